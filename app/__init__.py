@@ -1,0 +1,102 @@
+"""Spotter: invoicing for independent personal trainers."""
+from flask import Flask, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import TestConfig, config_for_environment
+
+
+def create_app(config=None, **overrides) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> errors -> jobs -> cli. No I/O here."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or config_for_environment())
+    app.config.update(overrides)
+    # Heroku's router terminates TLS and appends the client to X-Forwarded-For.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from app.security import init_security_headers
+    init_security_headers(app)
+
+    from app.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table)
+    from app.auth_loader import init_login
+    from app.extensions import csrf, db, limiter, migrate, redis_connection_kwargs
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.sqlite import tune_sqlite
+        with app.app_context():
+            tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_connection_kwargs(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def _migrations_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.clients import bp as clients_bp
+    from app.blueprints.main import bp as main_bp
+    from app.blueprints.ops import bp as ops_bp
+    from app.blueprints.sessions import bp as sessions_bp
+    from app.blueprints.settings import bp as settings_bp
+
+    for bp in (auth_bp, main_bp, clients_bp, sessions_bp, settings_bp, ops_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(template, status, **ctx):
+        if request.headers.get("HX-Request"):
+            return render_template("errors/_message.html", status=status, **ctx), status
+        return render_template(template, status=status, **ctx), status
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return page("errors/error.html", 404, title="Not found",
+                    message="There is nothing here, or it is not yours to see.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page("errors/error.html", 400, title="Form expired",
+                    message="This form has expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(429)
+    def too_many(_e):
+        return page("errors/error.html", 429, title="Slow down",
+                    message="Too many attempts. Wait a few minutes and try again.")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app import timefmt
+    from app.money import cents_to_input, format_cents
+    from app.phones import display as display_phone
+
+    app.jinja_env.filters["money"] = format_cents
+    app.jinja_env.filters["money_input"] = cents_to_input
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["local_dt"] = timefmt.local_datetime
+    app.jinja_env.filters["local_date"] = timefmt.local_date
+    app.jinja_env.filters["local_time"] = timefmt.local_time
+
+
+__all__ = ["create_app", "TestConfig"]

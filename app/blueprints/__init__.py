@@ -1,0 +1,34 @@
+"""Blueprints: thin views that parse a form, call one service and render."""
+from urllib.parse import urlsplit
+
+from flask import render_template, request
+
+
+def is_htmx() -> bool:
+    """A fragment is wanted when htmx asks, unless it is a boosted full-page navigation."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def render_page_or_fragment(page: str, fragment: str, **ctx):
+    return render_template(fragment if is_htmx() else page, **ctx)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path of this app: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")) \
+            or "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    return target
+
+
+def apply_service_error(form, error) -> None:
+    """Put a service's refusal next to its field (or at the top of the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

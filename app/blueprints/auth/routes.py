@@ -1,0 +1,85 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.blueprints import apply_service_error, safe_next
+from app.blueprints.auth import bp
+from app.blueprints.auth.forms import ChangePasswordForm, LoginForm, SignupForm
+from app.extensions import client_ip, limiter
+from app.services import ServiceError, accounts
+
+
+def _sign_in(trainer, remember: bool):
+    session.clear()  # no state carried over from before log-in (session fixation)
+    trainer.auth_token = accounts.start_auth_session(trainer.id, request.user_agent.string or "")
+    login_user(trainer, remember=remember)
+
+
+def _email_key() -> str:
+    return "login-email:" + accounts.normalize_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            trainer = accounts.create_trainer(form.email.data, form.password.data, form.name.data.strip(),
+                                              form.business_name.data.strip())
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            _sign_in(trainer, remember=False)
+            flash("Welcome to Spotter! Fill in your profile so invoices carry your details.", "success")
+            return redirect(url_for("settings.profile"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=client_ip,
+               methods=["POST"], deduct_when=_failed, scope="login-ip")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], key_func=_email_key,
+               methods=["POST"], deduct_when=_failed, scope="login-email")
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        trainer = accounts.authenticate(form.email.data, form.password.data)
+        if trainer is not None:
+            _sign_in(trainer, remember=form.remember.data)
+            return redirect(next_url)
+        form.form_errors.append("That email and password do not match an account.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        accounts.end_auth_session(current_user.auth_token)
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user.id, form.current_password.data, form.password.data,
+                                     keep_token=current_user.auth_token)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Password changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("settings.profile"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
+
+from app.blueprints.clients import routes  # noqa: E402,F401

@@ -1,0 +1,63 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints import render_page_or_fragment
+from app.blueprints.clients import bp
+from app.blueprints.clients.forms import ClientForm
+from app.models import Client
+from app.services import clients, profiles, sessions
+from app.tenancy import get_owned_or_404
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = request.args.get("q", "")[:100]
+    archived = request.args.get("show") == "archived"
+    rows = clients.list_clients(current_user.id, query, archived)
+    return render_page_or_fragment("clients/index.html", "clients/_list.html",
+                                   clients=rows, query=query, archived=archived)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = ClientForm()
+    form.mobile.region = profiles.phone_region(current_user)
+    if form.validate_on_submit():
+        client = clients.create_client(current_user.id, **form.values())
+        flash(f"{client.name} added.", "success")
+        return redirect(url_for("clients.show", client_id=client.id))
+    return render_template("clients/form.html", form=form, client=None)
+
+
+@bp.route("/<int:client_id>")
+@login_required
+def show(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    recent = sessions.list_for_client(current_user.id, client.id)
+    return render_template("clients/show.html", client=client, sessions=recent,
+                           rate_cents=clients.effective_rate_cents(client, current_user))
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    form = ClientForm(obj=client)
+    form.mobile.region = profiles.phone_region(current_user)
+    if form.validate_on_submit():
+        clients.update_client(current_user.id, client.id, **form.values())
+        flash("Client saved.", "success")
+        return redirect(url_for("clients.show", client_id=client.id))
+    return render_template("clients/form.html", form=form, client=client)
+
+
+@bp.route("/<int:client_id>/archive", methods=["POST"])
+@login_required
+def archive(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    archived = request.form.get("archived", "1") == "1"
+    clients.set_archived(current_user.id, client.id, archived)
+    flash(f"{client.name} {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for("clients.show", client_id=client.id))

@@ -1,0 +1,68 @@
+"""Form fields that parse money and phone numbers through app.money and app.phones."""
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from app.money import MoneyError, cents_to_input, parse_cents
+from app.phones import PhoneError, normalize_mobile
+
+
+class MoneyField(StringField):
+    """Typed as dollars, held as integer cents in `.data`."""
+
+    def __init__(self, label=None, validators=None, allow_negative=False, optional=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.allow_negative = allow_negative
+        self.optional = optional
+        self._parse_error = None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return cents_to_input(self.data) if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist):
+        self._parse_error = None
+        if not valuelist:
+            return
+        text = valuelist[0]
+        if not text.strip() and self.optional:
+            self.data = None
+            return
+        try:
+            self.data = parse_cents(text, allow_negative=self.allow_negative)
+        except MoneyError as e:
+            self.data = None
+            self._parse_error = str(e)
+
+    def pre_validate(self, form):
+        if self._parse_error:
+            raise ValidationError(self._parse_error)
+        if self.data is None and not self.optional and self.raw_data is not None:
+            raise ValidationError("Enter an amount.")
+
+
+class MobileField(StringField):
+    """A mobile number normalized to E.164; `region` is set by the form's owner before validation."""
+
+    def __init__(self, label=None, validators=None, required=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.region = "US"
+        self.required = required
+
+    def _value(self):
+        from app.phones import display
+        if self.raw_data:
+            return self.raw_data[0]
+        return display(self.data) if self.data else ""
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip()
+        if not text:
+            if self.required:
+                raise ValidationError("Enter a mobile number.")
+            self.data = None
+            return
+        try:
+            self.data = normalize_mobile(text, self.region)
+        except PhoneError as e:
+            raise ValidationError(str(e)) from None

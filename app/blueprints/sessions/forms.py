@@ -1,0 +1,36 @@
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.blueprints.fields import MoneyField
+from app.models import SessionStatus
+
+DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
+OUTCOMES = [
+    ("completed", "Completed"),
+    ("no_show_charge", "No-show · charge"),
+    ("no_show_free", "No-show · no charge"),
+]
+
+
+class SessionForm(FlaskForm):
+    client_id = SelectField("Client", coerce=int, validate_choice=False,
+                            validators=[DataRequired(message="Pick a client.")])
+    starts_at = DateTimeLocalField("Start", format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message="Enter the date and time.")])
+    duration_minutes = SelectField("Duration", coerce=int, choices=DURATIONS, default=60)
+    rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
+    outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
+    notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+
+    def outcome_values(self) -> dict:
+        return {
+            "status": SessionStatus.completed if self.outcome.data == "completed" else SessionStatus.no_show,
+            "no_show_chargeable": self.outcome.data != "no_show_free",
+        }
+
+    @staticmethod
+    def outcome_of(session) -> str:
+        if session.status == SessionStatus.no_show:
+            return "no_show_charge" if session.no_show_chargeable else "no_show_free"
+        return "completed"

@@ -1,0 +1,135 @@
+from datetime import date, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints import apply_service_error, is_htmx
+from app.blueprints.sessions import bp
+from app.blueprints.sessions.forms import SessionForm
+from app.models import Client, TrainingSession
+from app.services import ServiceError, clients, sessions
+from app.tenancy import find_owned, get_owned_or_404
+from app.timefmt import local_to_utc, local_today, now_rounded_to_quarter, to_local, week_bounds
+
+
+def _parse_week(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else local_today(current_user.timezone)
+    except ValueError:
+        return local_today(current_user.timezone)
+
+
+@bp.route("/")
+@login_required
+def index():
+    day = _parse_week(request.args.get("week"))
+    monday = day - timedelta(days=day.weekday())
+    start, end = week_bounds(monday, current_user.timezone)
+    rows = sessions.list_between(current_user.id, start, end)
+    return render_template("sessions/index.html", sessions=rows, monday=monday,
+                           prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7))
+
+
+def _client_choices(form: SessionForm, keep_id: int | None = None) -> None:
+    active = clients.list_clients(current_user.id)
+    choices = [(c.id, c.name) for c in active]
+    if keep_id and keep_id not in {c.id for c in active}:
+        kept = find_owned(Client, current_user.id, keep_id)
+        if kept:
+            choices.append((kept.id, f"{kept.name} (archived)"))
+    form.client_id.choices = [(0, "Choose a client…")] + choices
+
+
+def _values(form: SessionForm) -> dict:
+    client = find_owned(Client, current_user.id, form.client_id.data)
+    rate = form.rate_cents.data
+    if rate is None and client is not None:
+        rate = clients.effective_rate_cents(client, current_user)
+    return {
+        "client_id": form.client_id.data,
+        "starts_at": local_to_utc(form.starts_at.data, current_user.timezone),
+        "duration_minutes": form.duration_minutes.data,
+        "rate_cents": rate if rate is not None else 0,
+        "notes": (form.notes.data or "").strip(),
+        **form.outcome_values(),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = SessionForm()
+    _client_choices(form)
+    if request.method == "GET":
+        client_id = request.args.get("client_id", type=int)
+        form.starts_at.data = now_rounded_to_quarter(current_user.timezone)
+        client = find_owned(Client, current_user.id, client_id) if client_id else None
+        if client:
+            form.client_id.data = client.id
+            form.rate_cents.data = clients.effective_rate_cents(client, current_user)
+        if is_htmx() and request.args.get("refresh"):
+            # The client was changed in the form: re-render it with that client's rate, keeping the rest.
+            form.process(request.args)
+            _client_choices(form)
+            if client:
+                form.rate_cents.data = clients.effective_rate_cents(client, current_user)
+                form.rate_cents.raw_data = None
+            return render_template("sessions/_form.html", form=form, session=None)
+    elif form.validate_on_submit():
+        try:
+            session = sessions.log_session(current_user.id, **_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash(f"Session with {session.client.name} logged.", "success")
+            back = request.form.get("back")
+            if back == "client":
+                return redirect(url_for("clients.show", client_id=session.client_id))
+            return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+    return render_template("sessions/new.html", form=form)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int):
+    session = get_owned_or_404(TrainingSession, current_user.id, session_id)
+    form = SessionForm(obj=session)
+    _client_choices(form, keep_id=session.client_id)
+    if request.method == "GET":
+        form.starts_at.data = to_local(session.starts_at).replace(tzinfo=None)
+        form.outcome.data = SessionForm.outcome_of(session)
+    elif form.validate_on_submit():
+        try:
+            sessions.update_session(current_user.id, session.id, **_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Session saved.", "success")
+            return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+    return render_template("sessions/edit.html", form=form, session=session)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel(session_id: int):
+    session = get_owned_or_404(TrainingSession, current_user.id, session_id)
+    try:
+        sessions.cancel_session(current_user.id, session.id)
+        flash("Session cancelled. It will not be billed.", "success")
+    except ServiceError as e:
+        flash(e.message, "error")
+    return redirect(url_for("sessions.edit", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/delete", methods=["POST"])
+@login_required
+def delete(session_id: int):
+    session = get_owned_or_404(TrainingSession, current_user.id, session_id)
+    week = to_local(session.starts_at).date().isoformat()
+    try:
+        sessions.delete_session(current_user.id, session.id)
+        flash("Session deleted.", "success")
+    except ServiceError as e:
+        flash(e.message, "error")
+        return redirect(url_for("sessions.edit", session_id=session.id))
+    return redirect(url_for("sessions.index", week=week))

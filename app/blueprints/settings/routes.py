@@ -1,0 +1,22 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints.settings import bp
+from app.blueprints.settings.forms import ProfileForm
+from app.services import profiles
+from app.timefmt import common_zones
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    form.mobile.region = profiles.phone_region(current_user)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in profiles.PROFILE_FIELDS}
+        values["timezone"] = values["timezone"].strip()
+        values["venmo_handle"] = (values["venmo_handle"] or "").strip() or None
+        profiles.update_profile(current_user.id, **values)
+        flash("Profile saved.", "success")
+        return redirect(url_for("settings.profile"))
+    return render_template("settings/profile.html", form=form, zones=common_zones())

@@ -1,0 +1,60 @@
+"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask worker`."""
+import time
+
+import click
+from flask import Flask, current_app
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only seed when there is no demo trainer yet.")
+    def seed_demo(if_empty):
+        """A demo trainer with 12 clients and three weeks of sessions; prints the login."""
+        from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_trainer
+
+        created = seed_demo_trainer(skip_if_exists=if_empty)
+        click.echo(("Seeded" if created else "Demo trainer already there") +
+                   f": log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+    @app.cli.command("create-trainer")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.option("--business-name", default="")
+    @click.option("--admin", is_flag=True, help="May open the ops pages (queues).")
+    @click.password_option()
+    def create_trainer(email, name, business_name, admin, password):
+        """Create a trainer account."""
+        from app.services import ServiceError, accounts
+
+        try:
+            trainer = accounts.create_trainer(email, password, name, business_name, is_admin=admin)
+        except ServiceError as e:
+            raise click.ClickException(e.message) from None
+        click.echo(f"Created trainer {trainer.email} (id {trainer.id}).")
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    @click.option("--with-scheduler", is_flag=True, help="Also run RQ's scheduler for retries and delays.")
+    def worker(burst, with_scheduler):
+        """Run an RQ worker whose every job runs in an app context."""
+        from app.extensions import get_redis
+        from app.jobs.worker import build_worker
+
+        _wait_for_redis(get_redis())
+        w = build_worker(current_app._get_current_object())
+        w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+
+
+def _wait_for_redis(connection, seconds: float = 15) -> None:
+    """`make run` starts Redis beside the worker; give it a moment to come up."""
+    import redis
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.ping()
+            return
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise click.ClickException("Redis is not answering at REDIS_URL") from None
+            time.sleep(0.3)

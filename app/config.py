@@ -1,0 +1,98 @@
+"""Configuration read from the environment.
+
+`DevConfig` runs on embedded defaults (a SQLite file under instance/, the Redis
+server that `make run` starts); `ProdConfig` refuses to start without secrets.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEV_REDIS_PORT = 6390
+
+
+def normalize_database_url(url: str) -> str:
+    """Heroku still hands out `postgres://`, which SQLAlchemy 2 no longer accepts."""
+    if url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'spotter.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{DEV_REDIS_PORT}/0")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
+
+    # Cookies and log-in sessions
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the log-in session
+
+    # Password hashing: argon2id (RFC 9106 "second recommended" parameters)
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
+
+    # Log-in attempts per IP and per email, counted in Redis
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+
+    SECURE_HEADERS_HSTS = False
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "")
+    ENV_NAME = "base"
+
+
+class DevConfig(Config):
+    ENV_NAME = "development"
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+
+
+class ProdConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SECURE_HEADERS_HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    ARGON2_PARALLELISM = 1
+    SMS_BACKEND = "console"
+    RATELIMIT_ENABLED = True
+
+
+def config_for_environment():
+    name = os.environ.get("SPOTTER_ENV") or os.environ.get("FLASK_ENV") or (
+        "production" if os.environ.get("DYNO") else "development"
+    )
+    if name == "production":
+        ProdConfig.check()
+        return ProdConfig
+    return DevConfig

@@ -1,0 +1,47 @@
+"""Extension objects: created here, bound to the app in create_app."""
+import redis
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Named constraints so that migrations can alter them on SQLite and PostgreSQL alike.
+naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+
+def redis_connection_kwargs(url: str) -> dict:
+    """Heroku Redis speaks TLS with a self-signed certificate."""
+    return {"ssl_cert_reqs": None} if url.startswith("rediss://") else {}
+
+
+def make_redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
+                                health_check_interval=30, **redis_connection_kwargs(url))
+
+
+def get_redis() -> redis.Redis:
+    """One connection pool per app, shared by the queue, the limiter's callers and health checks."""
+    ext = current_app.extensions
+    if "spotter_redis" not in ext:
+        ext["spotter_redis"] = make_redis(current_app.config["REDIS_URL"])
+    return ext["spotter_redis"]
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"

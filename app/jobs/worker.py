@@ -1,0 +1,40 @@
+"""The RQ worker that `flask worker` runs: every job inside an app context."""
+import os
+
+from rq import Worker
+
+from app.extensions import db
+
+
+class AppWorker(Worker):
+    """Forks a work horse per job (RQ's default) and gives each job the Flask app context.
+
+    RQ's own signal handling does what Heroku needs: on SIGTERM the worker lets the running job
+    finish and then exits; a job still running at SIGKILL is found again by the outbox sweeper.
+    """
+
+    flask_app = None
+
+    def perform_job(self, job, queue):
+        with self.flask_app.app_context():
+            if os.getpid() != self._parent_pid:
+                # A forked horse must not reuse the parent's pooled database connections.
+                db.engine.dispose(close=False)
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                db.session.remove()
+
+    def work(self, *args, **kwargs):
+        self._parent_pid = os.getpid()
+        return super().work(*args, **kwargs)
+
+
+def build_worker(app, worker_class=AppWorker, **kwargs) -> Worker:
+    """A worker of `worker_class` bound to `app`, listening on the app's queue."""
+    from app.jobs import get_queue
+
+    with app.app_context():
+        queue = get_queue()
+    bound = type(worker_class.__name__, (worker_class,), {"flask_app": app})
+    return bound([queue], connection=queue.connection, **kwargs)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class Trainer(UserMixin, db.Model):
+    __tablename__ = "trainers"
+    __table_args__ = (
+        CheckConstraint("default_rate_cents >= 0", name="default_rate_not_negative"),
+        CheckConstraint("payment_terms_days >= 0", name="terms_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    business_name: Mapped[str] = mapped_column(String(100), default="")
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    venmo_handle: Mapped[str | None] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    default_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=7)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Set by the user loader: the log-in session this request belongs to.
+    auth_token = None
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps this in the cookie: the log-in session's token, not the trainer id,
+        so that ending the session on the server makes a copied cookie useless."""
+        return self.auth_token
+
+    @property
+    def display_name(self) -> str:
+        return self.business_name or self.name or self.email
+
+
+class AuthSession(db.Model):
+    """One signed-in browser. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

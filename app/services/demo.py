@@ -1,0 +1,62 @@
+"""The demo trainer that `make run` seeds, so the app has something to show on first start."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Client, SessionStatus, Trainer, TrainingSession
+from app.services import accounts
+from app.timefmt import local_to_utc, local_today, zone
+from datetime import datetime
+
+DEMO_EMAIL = "demo@spotter.test"
+DEMO_PASSWORD = "spotter-demo"
+DEMO_CLIENTS = [
+    ("Avery Johnson", "+14155550101", None), ("Blake Rivera", "+14155550102", 9000),
+    ("Casey Nguyen", "+14155550103", None), ("Dana Whitfield", "+14155550104", 7500),
+    ("Eli Brooks", "+14155550105", None), ("Frankie Moreau", "+14155550106", None),
+    ("Gabriela Ortiz", "+14155550107", 8000), ("Harper Lee Chen", "+14155550108", None),
+    ("Isaac Oyelaran", "+14155550109", None), ("Jordan Kim", None, None),
+    ("Kai Anders", "+14155550111", 6500), ("Lucía Fernández", "+14155550112", None),
+]
+
+
+def seed_demo_trainer(skip_if_exists: bool = True) -> bool:
+    """Creates the demo trainer, 12 clients and three weeks of sessions. False if it was there."""
+    if db.session.scalar(select(Trainer.id).where(Trainer.email == DEMO_EMAIL)):
+        if skip_if_exists:
+            return False
+        raise ValueError("the demo trainer exists already")
+    trainer = accounts.create_trainer(
+        DEMO_EMAIL, DEMO_PASSWORD, name="Sam Rivera", business_name="Rivera Strength",
+        is_admin=True, mobile="+14155550100", venmo_handle="rivera-strength",
+        timezone="America/Los_Angeles", default_rate_cents=8500, payment_terms_days=7)
+    rng = random.Random(7)
+    clients = []
+    for i, (name, mobile, rate) in enumerate(DEMO_CLIENTS):
+        client = Client(trainer_id=trainer.id, name=name, mobile=mobile, default_rate_cents=rate,
+                        sms_consent=mobile is not None and i != 5,
+                        email=name.split()[0].lower() + "@example.com")
+        db.session.add(client)
+        clients.append(client)
+    db.session.flush()
+    today = local_today(trainer.timezone)
+    now = datetime.now(zone(trainer.timezone)).replace(tzinfo=None)
+    for days_ago in range(21, -1, -1):
+        day = today - timedelta(days=days_ago)
+        if day.weekday() == 6:
+            continue
+        for hour in rng.sample([6, 7, 8, 12, 17, 18, 19], k=rng.randint(2, 4)):
+            start = datetime(day.year, day.month, day.day, hour)
+            if start > now:
+                continue
+            client = rng.choice(clients)
+            status = SessionStatus.no_show if rng.random() < 0.06 else SessionStatus.completed
+            db.session.add(TrainingSession(
+                trainer_id=trainer.id, client_id=client.id, starts_at=local_to_utc(start, trainer.timezone),
+                duration_minutes=rng.choice([45, 60, 60, 60, 90]),
+                rate_cents=client.default_rate_cents or trainer.default_rate_cents,
+                status=status, no_show_chargeable=rng.random() < 0.5))
+    db.session.commit()
+    return True

@@ -1,0 +1,89 @@
+"""The session log: what the trainer held, when, and at what rate."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Client, SessionStatus, TrainingSession
+from app.models.types import utcnow
+from app.services import ServiceError
+from app.tenancy import find_owned, owned
+
+SESSION_FIELDS = ("client_id", "starts_at", "duration_minutes", "rate_cents", "status",
+                  "no_show_chargeable", "notes")
+LOCKED_MESSAGE = ("This session is on invoice {number}; void that invoice first if it needs to change.")
+
+
+def _check_client(trainer_id: int, client_id: int) -> Client:
+    client = find_owned(Client, trainer_id, client_id)
+    if client is None:
+        raise ServiceError("Pick one of your clients.", "client_id")
+    return client
+
+
+def log_session(trainer_id: int, **values) -> TrainingSession:
+    _check_client(trainer_id, values["client_id"])
+    session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def _editable(trainer_id: int, session_id: int) -> TrainingSession:
+    session = find_owned(TrainingSession, trainer_id, session_id)
+    if session.is_invoiced:
+        from app.services.invoice_numbers import invoice_label
+        raise ServiceError(LOCKED_MESSAGE.format(number=invoice_label(session.invoice_id)))
+    return session
+
+
+def update_session(trainer_id: int, session_id: int, **values) -> TrainingSession:
+    session = _editable(trainer_id, session_id)
+    if "client_id" in values:
+        _check_client(trainer_id, values["client_id"])
+    for key in SESSION_FIELDS:
+        if key in values:
+            setattr(session, key, values[key])
+    db.session.commit()
+    return session
+
+
+def cancel_session(trainer_id: int, session_id: int) -> TrainingSession:
+    session = _editable(trainer_id, session_id)
+    session.status = SessionStatus.cancelled
+    db.session.commit()
+    return session
+
+
+def delete_session(trainer_id: int, session_id: int) -> None:
+    session = _editable(trainer_id, session_id)
+    db.session.delete(session)
+    db.session.commit()
+
+
+def list_between(trainer_id: int, start: datetime, end: datetime) -> list[TrainingSession]:
+    stmt = owned(TrainingSession, trainer_id).where(
+        TrainingSession.starts_at >= start, TrainingSession.starts_at < end
+    ).order_by(TrainingSession.starts_at)
+    return list(db.session.scalars(stmt))
+
+
+def list_for_client(trainer_id: int, client_id: int, limit: int = 50) -> list[TrainingSession]:
+    stmt = owned(TrainingSession, trainer_id).where(TrainingSession.client_id == client_id) \
+        .order_by(TrainingSession.starts_at.desc()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def billable_condition():
+    return (TrainingSession.status == SessionStatus.completed) | (
+        (TrainingSession.status == SessionStatus.no_show) & TrainingSession.no_show_chargeable)
+
+
+def uninvoiced_summary(trainer_id: int) -> tuple[int, int]:
+    """(count, value in cents) of held, billable sessions not yet on an invoice."""
+    row = db.session.execute(
+        select(func.count(TrainingSession.id), func.coalesce(func.sum(TrainingSession.rate_cents), 0))
+        .where(TrainingSession.trainer_id == trainer_id, TrainingSession.invoice_id.is_(None),
+               TrainingSession.starts_at <= utcnow(), billable_condition())
+    ).one()
+    return int(row[0]), int(row[1])

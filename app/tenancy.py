@@ -1,0 +1,26 @@
+"""Every read of a trainer's data goes through here, so a row of another trainer is never found."""
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from app.extensions import db
+
+M = TypeVar("M")
+
+
+def owned(model: type[M], trainer_id: int) -> Select:
+    """`SELECT model WHERE trainer_id = :trainer_id`, the start of every tenant query."""
+    return select(model).where(model.trainer_id == trainer_id)
+
+
+def find_owned(model: type[M], trainer_id: int, obj_id: int) -> M | None:
+    return db.session.scalar(owned(model, trainer_id).where(model.id == obj_id))
+
+
+def get_owned_or_404(model: type[M], trainer_id: int, obj_id: int) -> M:
+    """Another trainer's row is a 404, never a 403: its existence is not ours to reveal."""
+    obj = find_owned(model, trainer_id, obj_id)
+    if obj is None:
+        abort(404)
+    return obj

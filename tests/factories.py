@@ -1,0 +1,39 @@
+"""Test data, made through the same models the app uses."""
+import itertools
+from datetime import datetime, timedelta, timezone
+
+from app.extensions import db
+from app.models import Client, SessionStatus, Trainer, TrainingSession
+from app.services import accounts
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def make_trainer(**overrides) -> Trainer:
+    n = next(_seq)
+    values = dict(email=f"trainer{n}@example.com", name=f"Trainer {n}", business_name=f"Gym {n}",
+                  mobile="+14155550100", default_rate_cents=8000, timezone="America/New_York")
+    values.update(overrides)
+    password = values.pop("password", PASSWORD)
+    return accounts.create_trainer(values.pop("email"), password, **values)
+
+
+def make_client(trainer: Trainer, **overrides) -> Client:
+    n = next(_seq)
+    values = dict(name=f"Client {n}", mobile=f"+1415555{n % 10000:04d}", sms_consent=True)
+    values.update(overrides)
+    client = Client(trainer_id=trainer.id, **values)
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+def make_session(client: Client, *, days_ago: float = 1, **overrides) -> TrainingSession:
+    values = dict(starts_at=datetime.now(timezone.utc) - timedelta(days=days_ago), duration_minutes=60,
+                  rate_cents=client.default_rate_cents or 8000, status=SessionStatus.completed)
+    values.update(overrides)
+    session = TrainingSession(trainer_id=client.trainer_id, client_id=client.id, **values)
+    db.session.add(session)
+    db.session.commit()
+    return session
