@@ -53,12 +53,14 @@ def _migrations_dir():
 def _register_blueprints(app: Flask) -> None:
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.clients import bp as clients_bp
+    from app.blueprints.invoices import bp as invoices_bp
     from app.blueprints.main import bp as main_bp
     from app.blueprints.ops import bp as ops_bp
+    from app.blueprints.public import bp as public_bp
     from app.blueprints.sessions import bp as sessions_bp
     from app.blueprints.settings import bp as settings_bp
 
-    for bp in (auth_bp, main_bp, clients_bp, sessions_bp, settings_bp, ops_bp):
+    for bp in (auth_bp, main_bp, clients_bp, sessions_bp, settings_bp, invoices_bp, public_bp, ops_bp):
         app.register_blueprint(bp)
 
 
@@ -90,10 +92,16 @@ def _register_template_helpers(app: Flask) -> None:
     from app import timefmt
     from app.money import cents_to_input, format_cents
     from app.phones import display as display_phone
+    from app.services.audit import EVENT_LABELS
+    from app.services.invoice_numbers import format_invoice_number
+    from app.services.outbox import why_not_textable
 
     app.jinja_env.filters["money"] = format_cents
     app.jinja_env.filters["money_input"] = cents_to_input
     app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["invoice_number"] = format_invoice_number
+    app.jinja_env.globals["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
+    app.jinja_env.globals["no_text_reason"] = why_not_textable
     app.jinja_env.filters["local_dt"] = timefmt.local_datetime
     app.jinja_env.filters["local_date"] = timefmt.local_date
     app.jinja_env.filters["local_time"] = timefmt.local_time

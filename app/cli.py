@@ -12,7 +12,10 @@ def register_cli(app: Flask) -> None:
         """A demo trainer with 12 clients and three weeks of sessions; prints the login."""
         from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_trainer
 
-        created = seed_demo_trainer(skip_if_exists=if_empty)
+        try:
+            created = seed_demo_trainer(skip_if_exists=if_empty)
+        except ValueError:
+            raise click.ClickException(f"{DEMO_EMAIL} exists already; pass --if-empty to leave it be.") from None
         click.echo(("Seeded" if created else "Demo trainer already there") +
                    f": log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
 

@@ -1,8 +1,13 @@
 """Mobile numbers, validated and stored as E.164 with the phonenumbers library."""
+import re
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 TEXTABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# Ofcom keeps 07700 900000-900999 for fiction, as the US keeps 555-01xx. The library accepts the US
+# range but calls the UK one invalid; both are mobile-shaped, so demos and tests can use either.
+_UK_FICTION = re.compile(r"7700900\d{3}")
 
 
 class PhoneError(ValueError):
@@ -15,6 +20,8 @@ def normalize_mobile(text: str, default_region: str = "US") -> str:
         number = phonenumbers.parse(text, default_region)
     except NumberParseException:
         raise PhoneError("Enter a mobile number, like (415) 555-2671 or +44 7700 900123.") from None
+    if _is_uk_fiction(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number):
         raise PhoneError("This is not a valid phone number.")
     if phonenumbers.number_type(number) not in TEXTABLE_TYPES:
@@ -22,13 +29,21 @@ def normalize_mobile(text: str, default_region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _is_uk_fiction(number) -> bool:
+    return number.country_code == 44 and bool(_UK_FICTION.fullmatch(str(number.national_number)))
+
+
 def region_of(e164: str | None, fallback: str = "US") -> str:
+    """The country a number belongs to, read from its country code when the exact region is unknown."""
     if not e164:
         return fallback
     try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or fallback
+        number = phonenumbers.parse(e164)
     except NumberParseException:
         return fallback
+    region = phonenumbers.region_code_for_number(number) \
+        or phonenumbers.region_code_for_country_code(number.country_code)
+    return region if region and region != phonenumbers.UNKNOWN_REGION else fallback
 
 
 def display(e164: str | None) -> str:

@@ -1,5 +1,6 @@
 """Times are stored in UTC and shown in the trainer's time zone."""
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_login import current_user
@@ -13,11 +14,22 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def is_valid_zone(name: str) -> bool:
-    return name in common_zones() or name in available_timezones()
+    return name in _all_zones()
+
+
+@cache
+def _all_zones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk; it does not change while we run.
+    return frozenset(available_timezones())
 
 
 def common_zones() -> list[str]:
-    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return list(_common_zones())
+
+
+@cache
+def _common_zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in _all_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))))
 
 
 def _tz(tz_name: str | None):

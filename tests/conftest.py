@@ -4,6 +4,7 @@ import re
 import tempfile
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 
 from app import create_app
@@ -52,17 +53,29 @@ def _wipe_tables() -> None:
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
+def _fresh_request_globals(_sender, **_extra) -> None:
+    """Give every request an empty `g`, as its own app context would in production.
+
+    The test's app context stays open for the factories, and Flask reuses it for each request, so
+    without this Flask-Login's cached user and Flask-WTF's CSRF token would leak from one request
+    (and one test client) to the next.
+    """
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(database_url, redis_url):
     """A fresh app on an empty database and an empty Redis for every test."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                      RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test")
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         _wipe_tables()
         get_redis().flushdb()
         yield app
         db.session.remove()
         db.engine.dispose()
+    request_started.disconnect(_fresh_request_globals, app)
 
 
 @pytest.fixture
@@ -158,3 +171,29 @@ def count_queries(app):
         finally:
             event.remove(db.engine, "before_cursor_execute", counter)
     return counting
+
+
+@pytest.fixture
+def run_worker(app):
+    """Runs every queued job with a real RQ worker (in this process, burst mode) against real Redis."""
+    from rq import SimpleWorker
+
+    from app.jobs.worker import AppWorker, build_worker
+
+    class InProcessWorker(AppWorker, SimpleWorker):
+        pass
+
+    def run():
+        worker = build_worker(app, worker_class=InProcessWorker)
+        worker.work(burst=True, with_scheduler=False)
+        db.session.expire_all()
+        return worker
+    return run
+
+
+@pytest.fixture
+def queued_job_ids(app):
+    """The ids of the jobs waiting in the app's queue, in order."""
+    from app.jobs import get_queue
+
+    return lambda: get_queue().get_job_ids()

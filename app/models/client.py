@@ -25,6 +25,8 @@ class Client(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why texts to this number cannot go out (invalid, landline, unreachable), if the provider said so.
+    mobile_problem: Mapped[str | None] = mapped_column(String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

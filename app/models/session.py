@@ -40,7 +40,7 @@ class TrainingSession(db.Model):
     no_show_chargeable: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(String(500), default="")
     # Set when the session is billed on a finalized invoice; cleared if that invoice is voided.
-    invoice_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(lazy="joined")

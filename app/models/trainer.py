@@ -29,6 +29,8 @@ class Trainer(UserMixin, db.Model):
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=7)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped inside the submit transaction: invoice numbers without gaps or duplicates.
+    last_invoice_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Set by the user loader: the log-in session this request belongs to.

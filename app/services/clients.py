@@ -1,4 +1,6 @@
 """A trainer's clients."""
+import re
+
 from sqlalchemy import func
 
 from app.extensions import db
@@ -9,14 +11,34 @@ from app.tenancy import find_owned, owned
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with the user's own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _phone_digits(query: str) -> str | None:
+    """What a typed phone number should match in an E.164 column: '(415) 555-0134' -> '4155550134',
+    '07700 900456' -> '7700900456' (the national trunk 0 is not stored)."""
+    if re.search(r"[^\d\s()+.\-]", query):
+        return None
+    digits = re.sub(r"\D", "", query).lstrip("0")
+    return digits if len(digits) >= 3 else None
+
+
 def list_clients(trainer_id: int, query: str = "", archived: bool = False) -> list[Client]:
+    """Active (or archived) clients, optionally those whose name, mobile or email contains `query`."""
     stmt = owned(Client, trainer_id).where(
         Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
     query = (query or "").strip()
     if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(func.lower(Client.name).like(like) | Client.mobile.like(f"%{query}%")
-                          | func.lower(Client.email).like(like))
+        like = _contains(query.lower())
+        matches = (func.lower(Client.name).like(like, escape="\\")
+                   | func.lower(Client.email).like(like, escape="\\")
+                   | Client.mobile.like(_contains(query), escape="\\"))
+        digits = _phone_digits(query)
+        if digits:
+            matches = matches | Client.mobile.like(_contains(digits), escape="\\")
+        stmt = stmt.where(matches)
     return list(db.session.scalars(stmt.order_by(func.lower(Client.name), Client.id)))
 
 

@@ -2,12 +2,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.services.accounts import MIN_PASSWORD_LENGTH
+
+NEW_PASSWORD_LENGTH = [Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+                       Length(max=200, message="Use at most 200 characters.")]
+
 
 class SignupForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
     business_name = StringField("Business name", validators=[Length(max=100)])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
 
 
 class LoginForm(FlaskForm):
@@ -18,6 +23,6 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField("New password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
     confirm = PasswordField("Repeat new password",
                             validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])

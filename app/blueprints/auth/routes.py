@@ -19,7 +19,8 @@ def _email_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 302
+    """Only a password that was checked and refused counts; an attempt the limit turned away does not."""
+    return response.status_code == 200
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -59,12 +60,20 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+@bp.errorhandler(429)
+def too_many_logins(_e):
+    """A limited log-in shows the form again, with the reason where the person is looking."""
+    form = LoginForm()
+    form.form_errors.append("Too many log-in attempts. Wait a few minutes, then try again.")
+    return render_template("auth/login.html", form=form), 429
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
         accounts.end_auth_session(current_user.auth_token)
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 

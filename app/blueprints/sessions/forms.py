@@ -11,6 +11,7 @@ OUTCOMES = [
     ("no_show_charge", "No-show · charge"),
     ("no_show_free", "No-show · no charge"),
 ]
+CANCELLED = ("cancelled", "Cancelled")
 
 
 class SessionForm(FlaskForm):
@@ -24,6 +25,8 @@ class SessionForm(FlaskForm):
     notes = StringField("Notes", validators=[Optional(), Length(max=500)])
 
     def outcome_values(self) -> dict:
+        if self.outcome.data == CANCELLED[0]:
+            return {"status": SessionStatus.cancelled}
         return {
             "status": SessionStatus.completed if self.outcome.data == "completed" else SessionStatus.no_show,
             "no_show_chargeable": self.outcome.data != "no_show_free",
@@ -31,6 +34,8 @@ class SessionForm(FlaskForm):
 
     @staticmethod
     def outcome_of(session) -> str:
+        if session.status == SessionStatus.cancelled:
+            return CANCELLED[0]
         if session.status == SessionStatus.no_show:
             return "no_show_charge" if session.no_show_chargeable else "no_show_free"
         return "completed"

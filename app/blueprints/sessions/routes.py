@@ -1,22 +1,29 @@
 from datetime import date, timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.sessions import bp
-from app.blueprints.sessions.forms import SessionForm
-from app.models import Client, TrainingSession
+from app.blueprints.sessions.forms import CANCELLED, SessionForm
+from app.models import Client, SessionStatus, TrainingSession
 from app.services import ServiceError, clients, sessions
 from app.tenancy import find_owned, get_owned_or_404
 from app.timefmt import local_to_utc, local_today, now_rounded_to_quarter, to_local, week_bounds
 
 
+EARLIEST_WEEK, LATEST_WEEK = date(1900, 1, 8), date(2999, 12, 24)
+
+
 def _parse_week(text: str | None) -> date:
+    """The day asked for, or today; a day so far off that its neighbours overflow counts as no day."""
     try:
-        return date.fromisoformat(text) if text else local_today(current_user.timezone)
+        day = date.fromisoformat(text) if text else None
     except ValueError:
+        day = None
+    if day is None or not EARLIEST_WEEK <= day <= LATEST_WEEK:
         return local_today(current_user.timezone)
+    return day
 
 
 @bp.route("/")
@@ -59,33 +66,37 @@ def _values(form: SessionForm) -> dict:
 @login_required
 def new():
     form = SessionForm()
-    _client_choices(form)
-    if request.method == "GET":
-        client_id = request.args.get("client_id", type=int)
+    if request.method == "POST":
+        _client_choices(form, keep_id=form.client_id.data)
+        if form.validate_on_submit():
+            try:
+                session = sessions.log_session(current_user.id, **_values(form))
+            except ServiceError as e:
+                apply_service_error(form, e)
+            else:
+                flash(f"Session with {session.client.name} logged.", "success")
+                if request.form.get("back") == "client":
+                    return redirect(url_for("clients.show", client_id=session.client_id))
+                return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+        return render_template("sessions/new.html", form=form)
+
+    refresh = is_htmx() and request.args.get("refresh")
+    if refresh:
+        # The client was changed in the form: re-render it with that client's rate, keeping the rest.
+        form.process(request.args)
+    if form.starts_at.data is None:
         form.starts_at.data = now_rounded_to_quarter(current_user.timezone)
-        client = find_owned(Client, current_user.id, client_id) if client_id else None
-        if client:
-            form.client_id.data = client.id
-            form.rate_cents.data = clients.effective_rate_cents(client, current_user)
-        if is_htmx() and request.args.get("refresh"):
-            # The client was changed in the form: re-render it with that client's rate, keeping the rest.
-            form.process(request.args)
-            _client_choices(form)
-            if client:
-                form.rate_cents.data = clients.effective_rate_cents(client, current_user)
-                form.rate_cents.raw_data = None
-            return render_template("sessions/_form.html", form=form, session=None)
-    elif form.validate_on_submit():
-        try:
-            session = sessions.log_session(current_user.id, **_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"Session with {session.client.name} logged.", "success")
-            back = request.form.get("back")
-            if back == "client":
-                return redirect(url_for("clients.show", client_id=session.client_id))
-            return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+    client_id = request.args.get("client_id", type=int)
+    client = find_owned(Client, current_user.id, client_id) if client_id else None
+    if client:
+        form.client_id.data = client.id
+        form.rate_cents.data = clients.effective_rate_cents(client, current_user)
+        form.rate_cents.raw_data = None
+    _client_choices(form, keep_id=client.id if client else None)
+    if refresh:
+        response = make_response(render_template("sessions/_form.html", form=form, session=None))
+        response.vary.add("HX-Request")
+        return response
     return render_template("sessions/new.html", form=form)
 
 
@@ -95,6 +106,9 @@ def edit(session_id: int):
     session = get_owned_or_404(TrainingSession, current_user.id, session_id)
     form = SessionForm(obj=session)
     _client_choices(form, keep_id=session.client_id)
+    if session.status == SessionStatus.cancelled:
+        # Offered only here, so that saving a note on a cancelled session does not quietly un-cancel it.
+        form.outcome.choices = [*form.outcome.choices, CANCELLED]
     if request.method == "GET":
         form.starts_at.data = to_local(session.starts_at).replace(tzinfo=None)
         form.outcome.data = SessionForm.outcome_of(session)

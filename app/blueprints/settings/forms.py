@@ -1,25 +1,31 @@
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.blueprints.fields import MobileField, MoneyField
 from app.money import SUPPORTED_CURRENCIES
 from app.timefmt import is_valid_zone
 
 
+def _strip(text):
+    return text.strip() if isinstance(text, str) else text
+
+
 class ProfileForm(FlaskForm):
-    business_name = StringField("Business name", validators=[DataRequired(), Length(max=100)])
-    name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
+    business_name = StringField("Business name", filters=[_strip], validators=[
+        DataRequired(message="Enter your business name."), Length(max=100)])
+    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."), Length(max=100)])
     mobile = MobileField("Your mobile number")
     venmo_handle = StringField(
         "Venmo username", validators=[Optional(), Length(max=31),
                                       Regexp(r"^@?[A-Za-z0-9_-]{5,30}$",
                                              message="Venmo usernames are 5–30 letters, digits, - or _.")])
-    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    timezone = StringField("Time zone", validators=[DataRequired(message="Pick a time zone."), Length(max=64)])
     default_rate_cents = MoneyField("Default session rate")
     payment_terms_days = IntegerField(
         "Payment due after (days)",
-        validators=[DataRequired(message="Enter a number of days."),
+        # InputRequired, not DataRequired: 0 days ("due on receipt") is a real answer.
+        validators=[InputRequired(message="Enter a number of days."),
                     NumberRange(min=0, max=90, message="Between 0 and 90 days.")])
     currency = SelectField("Currency", choices=[(c, c) for c in SUPPORTED_CURRENCIES])
 

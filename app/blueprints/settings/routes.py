@@ -19,4 +19,11 @@ def profile():
         profiles.update_profile(current_user.id, **values)
         flash("Profile saved.", "success")
         return redirect(url_for("settings.profile"))
-    return render_template("settings/profile.html", form=form, zones=common_zones())
+    return render_template("settings/profile.html", form=form, zones=_zone_choices(current_user.timezone))
+
+
+def _zone_choices(current: str) -> list[str]:
+    """The list to pick from, always holding the saved zone: were it missing ("UTC" is valid but not
+    listed), the select would show, and the next save would store, the first zone instead."""
+    zones = common_zones()
+    return zones if current in zones else sorted([*zones, current])

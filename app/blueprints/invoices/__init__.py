@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("invoices", __name__, url_prefix="/invoices")
+
+from app.blueprints.invoices import drafts_routes, routes  # noqa: E402,F401

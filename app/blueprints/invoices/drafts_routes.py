@@ -1,0 +1,137 @@
+"""The create-invoices page and its in-place adjustments (HTMX fragments, or plain posts)."""
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints import apply_service_error, is_htmx
+from app.blueprints.invoices import bp
+from app.blueprints.invoices.forms import AddLineForm, IncludeForm, LineForm, NoteForm
+from app.services import ServiceError, drafts
+from app.services.drafts import DraftNotFound, StaleDraft
+
+
+def actor() -> str:
+    return current_user.name or current_user.email
+
+
+@bp.route("/create")
+@login_required
+def create():
+    all_drafts = drafts.sync_drafts(current_user.id)
+    return render_template("invoices/create.html", drafts=all_drafts,
+                           summary=drafts.batch_summary(all_drafts), submit_key=_new_submit_key())
+
+
+def _new_submit_key() -> str:
+    import secrets
+    return secrets.token_urlsafe(16)
+
+
+def _respond(invoice_id: int, *, error: str | None = None, form=None, line_id: int | None = None,
+             add_form=None, note_form=None):
+    """The client's card and (out of band) the batch bar, or a redirect without JavaScript."""
+    if not is_htmx():
+        if error:
+            flash(error, "error")
+        return redirect(url_for("invoices.create", _anchor=f"draft-{invoice_id}"))
+    all_drafts = drafts.load_drafts(current_user.id)
+    invoice = next((d for d in all_drafts if d.id == invoice_id), None)
+    if invoice is None:  # finalized meanwhile (another tab sent it)
+        return make_response(render_template("invoices/_draft_gone.html", invoice=_owned_or_404(invoice_id),
+                                             drafts=all_drafts, summary=drafts.batch_summary(all_drafts),
+                                             message=error, submit_key=_new_submit_key()))
+    html = render_template("invoices/_draft_response.html", draft=invoice, drafts=all_drafts,
+                           summary=drafts.batch_summary(all_drafts), card_error=error, error_form=form,
+                           error_line_id=line_id, add_form=add_form, note_form=note_form, open_card=True,
+                           submit_key=request.form.get("submit_key") or _new_submit_key())
+    return make_response(html)
+
+
+def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
+    try:
+        action()
+    except StaleDraft as e:
+        return _respond(invoice_id, error=e.message)
+    except DraftNotFound:
+        abort(404)
+    except ServiceError as e:
+        if form is not None:
+            apply_service_error(form, e)
+        return _respond(invoice_id, error=e.message, form=form, line_id=line_id, **form_slots)
+    return _respond(invoice_id)
+
+
+def _invalid(invoice_id, form, line_id=None, **form_slots):
+    """Form errors (bad price, quantity...) shown beside the field; nothing changed."""
+    message = next(iter(e for errs in form.errors.values() for e in errs), "Check the highlighted field.")
+    return _respond(invoice_id, error=message, form=form, line_id=line_id, **form_slots)
+
+
+def _owned_or_404(invoice_id: int):
+    try:
+        return drafts.get_draft(current_user.id, invoice_id)
+    except DraftNotFound:
+        abort(404)
+
+
+@bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>", methods=["POST"])
+@login_required
+def update_line(invoice_id: int, line_id: int):
+    _owned_or_404(invoice_id)
+    form = LineForm()
+    if not form.validate():
+        return _invalid(invoice_id, form, line_id)
+    return _run(invoice_id, lambda: drafts.update_line(
+        current_user.id, invoice_id, line_id, form.version.data, actor(),
+        unit_price_cents=form.unit_price.data, quantity=form.quantity.data,
+        description=form.description.data, no_charge=form.no_charge.data,
+        no_charge_reason=form.no_charge_reason.data), form=form, line_id=line_id)
+
+
+@bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/remove", methods=["POST"])
+@login_required
+def remove_line(invoice_id: int, line_id: int):
+    _owned_or_404(invoice_id)
+    return _run(invoice_id, lambda: drafts.remove_line(current_user.id, invoice_id, line_id,
+                                                        request.form.get("version", type=int), actor()))
+
+
+@bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/restore", methods=["POST"])
+@login_required
+def restore_line(invoice_id: int, line_id: int):
+    _owned_or_404(invoice_id)
+    return _run(invoice_id, lambda: drafts.restore_line(current_user.id, invoice_id, line_id,
+                                                         request.form.get("version", type=int), actor()))
+
+
+@bp.route("/drafts/<int:invoice_id>/lines", methods=["POST"])
+@login_required
+def add_line(invoice_id: int):
+    _owned_or_404(invoice_id)
+    form = AddLineForm()
+    if not form.validate():
+        return _invalid(invoice_id, form, add_form=form)
+    return _run(invoice_id, lambda: drafts.add_line(
+        current_user.id, invoice_id, form.version.data, actor(), description=form.description.data,
+        quantity=form.quantity.data, unit_price_cents=form.unit_price.data), form=form, add_form=form)
+
+
+@bp.route("/drafts/<int:invoice_id>/note", methods=["POST"])
+@login_required
+def set_note(invoice_id: int):
+    _owned_or_404(invoice_id)
+    form = NoteForm()
+    if not form.validate():
+        return _invalid(invoice_id, form, note_form=form)
+    return _run(invoice_id, lambda: drafts.set_note(current_user.id, invoice_id, form.version.data, actor(),
+                                                     form.note.data), form=form, note_form=form)
+
+
+@bp.route("/drafts/<int:invoice_id>/include", methods=["POST"])
+@login_required
+def set_included(invoice_id: int):
+    _owned_or_404(invoice_id)
+    form = IncludeForm()
+    if not form.validate():
+        return _invalid(invoice_id, form)
+    return _run(invoice_id, lambda: drafts.set_included(current_user.id, invoice_id, form.version.data, actor(),
+                                                         form.included.data == "1"))

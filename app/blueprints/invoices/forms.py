@@ -1,0 +1,49 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.blueprints.fields import MoneyField
+
+QUANTITY = [InputRequired(message="Enter a quantity."),
+            NumberRange(min=1, max=1000, message="Quantity must be between 1 and 1000.")]
+
+
+class VersionedForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+
+
+class LineForm(VersionedForm):
+    unit_price = MoneyField("Price", allow_negative=True)
+    quantity = IntegerField("Qty", validators=QUANTITY, default=1)
+    description = StringField("Description", validators=[DataRequired(message="Enter a description."),
+                                                         Length(max=200, message="Keep it to 200 characters.")])
+    no_charge = BooleanField("No charge (complimentary)")
+    no_charge_reason = StringField("Reason (shown to the client)", validators=[Optional(), Length(max=200)])
+
+
+class AddLineForm(VersionedForm):
+    description = StringField("Description", validators=[DataRequired(message="Enter a description."),
+                                                         Length(max=200, message="Keep it to 200 characters.")])
+    quantity = IntegerField("Qty", validators=QUANTITY, default=1)
+    unit_price = MoneyField("Price", allow_negative=True, description="Negative for a discount, e.g. -10")
+
+
+class NoteForm(VersionedForm):
+    note = TextAreaField("Note to the client", validators=[Optional(), Length(max=500)])
+
+
+class IncludeForm(VersionedForm):
+    included = HiddenField()
+
+
+class VoidForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired(message="Say why you are voiding this invoice."),
+                                               Length(max=200)])
+
+
+class PaymentForm(FlaskForm):
+    amount = MoneyField("Amount")
+    method = SelectField("Method", choices=[("cash", "Cash"), ("check", "Check"), ("venmo", "Venmo"),
+                                            ("other", "Other")])
+    received_on = DateField("Received on", validators=[DataRequired(message="Enter the date.")])
+    note = StringField("Note", validators=[Optional(), Length(max=200)])

@@ -1,0 +1,151 @@
+"""Submitting a batch, its status, and the finalized invoices."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints import apply_service_error, is_htmx, render_page_or_fragment
+from app.blueprints.invoices import bp
+from app.blueprints.invoices.drafts_routes import actor
+from app.blueprints.invoices.forms import PaymentForm, VoidForm
+from app.models import Invoice, InvoiceStatus, PaymentMethod
+from app.services import ServiceError, invoices, payments
+from app.services.links import public_url
+from app.services.submit import submit_batch
+from app.tenancy import get_owned_or_404
+from app.timefmt import local_today
+
+
+@bp.route("/submit", methods=["POST"])
+@login_required
+def submit():
+    versions = {}
+    for key, value in request.form.items():
+        if key.startswith("v-") and key[2:].isdigit() and value.isdigit():
+            versions[int(key[2:])] = int(value)
+    try:
+        result = submit_batch(current_user.id, request.form.get("submit_key", ""), versions, actor())
+    except ServiceError as e:
+        flash(e.message, "error")
+        target = url_for("invoices.create")
+        if is_htmx():
+            response = redirect(target)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    target = url_for("invoices.batch", batch_id=result.batch.id)
+    response = redirect(target, code=303)
+    if is_htmx():
+        response.headers["HX-Redirect"] = target
+    return response
+
+
+@bp.route("/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    found = invoices.batch_status(current_user.id, batch_id)
+    if found is None:
+        abort(404)
+    batch, rows, pending = found
+    response = render_page_or_fragment("invoices/batch.html", "invoices/_batch_status.html",
+                                       batch=batch, rows=rows, pending=pending, public_url=public_url)
+    return response
+
+
+@bp.route("/")
+@login_required
+def index():
+    status = request.args.get("status", "open")
+    if status not in invoices.FILTERS:
+        status = "open"
+    query = request.args.get("q", "")[:100]
+    today = local_today(current_user.timezone)
+    listing = invoices.list_invoices(current_user.id, status, query, today)
+    return render_page_or_fragment("invoices/index.html", "invoices/_list.html", listing=listing,
+                                   status=status, query=query, today=today)
+
+
+def _detail(invoice: Invoice, void_form=None, payment_form=None, status=200):
+    if payment_form is None:
+        payment_form = PaymentForm(formdata=None, received_on=local_today(current_user.timezone),
+                                   amount=invoice.due_cents or None)
+    return render_template(
+        "invoices/show.html", invoice=invoice, events=invoices.history(invoice.id),
+        messages=invoices.messages_for(invoice.id), payments=payments.payments_for(invoice.id),
+        void_form=void_form or VoidForm(formdata=None), payment_form=payment_form,
+        today=local_today(current_user.timezone), link=public_url(invoice) if invoice.public_id else None,
+    ), status
+
+
+def _finalized_or_404(invoice_id: int) -> Invoice:
+    invoice = get_owned_or_404(Invoice, current_user.id, invoice_id)
+    if invoice.status == InvoiceStatus.draft:
+        abort(404)
+    return invoice
+
+
+@bp.route("/<int:invoice_id>")
+@login_required
+def show(invoice_id: int):
+    return _detail(_finalized_or_404(invoice_id))
+
+
+@bp.route("/<int:invoice_id>/resend", methods=["POST"])
+@login_required
+def resend(invoice_id: int):
+    invoice = _finalized_or_404(invoice_id)
+    try:
+        message = invoices.resend_invoice(current_user.id, invoice.id, actor())
+        flash("Text queued." if message.is_pending else f"Not texted: {message.error_message}",
+              "success" if message.is_pending else "error")
+    except ServiceError as e:
+        flash(e.message, "error")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+@bp.route("/<int:invoice_id>/void", methods=["POST"])
+@login_required
+def void(invoice_id: int):
+    invoice = _finalized_or_404(invoice_id)
+    form = VoidForm()
+    if form.validate():
+        try:
+            invoices.void_invoice(current_user.id, invoice.id, actor(), form.reason.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Invoice voided. Its sessions can be billed again.", "success")
+            return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    return _detail(invoice, void_form=form)
+
+
+@bp.route("/<int:invoice_id>/payments", methods=["POST"])
+@login_required
+def record_payment(invoice_id: int):
+    invoice = _finalized_or_404(invoice_id)
+    form = PaymentForm()
+    if form.validate():
+        try:
+            payments.record_manual_payment(current_user.id, invoice.id, actor(), amount_cents=form.amount.data,
+                                           method=PaymentMethod(form.method.data),
+                                           received_on=form.received_on.data, note=form.note.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Payment recorded.", "success")
+            return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    return _detail(invoice, payment_form=form)
+
+
+@bp.route("/<int:invoice_id>/payments/<int:payment_id>/delete", methods=["POST"])
+@login_required
+def delete_payment(invoice_id: int, payment_id: int):
+    invoice = _finalized_or_404(invoice_id)
+    try:
+        payments.delete_payment(current_user.id, invoice.id, payment_id, actor(), request.form.get("reason", ""))
+        flash("Payment deleted.", "success")
+    except LookupError:
+        abort(404)
+    except ServiceError as e:
+        flash(e.message, "error")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+

@@ -1,0 +1,291 @@
+"""Draft invoices: one per client, built from completed sessions not yet invoiced, adjusted in place.
+
+Every adjustment names the draft version it was made on. The version is bumped with a
+compare-and-set UPDATE, so an edit made on an outdated screen is refused, never applied on top.
+"""
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
+from app.models.types import utcnow
+from app.money import format_cents
+from app.services import ServiceError
+from app.services.audit import record_event
+from app.services.sessions import billable_condition
+from app.tenancy import find_owned, owned
+from app.timefmt import to_local
+
+MAX_QUANTITY = 1000
+STALE_MESSAGE = ("This invoice was changed on another screen. Here is the latest version; "
+                 "make your change again if it is still needed.")
+
+
+class DraftNotFound(LookupError):
+    pass
+
+
+class StaleDraft(ServiceError):
+    def __init__(self, invoice_id: int):
+        super().__init__(STALE_MESSAGE)
+        self.invoice_id = invoice_id
+
+
+def _session_description(session: TrainingSession) -> str:
+    return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
+
+
+def _line_row(session: TrainingSession, invoice_id: int, trainer: Trainer) -> dict:
+    return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
+            "description": _session_description(session),
+            "service_date": to_local(session.starts_at, trainer.timezone).date(),
+            "duration_minutes": session.duration_minutes, "quantity": 1,
+            "unit_price_cents": session.rate_cents}
+
+
+def load_drafts(trainer_id: int) -> list[Invoice]:
+    stmt = owned(Invoice, trainer_id).where(Invoice.status == InvoiceStatus.draft) \
+        .options(selectinload(Invoice.lines))
+    drafts = list(db.session.scalars(stmt).unique())
+    drafts.sort(key=lambda d: (d.client.name.lower(), d.id))
+    return drafts
+
+
+def sync_drafts(trainer_id: int) -> list[Invoice]:
+    """Brings each client's draft up to date with the uninvoiced sessions and returns all drafts.
+
+    A fixed number of queries whatever the number of clients: one for the sessions, two for the
+    drafts and their lines, and batched writes when something changed.
+    """
+    for attempt in range(3):
+        try:
+            return _sync_once(trainer_id)
+        except IntegrityError:
+            # Another request created the same client's draft at the same moment; start again.
+            db.session.rollback()
+    raise RuntimeError("could not bring the drafts up to date")
+
+
+def _sync_once(trainer_id: int) -> list[Invoice]:
+    trainer = db.session.get(Trainer, trainer_id)
+    pool = {s.id: s for s in db.session.scalars(
+        select(TrainingSession).where(TrainingSession.trainer_id == trainer_id,
+                                      TrainingSession.invoice_id.is_(None),
+                                      TrainingSession.starts_at <= utcnow(), billable_condition())
+        .order_by(TrainingSession.starts_at))}
+    drafts = load_drafts(trainer_id)
+    by_client = {d.client_id: d.id for d in drafts}
+    on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
+
+    stale_lines = [line.id for d in drafts for line in d.lines if line.session_id and (
+        line.session_id not in pool or pool[line.session_id].client_id != d.client_id)]
+    changed = {d.id for d in drafts for line in d.lines if line.id in set(stale_lines)}
+    new_clients = sorted({s.client_id for s in pool.values() if s.client_id not in by_client})
+    if not stale_lines and not new_clients and all(
+            (by_client[s.client_id], s.id) in on_draft for s in pool.values()):
+        return drafts  # nothing to do: the page costs three queries
+
+    # Batched writes: a fixed number of statements whatever the number of clients.
+    if stale_lines:  # cancelled, made free, moved to another client, or billed elsewhere
+        db.session.execute(delete(InvoiceLine).where(InvoiceLine.id.in_(stale_lines)))
+    if new_clients:
+        created = db.session.execute(
+            insert(Invoice).returning(Invoice.id, Invoice.client_id),
+            [{"trainer_id": trainer_id, "client_id": cid, "currency": trainer.currency,
+              "status": InvoiceStatus.draft, "version": 0} for cid in new_clients]).all()
+        by_client.update({client_id: invoice_id for invoice_id, client_id in created})
+    new_lines = [_line_row(session, by_client[session.client_id], trainer) for session in pool.values()
+                 if (by_client[session.client_id], session.id) not in on_draft]
+    if new_lines:
+        db.session.execute(insert(InvoiceLine), new_lines)
+    changed |= {row["invoice_id"] for row in new_lines}
+    if changed:
+        _refresh_totals(changed)
+    db.session.commit()
+    db.session.expire_all()
+    return load_drafts(trainer_id)
+
+
+def _refresh_totals(invoice_ids: set[int]) -> None:
+    """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line."""
+    live = (InvoiceLine.invoice_id == Invoice.id) & InvoiceLine.removed_at.is_(None)
+    line_sum = select(func.coalesce(func.sum(case((InvoiceLine.no_charge, 0),
+                                                  else_=InvoiceLine.quantity * InvoiceLine.unit_price_cents)), 0)
+                      ).where(live).scalar_subquery()
+    db.session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids))
+                       .values(total_cents=case((line_sum < 0, 0), else_=line_sum), version=Invoice.version + 1)
+                       .execution_options(synchronize_session=False))
+    has_lines = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id).exists()
+    db.session.execute(delete(Invoice).where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.draft,
+                                             ~has_lines).execution_options(synchronize_session=False))
+
+
+def batch_summary(drafts: list[Invoice]) -> tuple[int, int]:
+    """(number of invoices that will be sent, their total in cents)."""
+    sendable = [d for d in drafts if is_sendable(d)]
+    return len(sendable), sum(d.total_cents for d in sendable)
+
+
+def is_sendable(draft: Invoice) -> bool:
+    return draft.included and bool(draft.live_lines) and draft.lines_sum_cents >= 0
+
+
+def get_draft(trainer_id: int, invoice_id: int) -> Invoice:
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    if invoice is None:
+        raise DraftNotFound(invoice_id)
+    return invoice
+
+
+def _claim(trainer_id: int, invoice_id: int, version: int | None) -> Invoice:
+    """Loads the draft and takes its next version, or refuses: finalized, or changed meanwhile."""
+    invoice = get_draft(trainer_id, invoice_id)
+    if invoice.status != InvoiceStatus.draft:
+        raise ServiceError(f"This invoice was already {invoice.status.value if invoice.status.value != 'open' else 'sent'}; "
+                           "it can no longer be edited.")
+    if version is None or invoice.version != version:
+        raise StaleDraft(invoice_id)
+    taken = db.session.execute(
+        update(Invoice).where(Invoice.id == invoice_id, Invoice.version == version,
+                              Invoice.status == InvoiceStatus.draft)
+        .values(version=version + 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        db.session.rollback()
+        raise StaleDraft(invoice_id)
+    invoice.version = version + 1
+    return invoice
+
+
+def _finish(invoice: Invoice) -> Invoice:
+    total = invoice.lines_sum_cents
+    if total < 0:
+        db.session.rollback()
+        raise ServiceError("Discounts cannot be larger than the rest of the invoice; "
+                           "an invoice never goes below zero.", "unit_price")
+    invoice.total_cents = total
+    db.session.commit()
+    return invoice
+
+
+def _line(invoice: Invoice, line_id: int) -> InvoiceLine:
+    line = next((line for line in invoice.lines if line.id == line_id), None)
+    if line is None:
+        db.session.rollback()
+        raise DraftNotFound(line_id)
+    return line
+
+
+def _check_price(cents: int, is_session: bool) -> None:
+    if cents < 0 and is_session:
+        raise ServiceError("A session's price cannot be negative. Add a discount line instead.", "unit_price")
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ServiceError(f"Quantity must be between 1 and {MAX_QUANTITY}.", "quantity")
+
+
+def _check_description(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("Enter a description.", "description")
+    if len(text) > 200:
+        raise ServiceError("Keep the description to 200 characters.", "description")
+    return text
+
+
+def update_line(trainer_id: int, invoice_id: int, line_id: int, version: int | None, actor: str, *,
+                unit_price_cents: int, quantity: int, description: str, no_charge: bool,
+                no_charge_reason: str = "") -> Invoice:
+    """Applies the edited fields of one line, recording each change in the history."""
+    description = _check_description(description)
+    _check_quantity(quantity)
+    invoice = _claim(trainer_id, invoice_id, version)
+    line = _line(invoice, line_id)
+    try:
+        _check_price(unit_price_cents, line.session_id is not None)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    reason = (no_charge_reason or "").strip()[:200]
+    cur = invoice.currency
+
+    def log(kind, old, new, why=""):
+        record_event(invoice.id, trainer_id, actor, kind, line_id=line.id, from_value=old, to_value=new,
+                     reason=why)
+
+    if unit_price_cents != line.unit_price_cents:
+        log("price", format_cents(line.unit_price_cents, cur), format_cents(unit_price_cents, cur))
+        line.unit_price_cents = unit_price_cents
+    if quantity != line.quantity:
+        log("quantity", line.quantity, quantity)
+        line.quantity = quantity
+    if description != line.description:
+        log("description", line.description, description)
+        line.description = description
+    if no_charge != line.no_charge or (no_charge and reason != line.no_charge_reason):
+        log("no_charge" if no_charge else "charge", "charged" if not line.no_charge else "complimentary",
+            "complimentary" if no_charge else "charged", reason if no_charge else "")
+        line.no_charge = no_charge
+        line.no_charge_reason = reason if no_charge else ""
+    return _finish(invoice)
+
+
+def remove_line(trainer_id: int, invoice_id: int, line_id: int, version: int | None, actor: str) -> Invoice:
+    """Takes a line off. A session's line is kept hidden so the session stays out of this draft;
+    it goes back to the uninvoiced pool for a later invoice."""
+    invoice = _claim(trainer_id, invoice_id, version)
+    line = _line(invoice, line_id)
+    if line.removed_at is None:
+        record_event(invoice.id, trainer_id, actor, "removed", line_id=line.id,
+                     from_value=f"{line.description} · {format_cents(line.amount_cents, invoice.currency)}")
+        if line.session_id is None:
+            invoice.lines.remove(line)
+        else:
+            line.removed_at = utcnow()
+    return _finish(invoice)
+
+
+def restore_line(trainer_id: int, invoice_id: int, line_id: int, version: int | None, actor: str) -> Invoice:
+    invoice = _claim(trainer_id, invoice_id, version)
+    line = _line(invoice, line_id)
+    if line.removed_at is not None:
+        line.removed_at = None
+        record_event(invoice.id, trainer_id, actor, "restored", line_id=line.id, to_value=line.description)
+    return _finish(invoice)
+
+
+def add_line(trainer_id: int, invoice_id: int, version: int | None, actor: str, *, description: str,
+             quantity: int, unit_price_cents: int) -> Invoice:
+    """A fee, product, or discount (negative price)."""
+    description = _check_description(description)
+    _check_quantity(quantity)
+    invoice = _claim(trainer_id, invoice_id, version)
+    line = InvoiceLine(trainer_id=trainer_id, description=description, quantity=quantity,
+                       unit_price_cents=unit_price_cents)
+    invoice.lines.append(line)
+    db.session.flush()
+    record_event(invoice.id, trainer_id, actor, "added", line_id=line.id,
+                 to_value=f"{description} · {quantity} × {format_cents(unit_price_cents, invoice.currency)}")
+    return _finish(invoice)
+
+
+def set_note(trainer_id: int, invoice_id: int, version: int | None, actor: str, note: str) -> Invoice:
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ServiceError("Keep the note to 500 characters.", "note")
+    invoice = _claim(trainer_id, invoice_id, version)
+    if note != invoice.note:
+        record_event(invoice.id, trainer_id, actor, "note", from_value=invoice.note, to_value=note)
+        invoice.note = note
+    return _finish(invoice)
+
+
+def set_included(trainer_id: int, invoice_id: int, version: int | None, actor: str, included: bool) -> Invoice:
+    """Leave a client out of this batch, or bring them back. Their draft waits for next time."""
+    invoice = _claim(trainer_id, invoice_id, version)
+    if included != invoice.included:
+        record_event(invoice.id, trainer_id, actor, "included" if included else "left_out")
+        invoice.included = included
+    return _finish(invoice)

@@ -1,0 +1,107 @@
+"""Finalized invoices: the list, one invoice's story, void and resend."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage,
+                        TrainingSession)
+from app.models.types import utcnow
+from app.services import ServiceError
+from app.services.audit import record_event
+from app.services.outbox import enqueue_messages, new_message
+from app.tenancy import find_owned, owned
+
+FILTERS = ("open", "overdue", "paid", "void", "all")
+
+
+@dataclass
+class InvoiceList:
+    invoices: list[Invoice]
+    outstanding_cents: int
+    overdue_count: int
+
+
+def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceList:
+    stmt = owned(Invoice, trainer_id).where(Invoice.status != InvoiceStatus.draft)
+    if status == "open":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.open)
+    elif status == "overdue":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.open, Invoice.due_date < today)
+    elif status in ("paid", "void"):
+        stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    query = (query or "").strip()
+    if query:
+        stmt = stmt.join(Client, Client.id == Invoice.client_id) \
+            .where(func.lower(Client.name).like(f"%{query.lower()}%"))
+    invoices = list(db.session.scalars(stmt.order_by(Invoice.number.desc()).limit(500)))
+    open_filter = (Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.open)
+    outstanding, overdue = db.session.execute(
+        select(func.coalesce(func.sum(Invoice.total_cents - Invoice.paid_cents), 0),
+               func.count(Invoice.id).filter(Invoice.due_date < today))
+        .where(*open_filter)).one()
+    return InvoiceList(invoices, int(outstanding), int(overdue))
+
+
+def history(invoice_id: int) -> list[InvoiceEvent]:
+    return list(db.session.scalars(select(InvoiceEvent).where(InvoiceEvent.invoice_id == invoice_id)
+                                   .order_by(InvoiceEvent.created_at, InvoiceEvent.id)))
+
+
+def messages_for(invoice_id: int) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.invoice_id == invoice_id)
+                                   .order_by(OutboxMessage.id)))
+
+
+def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> Invoice:
+    """Voids a sent invoice: its link stops working and its sessions can be billed again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Say why you are voiding this invoice.", "reason")
+    if len(reason) > 200:
+        raise ServiceError("Keep the reason to 200 characters.", "reason")
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
+        raise ServiceError("Only a sent invoice can be voided.")
+    invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
+    invoice.link_revoked_at = invoice.voided_at
+    db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)
+                       .values(invoice_id=None).execution_options(synchronize_session=False))
+    record_event(invoice.id, trainer_id, actor, "voided", reason=reason)
+    db.session.commit()
+    return invoice
+
+
+def resend_invoice(trainer_id: int, invoice_id: int, actor: str) -> OutboxMessage:
+    """A new outbox row and job: the text goes out again."""
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
+        raise ServiceError("Only a sent invoice can be texted again.")
+    message = new_message(invoice.client, trainer_id, invoice.id)
+    record_event(invoice.id, trainer_id, actor, "resent")
+    db.session.commit()
+    if message.status in PENDING_STATUSES:
+        enqueue_messages([message.id])
+    return message
+
+
+@dataclass
+class BatchRow:
+    invoice: Invoice
+    message: OutboxMessage | None
+
+
+def batch_status(trainer_id: int, batch_id: int) -> tuple[Batch, list[BatchRow], bool] | None:
+    """The batch, a row per invoice with its latest text, and whether anything is still pending."""
+    batch = find_owned(Batch, trainer_id, batch_id)
+    if batch is None:
+        return None
+    invoices = list(db.session.scalars(owned(Invoice, trainer_id).where(Invoice.batch_id == batch.id)
+                                       .order_by(Invoice.number)))
+    latest: dict[int, OutboxMessage] = {}
+    for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.invoice_id.in_([i.id for i in invoices])).order_by(OutboxMessage.id)):
+        latest[message.invoice_id] = message
+    rows = [BatchRow(i, latest.get(i.id)) for i in invoices]
+    pending = any(r.message is not None and r.message.is_pending for r in rows)
+    return batch, rows, pending

@@ -1,0 +1,47 @@
+"""The client's public invoice link.
+
+The link is `<public_id><mac>`: 128 random bits stored on the invoice, and an HMAC of them under
+SECRET_KEY that is stored nowhere. A copy of the database alone cannot open any invoice.
+"""
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Invoice
+
+PUBLIC_ID_LENGTH = 22  # token_urlsafe(16)
+TOKEN_LENGTH = 44
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _mac(public_id: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"invoice-link:" + public_id.encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_for(invoice: Invoice) -> str:
+    return invoice.public_id + _mac(invoice.public_id)
+
+
+def public_url(invoice: Invoice) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/i/{token_for(invoice)}"
+
+
+def invoice_for_token(token: str) -> Invoice | None:
+    """The invoice a link opens, or None for unknown, malformed and revoked links alike."""
+    if not token or len(token) != TOKEN_LENGTH:
+        return None
+    public_id, mac = token[:PUBLIC_ID_LENGTH], token[PUBLIC_ID_LENGTH:]
+    if not hmac.compare_digest(mac, _mac(public_id)):
+        return None
+    return db.session.scalar(select(Invoice).where(Invoice.public_id == public_id,
+                                                   Invoice.link_revoked_at.is_(None)))

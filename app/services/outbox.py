@@ -1,0 +1,63 @@
+"""The outbox: one row per text that must go out, and the RQ jobs that wake a worker for it.
+
+Rows are written in the same transaction as the change that needs the text; jobs are enqueued
+only after that commit. If Redis is down at that moment the rows wait, and the sweeper
+enqueues them again.
+"""
+import logging
+
+from flask import current_app
+from rq import Queue, Retry
+
+from app.extensions import db
+from app.jobs import get_queue
+from app.models import Client, MessageStatus, OutboxMessage
+
+log = logging.getLogger(__name__)
+SEND_JOB = "app.jobs.texting.send_text"
+RETRY_INTERVALS = [10, 30, 60, 180, 600]
+
+
+def why_not_textable(client: Client) -> str | None:
+    """A plain reason when this client cannot get a text, or None."""
+    if not client.mobile:
+        return "No mobile number on file."
+    if client.sms_opted_out_at is not None:
+        return "The client replied STOP to an earlier text."
+    if not client.sms_consent:
+        return "The client has not agreed to receive texts."
+    if client.mobile_problem:
+        return client.mobile_problem
+    return None
+
+
+def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice") -> OutboxMessage:
+    """An outbox row for the current transaction: queued, or not_sent with the reason."""
+    reason = why_not_textable(client)
+    message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
+                            to_number=client.mobile,
+                            status=MessageStatus.not_sent if reason else MessageStatus.queued,
+                            error_message=reason or "")
+    db.session.add(message)
+    return message
+
+
+def enqueue_messages(message_ids: list[int]) -> bool:
+    """One RQ job per queued row, pipelined into one round trip. False if Redis refused."""
+    if not message_ids:
+        return True
+    queue = get_queue()
+    try:
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many([
+                Queue.prepare_data(SEND_JOB, args=(mid,), job_id=f"outbox-{mid}",
+                                   retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+                                   timeout=current_app.config.get("SEND_JOB_TIMEOUT", 30),
+                                   result_ttl=3600, failure_ttl=7 * 86400,
+                                   description=f"text outbox row {mid}")
+                for mid in message_ids], pipeline=pipe)
+            pipe.execute()
+        return True
+    except Exception:  # the rows are committed; the sweeper will enqueue them
+        log.exception("enqueue failed for %d outbox rows; the sweeper will retry", len(message_ids))
+        return False

@@ -1,0 +1,156 @@
+"""Browser fixtures: the app on a real port, Debian's Chromium at phone size, screenshots per step.
+
+Import the fixtures a test module needs by name:
+
+    from tests.browser_support import chromium, live_server, phone_page  # noqa: F401  (fixtures)
+
+`phone_page` is a Playwright page (every Page method works on it) with two additions: `goto(path)` takes
+a path on the live server, and `snap(name)` screenshots the screen to tests/screenshots/ and asserts it
+fits a phone.
+
+Without Chromium or Playwright the browser tests skip with a hint, unless SPOTTER_REQUIRE_BROWSER=1
+(as in CI), where they fail instead.
+"""
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.servers import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 375, "height": 812}
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+MIN_TAP = 44  # px: the smallest comfortable touch target
+ENABLE_HINT = ("Browser tests need Debian's Chromium at /usr/bin/chromium and Playwright for Python: "
+               "`apt-get install chromium` and `.venv/bin/pip install -r requirements-dev.txt` "
+               "(set SPOTTER_REQUIRE_BROWSER=1 to make this a failure instead of a skip).")
+
+# Controls a thumb has to hit. Inline text links inside sentences are exempt, as in WCAG 2.5.8.
+TAP_TARGETS = ("button, .button, select, textarea, input:not([type=hidden]):not([type=checkbox]), "
+               ".topbar a, .tabbar a, .list-item, label.check")
+
+
+def _unavailable(reason: str):
+    if os.environ.get("SPOTTER_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}. {ENABLE_HINT}", pytrace=False)
+    pytest.skip(f"{reason}. {ENABLE_HINT}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's `app` served by werkzeug on a free port in a background thread; yields the base URL."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+
+
+class PhonePage:
+    """A Playwright page at 375x812 that records console errors and checks every screen it snaps."""
+
+    def __init__(self, page, base_url: str, test_name: str):
+        self.page = page
+        self.base_url = base_url
+        self.prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", test_name.removeprefix("test_")).strip("-")
+        self.step = 0
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught exception: {exc}"))
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for old in SCREENSHOTS.glob(f"{self.prefix}-*.png"):
+            old.unlink()
+
+    def __getattr__(self, name):
+        return getattr(self.page, name)
+
+    def _on_console(self, message) -> None:
+        # CSP violations, failed loads (404s for assets) and script errors all arrive as console errors.
+        if message.type == "error":
+            where = (message.location or {}).get("url") or self.page.url
+            self.errors.append(f"console error at {where}: {message.text}")
+
+    def goto(self, path: str):
+        response = self.page.goto(path if path.startswith("http") else self.base_url + path)
+        assert response is not None and response.ok, f"GET {path} answered {response and response.status}"
+        return response
+
+    def snap(self, name: str) -> Path:
+        """Screenshot this screen, then assert it fits a phone: no sideways scroll, no console errors,
+        thumb-sized controls, and nothing hidden under the bottom tab bar."""
+        self.page.wait_for_load_state("load")
+        self.step += 1
+        path = self._screenshot(SCREENSHOTS / f"{self.prefix}-{self.step:02d}-{name}.png")
+        scroll_width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= PHONE["width"], f"{name}: scrolls sideways ({scroll_width}px wide)"
+        assert not self.errors, f"{name}: " + "; ".join(self.errors)
+        small = self.page.evaluate(_SMALL_TARGETS_JS, [TAP_TARGETS, MIN_TAP])
+        assert not small, f"{name}: tap targets smaller than {MIN_TAP}px: {small}"
+        covered = self.page.evaluate(_COVERED_BY_TABBAR_JS)
+        assert covered is None, f"{name}: the tab bar covers the last {covered}px of the page"
+        return path
+
+    def _screenshot(self, path: Path) -> Path:
+        """The first screenful, and the last one (`-end`) if the page scrolls: what the phone shows.
+        A full-page capture would paint the fixed tab bar halfway down, where no phone ever shows it."""
+        self.page.evaluate("window.scrollTo(0, 0)")
+        self.page.screenshot(path=str(path))
+        if self.page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 1"):
+            self.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+            self.page.screenshot(path=str(path.with_name(path.stem + "-end.png")))
+            self.page.evaluate("window.scrollTo(0, 0)")
+        return path
+
+
+_SMALL_TARGETS_JS = """([selector, min]) => [...document.querySelectorAll(selector)]
+    .filter(el => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
+    .map(el => [el, el.getBoundingClientRect()])
+    .filter(([el, r]) => r.width > 0 && (r.height < min || r.width < min))
+    .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim().slice(0, 30)}" `
+                      + `${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+_COVERED_BY_TABBAR_JS = """() => {
+    const bar = document.querySelector('.tabbar');
+    const main = document.querySelector('main');
+    const last = main && main.lastElementChild;
+    if (!bar || !last) return null;
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    const gap = bar.getBoundingClientRect().top - last.getBoundingClientRect().bottom;
+    window.scrollTo(0, 0);
+    return gap < 0 ? Math.round(-gap) : null;
+}"""
+
+
+@pytest.fixture
+def phone_page(chromium, live_server, request):
+    """A fresh browser context at phone size (375x812, touch), pointed at the live server."""
+    context = chromium.new_context(viewport=PHONE, screen=PHONE, is_mobile=True, has_touch=True,
+                                   device_scale_factor=2, locale="en-US", timezone_id="America/New_York")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield PhonePage(page, live_server, request.node.name)
+    context.close()
