@@ -108,7 +108,7 @@ class Browser:
 
     def post(self, url, data=None, htmx=False, **kw):
         if self.token is None:
-            self.get("/login")
+            self.get("/login", follow_redirects=True)
         data = dict(data or {})
         headers = dict(kw.pop("headers", {}) or {})
         if htmx:
@@ -124,7 +124,10 @@ class Browser:
         data = {"email": email, "password": password}
         if remember:
             data["remember"] = "y"
-        return self.post("/login", data)
+        response = self.post("/login", data)
+        if response.status_code == 302:
+            self.token = None  # log-in starts a new session, and with it a new CSRF token
+        return response
 
 
 @pytest.fixture

@@ -115,10 +115,11 @@ def busy_trainer(app):
     now = datetime.now(timezone.utc)
     start_of_week = datetime.now(ZoneInfo(ZONE)).replace(hour=0, minute=0, second=0, microsecond=0)
     start_of_week -= timedelta(days=start_of_week.weekday())
-    hours_in = max((now - start_of_week.astimezone(timezone.utc)).total_seconds() / 3600, 0.5)
+    days_in = (now - start_of_week.astimezone(timezone.utc)).total_seconds() / 86400
 
     def this_week(fraction):
-        return (hours_in * fraction) / 24
+        """days_ago for a moment `fraction` of the way back to Monday 00:00: always this week, never ahead."""
+        return days_in * fraction
 
     factories.make_session(long_name, days_ago=this_week(0.9))
     factories.make_session(regular, days_ago=this_week(0.7), duration_minutes=90)

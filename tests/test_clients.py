@@ -314,6 +314,29 @@ def test_saving_the_edit_form_unchanged_changes_nothing(browser_in, trainer):
     assert row(client.id) == before
 
 
+def test_uk_trainer_can_save_her_us_clients_record_unchanged(browser_in, trainer):
+    trainer.mobile = "+447700900123"
+    db.session.commit()
+    client = factories.make_client(trainer, name="Visiting Yank", mobile="+14155552671")
+    before = row(client.id)
+    values = form_values(browser_in.get(f"/clients/{client.id}/edit"))
+    assert values["mobile"] == "+1 415-555-2671"
+    response = browser_in.post(f"/clients/{client.id}/edit", {**values, "notes": "Back in March"})
+    assert response.status_code == 302, error_beside(response, "mobile")
+    assert row(client.id) == {**before, "notes": "Back in March"}
+
+
+def test_numbers_are_shown_as_the_trainer_would_write_them(browser_in, trainer):
+    factories.make_client(trainer, name="Maya Chen", mobile="+14155552671")
+    factories.make_client(trainer, name="Olly Brown", mobile="+447700900456")
+    us_view = text_of(browser_in.get("/clients/"))
+    assert "(415) 555-2671" in us_view and "+44 7700 900456" in us_view
+    trainer.mobile = "+447700900123"
+    db.session.commit()
+    uk_view = text_of(browser_in.get("/clients/"))
+    assert "+1 415-555-2671" in uk_view and "07700 900456" in uk_view
+
+
 def test_editing_a_client_saves_the_changes(browser_in, trainer):
     client = factories.make_client(trainer, name="Maya Chen", default_rate_cents=9550, sms_consent=True)
     values = form_values(browser_in.get(f"/clients/{client.id}/edit"))

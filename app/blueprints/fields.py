@@ -3,7 +3,12 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from app.money import MoneyError, cents_to_input, parse_cents
-from app.phones import PhoneError, normalize_mobile
+from app.phones import PhoneError, display, normalize_mobile
+
+
+def strip(text):
+    """A field filter: what was typed, without the spaces around it."""
+    return text.strip() if isinstance(text, str) else text
 
 
 class MoneyField(StringField):
@@ -50,10 +55,9 @@ class MobileField(StringField):
         self.required = required
 
     def _value(self):
-        from app.phones import display
         if self.raw_data:
             return self.raw_data[0]
-        return display(self.data) if self.data else ""
+        return display(self.data, self.region) if self.data else ""
 
     def pre_validate(self, form):
         text = (self.data or "").strip()

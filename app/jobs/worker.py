@@ -1,5 +1,6 @@
 """The RQ worker that `flask worker` runs: every job inside an app context."""
 import os
+import signal
 
 from rq import Worker
 
@@ -9,8 +10,8 @@ from app.extensions import db
 class AppWorker(Worker):
     """Forks a work horse per job (RQ's default) and gives each job the Flask app context.
 
-    RQ's own signal handling does what Heroku needs: on SIGTERM the worker lets the running job
-    finish and then exits; a job still running at SIGKILL is found again by the outbox sweeper.
+    On SIGTERM the worker lets the running job finish and then exits; a job still running at
+    SIGKILL is found again by the outbox sweeper.
     """
 
     flask_app = None
@@ -24,6 +25,13 @@ class AppWorker(Worker):
                 return super().perform_job(job, queue)
             finally:
                 db.session.remove()
+
+    def setup_work_horse_signals(self):
+        # Heroku sends SIGTERM to every process in the dyno, the horse included, and RQ's horse
+        # would die of it mid-job. Only the parent decides: it waits for the horse (warm
+        # shutdown) and kills it with SIGKILL on a second SIGTERM (cold shutdown).
+        super().setup_work_horse_signals()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def work(self, *args, **kwargs):
         self._parent_pid = os.getpid()

@@ -2,17 +2,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.blueprints.fields import MobileField, MoneyField
-
-
-def _strip(text):
-    return text.strip() if isinstance(text, str) else text
+from app.blueprints.fields import MobileField, MoneyField, strip
 
 
 class ClientForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(message="Enter the client's name."), Length(max=100)])
+    name = StringField("Name", filters=[strip],
+                       validators=[DataRequired(message="Enter the client's name."), Length(max=100)])
     mobile = MobileField("Mobile number")
-    email = EmailField("Email (optional)", filters=[_strip],  # pasted addresses often end in a space
+    email = EmailField("Email (optional)", filters=[strip],  # pasted addresses often end in a space
                        validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
     default_rate_cents = MoneyField("Rate per session (optional)", optional=True,
                                     description="Leave empty to use your default rate.")

@@ -2,19 +2,16 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.blueprints.fields import MobileField, MoneyField
+from app.blueprints.fields import MobileField, MoneyField, strip
 from app.money import SUPPORTED_CURRENCIES
 from app.timefmt import is_valid_zone
 
 
-def _strip(text):
-    return text.strip() if isinstance(text, str) else text
-
-
 class ProfileForm(FlaskForm):
-    business_name = StringField("Business name", filters=[_strip], validators=[
+    business_name = StringField("Business name", filters=[strip], validators=[
         DataRequired(message="Enter your business name."), Length(max=100)])
-    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."), Length(max=100)])
+    name = StringField("Your name", filters=[strip],
+                       validators=[DataRequired(message="Enter your name."), Length(max=100)])
     mobile = MobileField("Your mobile number")
     venmo_handle = StringField(
         "Venmo username", validators=[Optional(), Length(max=31),
