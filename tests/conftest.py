@@ -1,11 +1,14 @@
 """Fixtures: a real Redis server, a real database migrated once, and a fresh app per test."""
+import contextvars
 import os
 import re
 import tempfile
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import event, text
+
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
@@ -53,14 +56,15 @@ def _wipe_tables() -> None:
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
-def _fresh_request_globals(_sender, **_extra) -> None:
-    """Give every request an empty `g`, as its own app context would in production.
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own `g` (log-in, CSRF
+    token) and database session, not the ones the test holds open for its factories."""
 
-    The test's app context stays open for the factories, and Flask reuses it for each request, so
-    without this Flask-Login's cached user and Flask-WTF's CSRF token would leak from one request
-    (and one test client) to the next.
-    """
-    g.__dict__.clear()
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test reads what the request committed, not stale copies
+        return response
 
 
 @pytest.fixture
@@ -68,14 +72,13 @@ def app(database_url, redis_url):
     """A fresh app on an empty database and an empty Redis for every test."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                      RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test")
-    request_started.connect(_fresh_request_globals, app)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _wipe_tables()
         get_redis().flushdb()
         yield app
         db.session.remove()
         db.engine.dispose()
-    request_started.disconnect(_fresh_request_globals, app)
 
 
 @pytest.fixture

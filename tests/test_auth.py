@@ -105,11 +105,16 @@ def test_login_with_a_wrong_password_shows_the_form_again(app, browser, trainer)
     assert not is_logged_in(browser.client)
 
 
-def test_login_starts_a_fresh_session_so_a_planted_session_is_not_reused(app, browser, trainer):
+def test_login_starts_a_fresh_session_so_nothing_planted_before_carries_over(app, browser, trainer):
     browser.get("/login")
-    before = browser.client.get_cookie("session").value
+    with browser.client.session_transaction() as session:
+        session["planted"] = "by someone else"
+
     browser.login(trainer.email)
-    assert browser.client.get_cookie("session").value != before
+
+    with browser.client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] != str(trainer.id)  # a server-side log-in token, not the trainer id
 
 
 def test_logout_logs_out_and_says_so(logged_in):
@@ -232,7 +237,7 @@ def test_changing_password_logs_out_every_other_browser_and_remember_me(app, tra
     laptop.login(trainer.email, remember=True)
     remember_only = app.test_client()
     remember_only.set_cookie("remember_token", laptop.client.get_cookie("remember_token").value)
-    assert is_logged_in(phone.client) and is_logged_in(laptop.client)
+    assert is_logged_in(phone.client) and is_logged_in(laptop.client) and is_logged_in(remember_only)
 
     assert change_password(phone).status_code == 302
 

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, Trainer, TrainingSession
 from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.conftest import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(ROOT / ".venv" / "bin" / "flask")

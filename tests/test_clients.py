@@ -406,3 +406,14 @@ def test_client_pages_need_a_login(client):
     for url in ("/clients/", "/clients/new", "/clients/1"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_service_refuses_another_trainers_client_by_name_not_by_crashing(app, trainer):
+    from app.services import ServiceError, clients
+    theirs = factories.make_client(factories.make_trainer(), name="Secret Sam")
+    before = row(theirs.id)
+    with pytest.raises(ServiceError):
+        clients.update_client(trainer.id, theirs.id, name="Mine now")
+    with pytest.raises(ServiceError):
+        clients.set_archived(trainer.id, theirs.id, True)
+    assert row(theirs.id) == before

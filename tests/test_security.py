@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from flask import request
+from flask import request, url_for
 from sqlalchemy import select, update
 
 from app import create_app
@@ -32,7 +32,6 @@ def table_contents() -> dict:
 def url_with_ids(app, rule, ids: dict) -> str:
     """The rule's URL with each `<int:x_id>` filled from `ids` (1 when nothing of that kind exists)."""
     with app.test_request_context():
-        from flask import url_for
         return url_for(rule.endpoint, **{arg: ids.get(arg, 1) for arg in rule.arguments})
 
 

@@ -523,3 +523,35 @@ def test_session_pages_need_a_login(client):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
+
+
+def test_the_service_itself_refuses_to_change_an_invoiced_session(app, trainer, invoiced):
+    # Jobs and commands call the services directly, without the pages' guard.
+    from app.services import ServiceError, sessions
+    s, label = invoiced
+    before = row(s.id)
+    for change in (lambda: sessions.update_session(trainer.id, s.id, rate_cents=1),
+                   lambda: sessions.cancel_session(trainer.id, s.id),
+                   lambda: sessions.delete_session(trainer.id, s.id)):
+        with pytest.raises(ServiceError) as refused:
+            change()
+        assert_says_why([refused.value.message], label)
+        db.session.rollback()
+    assert row(s.id) == before
+
+
+def test_the_service_refuses_another_trainers_session_by_name_not_by_crashing(app, trainer):
+    from app.services import ServiceError, sessions
+    theirs = factories.make_session(factories.make_client(factories.make_trainer()))
+    before = row(theirs.id)
+    for change in (lambda: sessions.update_session(trainer.id, theirs.id, rate_cents=1),
+                   lambda: sessions.cancel_session(trainer.id, theirs.id),
+                   lambda: sessions.delete_session(trainer.id, theirs.id)):
+        with pytest.raises(ServiceError):
+            change()
+    assert row(theirs.id) == before
+    with pytest.raises(ServiceError) as refused:
+        sessions.log_session(trainer.id, client_id=theirs.client_id, starts_at=datetime.now(UTC),
+                             duration_minutes=60, rate_cents=100)
+    assert refused.value.field == "client_id"
+    assert session_count() == 1

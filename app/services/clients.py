@@ -6,6 +6,7 @@ from sqlalchemy import func
 from app.extensions import db
 from app.models import Client, Trainer
 from app.models.types import utcnow
+from app.services import ServiceError
 from app.tenancy import find_owned, owned
 
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
@@ -49,8 +50,15 @@ def create_client(trainer_id: int, **values) -> Client:
     return client
 
 
-def update_client(trainer_id: int, client_id: int, **values) -> Client:
+def _owned_client(trainer_id: int, client_id: int) -> Client:
     client = find_owned(Client, trainer_id, client_id)
+    if client is None:
+        raise ServiceError("That client is not one of yours.")
+    return client
+
+
+def update_client(trainer_id: int, client_id: int, **values) -> Client:
+    client = _owned_client(trainer_id, client_id)
     if client.mobile != values.get("mobile", client.mobile):
         client.sms_opted_out_at = None  # a new number has not said STOP
     for key in CLIENT_FIELDS:
@@ -61,7 +69,7 @@ def update_client(trainer_id: int, client_id: int, **values) -> Client:
 
 
 def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
-    client = find_owned(Client, trainer_id, client_id)
+    client = _owned_client(trainer_id, client_id)
     client.archived_at = utcnow() if archived else None
     db.session.commit()
     return client

