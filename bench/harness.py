@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from app import create_app
 from app.config import TestConfig
+from tests.conftest import IsolatedClient
 from tests.servers import RedisServer, sqlite_url_in
 
 
@@ -19,6 +20,7 @@ def bench_app(**overrides):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url,
                      RATELIMIT_STORAGE_URI=redis_server.url, PUBLIC_BASE_URL="http://bench.test",
                      RATELIMIT_ENABLED=False, **overrides)
+    app.test_client_class = IsolatedClient  # each request in its own app context, as in production
     try:
         with app.app_context():
             from flask_migrate import upgrade

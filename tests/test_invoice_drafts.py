@@ -241,3 +241,21 @@ def test_building_drafts_takes_the_same_number_of_queries_for_2_and_50_clients(a
         return q.count
 
     assert first_load(2) == first_load(50)
+
+
+def test_line_edit_form_is_a_fragment_for_htmx_and_a_page_without_javascript(logged_in, trainer):
+    ann = factories.make_client(trainer)
+    factories.make_session(ann, rate_cents=8000)
+    logged_in.get("/invoices/create")
+    draft = draft_for(ann)
+    url = f"/invoices/drafts/{draft.id}/lines/{draft.lines[0].id}"
+
+    fragment = logged_in.get(url, headers={"HX-Request": "true"})
+    page = logged_in.get(url)
+
+    assert fragment.status_code == page.status_code == 200
+    assert "<html" not in fragment.data.decode() and 'name="unit_price" type="text" value="80.00"' in fragment.data.decode()
+    assert "<html" in page.data.decode() and 'value="80.00"' in page.data.decode()
+    assert fragment.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
+    view = logged_in.get(url + "?mode=view", headers={"HX-Request": "true"}).data.decode()
+    assert 'name="unit_price"' not in view and "$80.00" in view

@@ -3,6 +3,8 @@
 Every adjustment names the draft version it was made on. The version is bumped with a
 compare-and-set UPDATE, so an edit made on an outdated screen is refused, never applied on top.
 """
+from dataclasses import dataclass
+
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,11 +34,11 @@ class StaleDraft(ServiceError):
         self.invoice_id = invoice_id
 
 
-def _session_description(session: TrainingSession) -> str:
+def _session_description(session) -> str:
     return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
 
 
-def _line_row(session: TrainingSession, invoice_id: int, trainer: Trainer) -> dict:
+def _line_row(session, invoice_id: int, trainer: Trainer) -> dict:
     return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
             "description": _session_description(session),
             "service_date": to_local(session.starts_at, trainer.timezone).date(),
@@ -69,8 +71,10 @@ def sync_drafts(trainer_id: int) -> list[Invoice]:
 
 def _sync_once(trainer_id: int) -> list[Invoice]:
     trainer = db.session.get(Trainer, trainer_id)
-    pool = {s.id: s for s in db.session.scalars(
-        select(TrainingSession).where(TrainingSession.trainer_id == trainer_id,
+    # Plain rows, not ORM objects: this runs on every page load over every uninvoiced session.
+    pool = {s.id: s for s in db.session.execute(
+        select(TrainingSession.id, TrainingSession.client_id, TrainingSession.starts_at,
+               TrainingSession.duration_minutes, TrainingSession.rate_cents, TrainingSession.status).where(TrainingSession.trainer_id == trainer_id,
                                       TrainingSession.invoice_id.is_(None),
                                       TrainingSession.starts_at <= utcnow(), billable_condition())
         .order_by(TrainingSession.starts_at))}
@@ -121,10 +125,29 @@ def _refresh_totals(invoice_ids: set[int]) -> None:
                                              ~has_lines).execution_options(synchronize_session=False))
 
 
-def batch_summary(drafts: list[Invoice]) -> tuple[int, int]:
-    """(number of invoices that will be sent, their total in cents)."""
+@dataclass
+class BatchBar:
+    """What "Send N invoices · $X" sends: the drafts, at the versions the trainer is looking at."""
+
+    count: int
+    total_cents: int
+    versions: list[tuple[int, int]]
+
+
+def bar_from_drafts(drafts: list[Invoice]) -> BatchBar:
     sendable = [d for d in drafts if is_sendable(d)]
-    return len(sendable), sum(d.total_cents for d in sendable)
+    return BatchBar(len(sendable), sum(d.total_cents for d in sendable), [(d.id, d.version) for d in sendable])
+
+
+def load_batch_bar(trainer_id: int) -> BatchBar:
+    """The same figures in one query, without loading every line (used after each adjustment)."""
+    has_live_line = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id,
+                                                 InvoiceLine.removed_at.is_(None)).exists()
+    rows = db.session.execute(
+        select(Invoice.id, Invoice.version, Invoice.total_cents).where(
+            Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.draft, Invoice.included,
+            has_live_line).order_by(Invoice.id)).all()
+    return BatchBar(len(rows), sum(r.total_cents for r in rows), [(r.id, r.version) for r in rows])
 
 
 def is_sendable(draft: Invoice) -> bool:

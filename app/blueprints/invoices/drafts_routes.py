@@ -6,6 +6,7 @@ from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.forms import AddLineForm, IncludeForm, LineForm, NoteForm
 from app.services import ServiceError, drafts
+from app.models import InvoiceStatus
 from app.services.drafts import DraftNotFound, StaleDraft
 
 
@@ -17,8 +18,8 @@ def actor() -> str:
 @login_required
 def create():
     all_drafts = drafts.sync_drafts(current_user.id)
-    return render_template("invoices/create.html", drafts=all_drafts,
-                           summary=drafts.batch_summary(all_drafts), submit_key=_new_submit_key())
+    return render_template("invoices/create.html", drafts=all_drafts, bar=drafts.bar_from_drafts(all_drafts),
+                           submit_key=_new_submit_key())
 
 
 def _new_submit_key() -> str:
@@ -33,16 +34,15 @@ def _respond(invoice_id: int, *, error: str | None = None, form=None, line_id: i
         if error:
             flash(error, "error")
         return redirect(url_for("invoices.create", _anchor=f"draft-{invoice_id}"))
-    all_drafts = drafts.load_drafts(current_user.id)
-    invoice = next((d for d in all_drafts if d.id == invoice_id), None)
-    if invoice is None:  # finalized meanwhile (another tab sent it)
-        return make_response(render_template("invoices/_draft_gone.html", invoice=_owned_or_404(invoice_id),
-                                             drafts=all_drafts, summary=drafts.batch_summary(all_drafts),
-                                             message=error, submit_key=_new_submit_key()))
-    html = render_template("invoices/_draft_response.html", draft=invoice, drafts=all_drafts,
-                           summary=drafts.batch_summary(all_drafts), card_error=error, error_form=form,
-                           error_line_id=line_id, add_form=add_form, note_form=note_form, open_card=True,
-                           submit_key=request.form.get("submit_key") or _new_submit_key())
+    invoice = _owned_or_404(invoice_id)
+    bar = drafts.load_batch_bar(current_user.id)
+    submit_key = request.form.get("submit_key") or _new_submit_key()
+    if invoice.status != InvoiceStatus.draft:  # finalized meanwhile (another tab sent it)
+        return render_template("invoices/_draft_gone.html", invoice=invoice, bar=bar, message=error,
+                               submit_key=submit_key)
+    html = render_template("invoices/_draft_response.html", draft=invoice, bar=bar, card_error=error,
+                           error_form=form, error_line_id=line_id, add_form=add_form, note_form=note_form,
+                           open_card=True, submit_key=submit_key)
     return make_response(html)
 
 
@@ -71,6 +71,21 @@ def _owned_or_404(invoice_id: int):
         return drafts.get_draft(current_user.id, invoice_id)
     except DraftNotFound:
         abort(404)
+
+
+@bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>", methods=["GET"])
+@login_required
+def edit_line(invoice_id: int, line_id: int):
+    """The line's edit form: swapped in place by htmx, or a page of its own without JavaScript."""
+    invoice = _owned_or_404(invoice_id)
+    line = next((line for line in invoice.lines if line.id == line_id), None)
+    if line is None or invoice.status != InvoiceStatus.draft:
+        abort(404)
+    editing = request.args.get("mode") != "view"
+    if is_htmx():
+        return render_template("invoices/_line.html", draft=invoice, line=line, cur=invoice.currency,
+                               editing=editing)
+    return render_template("invoices/line.html", draft=invoice, line=line, cur=invoice.currency, editing=True)
 
 
 @bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>", methods=["POST"])
