@@ -59,8 +59,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.blueprints.public import bp as public_bp
     from app.blueprints.sessions import bp as sessions_bp
     from app.blueprints.settings import bp as settings_bp
+    from app.blueprints.webhooks import bp as webhooks_bp
 
-    for bp in (auth_bp, main_bp, clients_bp, sessions_bp, settings_bp, invoices_bp, public_bp, ops_bp):
+    for bp in (auth_bp, main_bp, clients_bp, sessions_bp, settings_bp, invoices_bp, public_bp, ops_bp,
+               webhooks_bp):
         app.register_blueprint(bp)
 
 

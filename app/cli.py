@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 
 def register_cli(app: Flask) -> None:
+    _clock_command(app)
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there is no demo trainer yet.")
     def seed_demo(if_empty):
@@ -46,6 +47,24 @@ def register_cli(app: Flask) -> None:
         _wait_for_redis(get_redis())
         w = build_worker(current_app._get_current_object())
         w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+
+
+def _clock_command(app: Flask) -> None:
+    @app.cli.command("clock")
+    @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
+    def clock(interval):
+        """The one scheduling process: enqueues the outbox sweep every minute (run exactly one)."""
+        from rq.cron import CronScheduler
+
+        from app.extensions import get_redis
+        from app.jobs.sweeper import sweep_outbox
+
+        connection = get_redis()
+        _wait_for_redis(connection)
+        scheduler = CronScheduler(connection=connection, logging_level="INFO", name="spotter-clock")
+        scheduler.register(sweep_outbox, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
+                           job_timeout=300, result_ttl=3600)
+        scheduler.start()
 
 
 def _wait_for_redis(connection, seconds: float = 15) -> None:

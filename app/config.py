@@ -51,13 +51,27 @@ class Config:
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
 
     SECURE_HEADERS_HSTS = False
+
+    # Texting: SMS_BACKEND=twilio|console (console, the default without Twilio credentials, keeps
+    # every text in the app). TWILIO_API_BASE points the SDK at a sandbox or a mock server.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "")
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+    TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+    TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "")
+    TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "10"))
+    SEND_JOB_TIMEOUT = _env_int("SEND_JOB_TIMEOUT", 60)
+    # A row still "sending" this long after its claim belongs to a job that died: reconcile it.
+    SEND_STUCK_AFTER_SECONDS = _env_int("SEND_STUCK_AFTER_SECONDS", 120)
+    # A row still "queued" this long lost its job (Redis flushed, enqueue failed): enqueue again.
+    SEND_REENQUEUE_AFTER_SECONDS = _env_int("SEND_REENQUEUE_AFTER_SECONDS", 120)
+    SEND_MAX_ATTEMPTS = _env_int("SEND_MAX_ATTEMPTS", 8)
     ENV_NAME = "base"
 
 
 class DevConfig(Config):
     ENV_NAME = "development"
-    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 
 
 class ProdConfig(Config):
@@ -85,6 +99,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
     SMS_BACKEND = "console"
+    TWILIO_ACCOUNT_SID = ""
+    TWILIO_AUTH_TOKEN = "test-auth-token"
     RATELIMIT_ENABLED = True
 
 

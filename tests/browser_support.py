@@ -116,12 +116,14 @@ class PhonePage:
 
     def _screenshot(self, path: Path) -> Path:
         """The first screenful, and the last one (`-end`) if the page scrolls: what the phone shows.
-        A full-page capture would paint the fixed tab bar halfway down, where no phone ever shows it."""
+        A full-page capture would paint the fixed tab bar halfway down, where no phone ever shows it.
+        caret="initial": hiding the caret leaves `style=""` on every input, which htmx then copies onto
+        swapped-in inputs (its attributesToSettle), and the CSP refuses inline styles: a false console error."""
         self.page.evaluate("window.scrollTo(0, 0)")
-        self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(path), caret="initial")
         if self.page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 1"):
             self.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-            self.page.screenshot(path=str(path.with_name(path.stem + "-end.png")))
+            self.page.screenshot(path=str(path.with_name(path.stem + "-end.png")), caret="initial")
             self.page.evaluate("window.scrollTo(0, 0)")
         return path
 

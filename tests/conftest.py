@@ -203,3 +203,15 @@ def queued_job_ids(app):
     from app.jobs import get_queue
 
     return lambda: get_queue().get_job_ids()
+
+
+@pytest.fixture
+def fake_twilio(app):
+    """A fake Twilio on loopback; the app's real twilio SDK is pointed at it."""
+    from tests.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio().start()
+    app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="ACtest", TWILIO_AUTH_TOKEN="test-auth-token",
+                      TWILIO_FROM_NUMBER="+15005550006", TWILIO_API_BASE=fake.url, TWILIO_TIMEOUT_SECONDS=1.0)
+    yield fake
+    fake.stop()

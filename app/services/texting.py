@@ -1,18 +1,36 @@
-"""Texting an invoice: claim the outbox row, send once, record what happened."""
-from sqlalchemy import update
+"""Texting through the outbox: claim a row, send once, record what happened.
+
+Neither RQ nor Twilio delivers exactly once, so the row decides. A row is claimed with one
+conditional UPDATE (queued -> sending) committed before any call to the provider. When the
+outcome of a send is unknown it is never resent blindly: the provider's own list is asked first.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select, update
 
 from app.extensions import db
 from app.integrations import sms
-from app.models import Invoice, MessageStatus, OutboxMessage, Trainer
+from app.models import Client, Invoice, MessageStatus, OutboxMessage, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
+from app.sms_text import first_that_fits
+
+SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered)
+STATUS_RANK = {MessageStatus.queued: 0, MessageStatus.sending: 1, MessageStatus.unknown: 1,
+               MessageStatus.sent: 2, MessageStatus.delivered: 3, MessageStatus.undelivered: 3,
+               MessageStatus.failed: 3}
+UNKNOWN_REASON = ("Could not tell whether this text went out. Ask the client, then resend if needed.")
+
+
+class RetryLater(Exception):
+    """Raised from the job so that RQ's Retry sends again after a pause."""
 
 
 def claim_message(message_id: int) -> OutboxMessage | None:
-    """Moves a queued row to sending with one conditional UPDATE, committed before any send.
-    Returns None when another job already has it or it is done."""
+    """queued -> sending, committed before any send. None when another job has it or it is done."""
     claimed = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id,
                                     OutboxMessage.status == MessageStatus.queued)
@@ -24,25 +42,178 @@ def claim_message(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
 
 
-def invoice_text(invoice: Invoice, trainer: Trainer) -> str:
-    amount = format_cents(invoice.due_cents, invoice.currency)
+def _is_first_text_to(number: str, message_id: int) -> bool:
+    return not db.session.scalar(select(exists().where(
+        OutboxMessage.to_number == number, OutboxMessage.id != message_id,
+        OutboxMessage.status.in_(SENT_LIKE))))
+
+
+def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
+    """Business, first name, number, amount, due date and link, in at most two segments."""
+    business = trainer.business_name or trainer.name
+    number = format_invoice_number(invoice.number)
+    link = public_url(invoice)
     due = f"{invoice.due_date:%b} {invoice.due_date.day}"
-    what = f"{format_invoice_number(invoice.number)} for {amount}, due {due}" if invoice.due_cents else \
-        f"{format_invoice_number(invoice.number)}: nothing to pay this time"
-    return (f"{trainer.business_name or trainer.name}: Hi {invoice.client.first_name}, "
-            f"{what}. {public_url(invoice)}")
+    amount = format_cents(invoice.due_cents, invoice.currency)
+    opt_out = " Reply STOP to opt out." if first_text else ""
+    first = invoice.client.first_name
+    if invoice.due_cents:
+        wordings = [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
+                    f"View and pay: {link}{opt_out}",
+                    f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{opt_out}",
+                    f"{business[:24]}: {number} {amount} due {due} {link}{opt_out}"]
+    else:
+        wordings = [f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
+                    f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"]
+    return first_that_fits(wordings)
+
+
+def receipt_text(invoice: Invoice, trainer: Trainer) -> str:
+    business = trainer.business_name or trainer.name
+    return first_that_fits([
+        f"{business}: Thanks {invoice.client.first_name}! Payment received for "
+        f"{format_invoice_number(invoice.number)} ({format_cents(invoice.paid_cents, invoice.currency)}).",
+        f"{business[:24]}: payment received for {format_invoice_number(invoice.number)}. Thanks!"])
+
+
+def _body_for(message: OutboxMessage) -> str:
+    invoice = db.session.get(Invoice, message.invoice_id)
+    trainer = db.session.get(Trainer, message.trainer_id)
+    if message.kind == "receipt":
+        return receipt_text(invoice, trainer)
+    return invoice_text(invoice, trainer, _is_first_text_to(message.to_number, message.id))
+
+
+def _status_callback_url() -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/webhooks/twilio/status"
 
 
 def send_message(message_id: int) -> MessageStatus | None:
+    """Sends one outbox row at most once. Returns its new status, or None if there was nothing to do."""
     message = claim_message(message_id)
     if message is None:
         return None
-    invoice = db.session.get(Invoice, message.invoice_id)
-    trainer = db.session.get(Trainer, message.trainer_id)
-    body = invoice_text(invoice, trainer)
-    message.body = body
-    db.session.commit()
-    result = sms.send_text(message.to_number, body)
-    message.provider_sid, message.status, message.sent_at = result.sid, MessageStatus.sent, utcnow()
+    if not message.body:
+        message.body = _body_for(message)
+    to, body = message.to_number, message.body
+    db.session.commit()  # ends the transaction: no connection or lock is held while we wait on the network
+    try:
+        result = sms.send_text(to, body, _status_callback_url())
+    except sms.SmsTransientError as e:
+        return _retry_later(message_id, e)
+    except sms.SmsUnknownOutcome:
+        return reconcile_message(message_id)
+    except sms.SmsError as e:
+        return _fail(message_id, e)
+    return record_sent(message_id, result.sid, result.status)
+
+
+def record_sent(message_id: int, sid: str, provider_status: str = "sent") -> MessageStatus:
+    message = db.session.get(OutboxMessage, message_id)
+    message.provider_sid, message.sent_at = sid, utcnow()
+    message.status = MessageStatus.delivered if provider_status == "delivered" else MessageStatus.sent
+    if message.status == MessageStatus.delivered:
+        message.delivered_at = message.sent_at
+    message.error_code, message.error_message = None, ""
     db.session.commit()
     return message.status
+
+
+def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
+    """Nothing reached the provider: hand the row back so a later attempt can claim it."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message.attempts >= current_app.config["SEND_MAX_ATTEMPTS"]:
+        return _fail(message_id, sms.SmsError(f"Gave up after {message.attempts} tries: {error}", error.code))
+    message.status, message.error_message = MessageStatus.queued, str(error)
+    db.session.commit()
+    raise RetryLater(str(error))
+
+
+def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
+    message = db.session.get(OutboxMessage, message_id)
+    message.status, message.error_code, message.error_message = MessageStatus.failed, error.code, str(error)[:300]
+    client = db.session.get(Client, message.client_id) if message.client_id else None
+    if client is not None:
+        if error.code == sms.OPTED_OUT:
+            _set_opt_out(message.to_number, True)
+        elif error.code in sms.BAD_NUMBER_CODES:
+            client.mobile_problem = sms.BAD_NUMBER_CODES[error.code]
+    db.session.commit()
+    return message.status
+
+
+def reconcile_message(message_id: int) -> MessageStatus | None:
+    """For a row whose send has an unknown outcome: record it if the provider has it, send it if
+    the provider clearly does not, and mark it unknown for the trainer if that cannot be told."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != MessageStatus.sending:
+        return None
+    known = set(db.session.scalars(select(OutboxMessage.provider_sid).where(
+        OutboxMessage.to_number == message.to_number, OutboxMessage.provider_sid.is_not(None))))
+    since = (message.claimed_at or message.created_at) - timedelta(seconds=30)
+    try:
+        found = sms.find_sent(message.to_number, message.body, since, known) if message.body else None
+    except sms.SmsError:
+        message.status, message.error_message = MessageStatus.unknown, UNKNOWN_REASON
+        db.session.commit()
+        return message.status
+    if found is not None:
+        return record_sent(message_id, found.sid, found.status)
+    if sms.backend_name() != "twilio" and message.body:
+        # The console keeps no list to ask; only our row knows, and it says "mid-send".
+        message.status, message.error_message = MessageStatus.unknown, UNKNOWN_REASON
+        db.session.commit()
+        return message.status
+    message.status = MessageStatus.queued  # it clearly did not go out: send it now
+    db.session.commit()
+    return send_message(message_id)
+
+
+def _set_opt_out(number: str, opted_out: bool) -> int:
+    """STOP from a number applies to every client with that number: the sender is shared."""
+    result = db.session.execute(update(Client).where(Client.mobile == number)
+                                .values(sms_opted_out_at=utcnow() if opted_out else None)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+START_WORDS = {"START", "YES", "UNSTOP", "OPTIN"}
+
+
+def apply_inbound(from_number: str, body: str) -> str | None:
+    """STOP/START/HELP from a client's phone. Returns the keyword handled, if any."""
+    word = (body or "").strip().upper().rstrip(".!")
+    if word in STOP_WORDS:
+        _set_opt_out(from_number, True)
+    elif word in START_WORDS:
+        _set_opt_out(from_number, False)
+    elif word not in {"HELP", "INFO"}:
+        return None
+    db.session.commit()
+    return word
+
+
+PROVIDER_STATUSES = {"sent": MessageStatus.sent, "delivered": MessageStatus.delivered,
+                     "undelivered": MessageStatus.undelivered, "failed": MessageStatus.failed,
+                     "read": MessageStatus.delivered}
+
+
+def apply_status_callback(sid: str, provider_status: str, error_code: str | None) -> bool:
+    """Moves a row forward only (callbacks arrive out of order); unknown SIDs and repeats do nothing."""
+    new = PROVIDER_STATUSES.get((provider_status or "").lower())
+    if new is None or not sid:
+        return False
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == sid))
+    if message is None or STATUS_RANK[new] <= STATUS_RANK.get(message.status, 0):
+        return False
+    message.status = new
+    if new == MessageStatus.delivered:
+        message.delivered_at = utcnow()
+    if new in (MessageStatus.undelivered, MessageStatus.failed):
+        message.error_code = error_code
+        message.error_message = sms.plain_error(error_code, "The phone network could not deliver it.")
+        if error_code in sms.BAD_NUMBER_CODES and message.client_id:
+            db.session.get(Client, message.client_id).mobile_problem = sms.BAD_NUMBER_CODES[error_code]
+    db.session.commit()
+    return True

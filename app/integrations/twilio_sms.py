@@ -1,0 +1,76 @@
+"""Twilio, behind three functions. The only module that imports the twilio SDK."""
+from datetime import datetime, timedelta
+
+import requests
+from flask import current_app
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from app.integrations.sms import (OPTED_OUT, SentText, SmsError, SmsTransientError, SmsUnknownOutcome,
+                                  plain_error)
+
+def _client() -> Client:
+    config = current_app.config
+    http = TwilioHttpClient(timeout=config["TWILIO_TIMEOUT_SECONDS"], max_retries=0)
+    client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
+    if config.get("TWILIO_API_BASE"):
+        client.api.base_url = config["TWILIO_API_BASE"].rstrip("/")
+    return client
+
+
+def _sender() -> dict:
+    config = current_app.config
+    if config.get("TWILIO_MESSAGING_SERVICE_SID"):
+        return {"messaging_service_sid": config["TWILIO_MESSAGING_SERVICE_SID"]}
+    return {"from_": config["TWILIO_FROM_NUMBER"]}
+
+
+def _request_never_left(error: requests.exceptions.ConnectionError) -> bool:
+    """Refused or timed out while connecting: nothing reached Twilio."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    text = f"{type(reason).__name__} {reason}"
+    return "NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text
+
+
+def send_text(to: str, body: str, status_callback: str | None = None) -> SentText:
+    try:
+        message = _client().messages.create(to=to, body=body, status_callback=status_callback, **_sender())
+    except TwilioRestException as e:
+        code = str(e.code) if e.code else None
+        if e.status == 429 or e.status >= 500:
+            raise SmsTransientError(f"Twilio answered {e.status}; trying again shortly.", code) from e
+        if code == OPTED_OUT:
+            raise SmsError("The client replied STOP; texts are blocked until they reply START.", code,
+                           permanent=True) from e
+        raise SmsError(plain_error(code, f"Twilio refused the text: {e.msg}"), code, permanent=True) from e
+    except requests.exceptions.ConnectionError as e:
+        if _request_never_left(e):
+            raise SmsTransientError("Could not reach Twilio; trying again shortly.") from e
+        raise SmsUnknownOutcome("The connection to Twilio broke after the text was sent.") from e
+    except requests.exceptions.Timeout as e:
+        raise SmsUnknownOutcome("Twilio did not answer in time.") from e
+    return SentText(sid=message.sid, status=message.status or "queued")
+
+
+def find_sent(to: str, body: str, since: datetime, exclude_sids: set[str]) -> SentText | None:
+    """A message to `to` with exactly `body`, created after `since`, that we have not recorded yet.
+    Raises SmsError when Twilio cannot be asked."""
+    try:
+        messages = _client().messages.list(to=to, date_sent_after=since - timedelta(days=1), limit=100)
+    except (TwilioException, requests.exceptions.RequestException) as e:
+        raise SmsError(f"Could not ask Twilio which texts went out: {e}") from e
+    for message in messages:
+        created = message.date_created or message.date_sent
+        if message.body == body and message.sid not in exclude_sids and (created is None or created >= since):
+            return SentText(sid=message.sid, status=message.status or "sent")
+    return None
+
+
+def signature_is_valid(url: str, params: dict, signature: str) -> bool:
+    if not signature:
+        return False
+    return RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"]).validate(url, params, signature)
