@@ -1,4 +1,4 @@
-# Two commands: `make run` (the app, its worker and Redis, on embedded defaults) and `make test`.
+# Two commands: `make run` (the app, its worker, clock and Redis, on embedded defaults) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +21,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Spotter is starting at http://127.0.0.1:5000"
 	@echo "  Demo login: demo@spotter.test / spotter-demo"
-	@echo "  (Ctrl-C stops the web app, the worker and Redis.)"
+	@echo "  (Ctrl-C stops all four: Redis, the web app, the worker and the clock.)"
 	@echo ""
 	PYTHONPATH=. $(BIN)/honcho -f Procfile.dev start
 

@@ -65,6 +65,9 @@ def _register_blueprints(app: Flask) -> None:
                webhooks_bp):
         app.register_blueprint(bp)
 
+    from app.blueprints.ops.queues import init_queue_dashboard
+    init_queue_dashboard(app)
+
 
 def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError

@@ -72,6 +72,7 @@ class Config:
 
 class DevConfig(Config):
     ENV_NAME = "development"
+    DEV_OUTBOX = True
 
 
 class ProdConfig(Config):
@@ -91,6 +92,7 @@ class ProdConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "testing"
+    DEV_OUTBOX = True
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

@@ -42,19 +42,39 @@ def _unavailable(reason: str):
     pytest.skip(f"{reason}. {ENABLE_HINT}")
 
 
+_shared: dict = {}  # the one Playwright and Chromium of this test run, and how many modules hold it
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for the whole run.
+
+    Every module that imports this fixture gets its own session-scoped copy of it from pytest, and a
+    second sync Playwright cannot start while the first runs; so the copies share one, and the last
+    copy to finish closes it."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright for Python is not installed")
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    if not _shared:
+        playwright = sync_playwright().start()
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except BaseException:
+            playwright.stop()
+            raise
+        _shared.update(playwright=playwright, browser=browser, holders=0)
+    _shared["holders"] += 1
+    try:
+        yield _shared["browser"]
+    finally:
+        _shared["holders"] -= 1
+        if not _shared["holders"]:
+            _shared["browser"].close()
+            _shared["playwright"].stop()
+            _shared.clear()
 
 
 @pytest.fixture

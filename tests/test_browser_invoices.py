@@ -320,6 +320,10 @@ def test_thirty_clients_stay_one_compact_card_each_with_the_send_bar_in_thumb_re
     summaries = page.locator("details.draft > summary")
     heights = summaries.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
     assert max(heights) <= 90, f"client cards are not compact: {max(heights)}px tall"
+    shown = summaries.evaluate_all("""els => els.map(e => [e.querySelector('strong').innerText,
+        e.querySelector('.muted').innerText, e.querySelector('.amount').innerText])""")
+    assert all(name and re.fullmatch(r"\d+ sessions?", count) and amount.startswith("$")
+               for name, count, amount in shown), shown
     first = summaries.first
     expect(first).to_contain_text("Client 01")
     expect(first).to_contain_text("1 session")

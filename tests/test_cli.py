@@ -4,7 +4,6 @@ import signal
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from rq.job import Job
@@ -14,8 +13,8 @@ from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, Trainer, TrainingSession
 from app.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.processes import ROOT, process_tree
 
-ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(ROOT / ".venv" / "bin" / "flask")
 
 
@@ -139,22 +138,6 @@ def start_worker(database_url, redis_url):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and every process descended from it (the worker, its work horse, its scheduler)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree = [pid]
-    for candidate in tree:
-        tree.extend(child for child, parent in parents.items() if parent == candidate)
-    return tree
 
 
 def wait_for_status(job: Job, status: str, seconds: float = 30) -> None:

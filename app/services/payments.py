@@ -11,6 +11,8 @@ from app.services import ServiceError
 from app.services.audit import record_event
 from app.tenancy import find_owned
 
+METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
+                 PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other"}
 MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
 
 
@@ -41,7 +43,8 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
     db.session.add(payment)
     db.session.flush()
     record_event(invoice.id, trainer_id, actor, "payment_recorded",
-                 to_value=f"{format_cents(amount_cents, invoice.currency)} · {method.value}", reason=payment.note)
+                 to_value=f"{format_cents(amount_cents, invoice.currency)} · {METHOD_LABELS[method]}",
+                 reason=payment.note)
     refresh_paid_status(invoice)
     db.session.commit()
     return payment
@@ -58,7 +61,7 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
         raise ServiceError("Card payments are refunded in Stripe, not deleted here.")
     payment.deleted_at = utcnow()
     record_event(invoice.id, trainer_id, actor, "payment_deleted",
-                 from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {payment.method.value}",
+                 from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)
     db.session.commit()

@@ -1,7 +1,9 @@
-from flask import jsonify
+from flask import abort, current_app, jsonify, render_template
+from flask_login import current_user, login_required
 
 from app.blueprints.ops import bp
 from app.extensions import csrf, limiter
+from app.services.console_outbox import texts_by_phone
 from app.services.health import check_health
 
 
@@ -18,3 +20,12 @@ def healthz():
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/dev/outbox")
+@login_required
+def outbox():
+    """What the console SMS backend kept, shown as a phone would (development only)."""
+    if not current_app.config.get("DEV_OUTBOX"):
+        abort(404)
+    return render_template("ops/outbox.html", phones=texts_by_phone(current_user.id))

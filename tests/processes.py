@@ -1,0 +1,69 @@
+"""Real worker processes for the tests, started as the Procfile would, and killed as a crash would."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process descended from it (the worker, its work horse, its scheduler)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree = [pid]
+    for candidate in tree:
+        tree.extend(child for child, parent in parents.items() if parent == candidate)
+    return tree
+
+
+def kill_tree(pid: int) -> None:
+    for member in reversed(process_tree(pid)):
+        try:
+            os.kill(member, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+class Workers:
+    """`flask worker` processes sharing the test's database, Redis and fake Twilio."""
+
+    def __init__(self, database_url: str, redis_url: str, **extra_env):
+        self.env = {k: v for k, v in os.environ.items() if k not in ("SPOTTER_ENV", "FLASK_ENV", "DYNO")}
+        self.env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="test-secret",
+                        PUBLIC_BASE_URL="http://spotter.test", PYTHONUNBUFFERED="1", **extra_env)
+        self.running: list[subprocess.Popen] = []
+        self.log = open(os.devnull, "w")
+
+    def start(self, *args) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=ROOT,
+                                   env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.running.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL, the worker and its work horse together: a dyno that died."""
+        kill_tree(process.pid)
+        process.wait(10)
+        self.running.remove(process)
+
+    def run_burst(self, count: int = 2, timeout: float = 120) -> None:
+        """Workers that drain the queue and exit."""
+        burst = [self.start("--burst") for _ in range(count)]
+        deadline = time.monotonic() + timeout
+        for process in burst:
+            process.wait(max(1, deadline - time.monotonic()))
+            self.running.remove(process)
+
+    def stop_all(self) -> None:
+        for process in list(self.running):
+            self.kill(process)
+        self.log.close()

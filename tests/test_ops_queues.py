@@ -1,0 +1,48 @@
+"""rq-dashboard at /ops/rq: for admins only, and safe against cross-site posts."""
+from app.jobs import get_queue
+from tests import factories
+from tests.conftest import Browser
+
+
+def _admin_browser(app):
+    admin = factories.make_trainer(is_admin=True)
+    browser = Browser(app.test_client())
+    browser.login(admin.email)
+    return browser
+
+
+def test_admin_sees_the_queues(app):
+    browser = _admin_browser(app)
+
+    page = browser.get("/ops/rq/")
+    data = browser.get("/ops/rq/0/data/queues.json")
+
+    assert page.status_code == 200 and b"RQ" in page.data
+    assert data.status_code == 200 and "queues" in data.json
+    assert "unsafe-inline" in page.headers["Content-Security-Policy"]
+
+
+def test_everyone_else_gets_404(app, client, logged_in):
+    assert client.get("/ops/rq/").status_code == 404
+    assert logged_in.get("/ops/rq/").status_code == 404
+    assert logged_in.get("/ops/rq/0/data/queues.json").status_code == 404
+
+
+def test_dashboard_posts_work_from_its_own_pages_and_are_refused_from_elsewhere(app):
+    browser = _admin_browser(app)
+    queue = get_queue()
+    queue.enqueue("app.jobs.probe.noop")
+    assert len(queue) == 1
+
+    forged = browser.client.post("/ops/rq/queue/default/queued/empty",
+                                 headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 400
+    assert len(queue) == 1
+
+    ours = browser.client.post("/ops/rq/queue/default/queued/empty", headers={"Origin": "http://localhost"})
+    assert ours.status_code == 200
+    assert len(queue) == 0
+
+
+def test_app_pages_keep_the_strict_policy(logged_in):
+    assert "unsafe-inline" not in logged_in.get("/dashboard").headers["Content-Security-Policy"]
