@@ -23,7 +23,7 @@ run: $(STAMP)
 	@echo "  Demo login: demo@spotter.test / spotter-demo"
 	@echo "  (Ctrl-C stops all four: Redis, the web app, the worker and the clock.)"
 	@echo ""
-	PYTHONPATH=. $(BIN)/honcho -f Procfile.dev start
+	exec $(BIN)/python scripts/dev_run.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

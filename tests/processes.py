@@ -38,8 +38,8 @@ class Workers:
 
     def __init__(self, database_url: str, redis_url: str, **extra_env):
         self.env = {k: v for k, v in os.environ.items() if k not in ("SPOTTER_ENV", "FLASK_ENV", "DYNO")}
-        self.env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="test-secret",
-                        PUBLIC_BASE_URL="http://spotter.test", PYTHONUNBUFFERED="1", **extra_env)
+        self.env.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
+                         "PUBLIC_BASE_URL": "http://spotter.test", "PYTHONUNBUFFERED": "1", **extra_env})
         self.running: list[subprocess.Popen] = []
         self.log = open(os.devnull, "w")
 

@@ -151,7 +151,7 @@ def test_unknown_outcome_that_cannot_be_checked_is_left_for_the_trainer(app, tra
 
 def test_a_row_that_clearly_never_went_out_is_sent_on_reconciliation(app, trainer, fake_twilio):
     [message] = submit_invoices(trainer, mobile="+14155550190")
-    texting.claim_message(message.id)  # a worker claimed it, then died before sending
+    assert texting.claim_message(message.id)  # a worker claimed it, then died before sending
 
     assert texting.reconcile_message(message.id) == MessageStatus.sent
 

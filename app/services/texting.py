@@ -29,17 +29,27 @@ class RetryLater(Exception):
     """Raised from the job so that RQ's Retry sends again after a pause."""
 
 
-def claim_message(message_id: int) -> OutboxMessage | None:
-    """queued -> sending, committed before any send. None when another job has it or it is done."""
+def claim_message(message_id: int, body: str | None = None) -> bool:
+    """queued -> sending with one conditional UPDATE, committed before any call to the provider.
+    The body is stored in the same write, so a lost answer can be matched later. False when
+    another job has the row or it is done."""
+    values = {"status": MessageStatus.sending, "claimed_at": utcnow(), "attempts": OutboxMessage.attempts + 1}
+    if body is not None:
+        values["body"] = body
     claimed = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id,
-                                    OutboxMessage.status == MessageStatus.queued)
-        .values(status=MessageStatus.sending, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False))
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.queued)
+        .values(**values).execution_options(synchronize_session=False))
     db.session.commit()
-    if claimed.rowcount != 1:
-        return None
-    return db.session.get(OutboxMessage, message_id)
+    return claimed.rowcount == 1
+
+
+def compile_send_path() -> None:
+    """Runs the send path's statements once against no row, so their compiled SQL is cached."""
+    claim_message(0, "")
+    for model in (OutboxMessage, Invoice, Trainer, Client):
+        db.session.get(model, 0)
+    _is_first_text_to("", 0)
+    record_sent(0, "", "sent")
 
 
 def _is_first_text_to(number: str, message_id: int) -> bool:
@@ -90,13 +100,14 @@ def _status_callback_url() -> str:
 
 def send_message(message_id: int) -> MessageStatus | None:
     """Sends one outbox row at most once. Returns its new status, or None if there was nothing to do."""
-    message = claim_message(message_id)
-    if message is None:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != MessageStatus.queued:
         return None
-    if not message.body:
-        message.body = _body_for(message)
-    to, body = message.to_number, message.body
-    db.session.commit()  # ends the transaction: no connection or lock is held while we wait on the network
+    to, body = message.to_number, message.body or _body_for(message)
+    # The claim is committed (with the body) before the provider is called, and the commit ends the
+    # transaction: no connection or lock is held while we wait on the network.
+    if not claim_message(message_id, body):
+        return None
     try:
         result = sms.send_text(to, body, _status_callback_url())
     except sms.SmsTransientError as e:
@@ -109,14 +120,14 @@ def send_message(message_id: int) -> MessageStatus | None:
 
 
 def record_sent(message_id: int, sid: str, provider_status: str = "sent") -> MessageStatus:
-    message = db.session.get(OutboxMessage, message_id)
-    message.provider_sid, message.sent_at = sid, utcnow()
-    message.status = MessageStatus.delivered if provider_status == "delivered" else MessageStatus.sent
-    if message.status == MessageStatus.delivered:
-        message.delivered_at = message.sent_at
-    message.error_code, message.error_message = None, ""
+    delivered = provider_status == "delivered"
+    status = MessageStatus.delivered if delivered else MessageStatus.sent
+    now = utcnow()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        provider_sid=sid, sent_at=now, status=status, delivered_at=now if delivered else None, error_code=None,
+        error_message="", updated_at=now).execution_options(synchronize_session=False))
     db.session.commit()
-    return message.status
+    return status
 
 
 def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
