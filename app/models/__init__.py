@@ -2,10 +2,10 @@
 from app.models.client import Client
 from app.models.invoice import Batch, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus
 from app.models.message import FINAL_STATUSES, PENDING_STATUSES, MessageStatus, OutboxMessage
-from app.models.payment import Payment, PaymentMethod, PaymentStatus
+from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentStatus, StripeEvent
 from app.models.session import SessionStatus, TrainingSession
 from app.models.trainer import AuthSession, Trainer
 
-__all__ = ["AuthSession", "Batch", "Client", "FINAL_STATUSES", "Invoice", "InvoiceEvent", "InvoiceLine",
+__all__ = ["AuthSession", "Batch", "CheckoutAttempt", "StripeEvent", "Client", "FINAL_STATUSES", "Invoice", "InvoiceEvent", "InvoiceLine",
            "InvoiceStatus", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment",
            "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -41,3 +41,44 @@ class Payment(db.Model):
     recorded_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Card payments: one row per payment intent, whatever the number of webhook deliveries.
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255))
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when money came in that the invoice did not need (overpaid, void, already paid).
+    refund_flag: Mapped[str] = mapped_column(String(200), default="")
+    # A Venmo payment the client says they made: pending until the trainer confirms it.
+    reported_by_client: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckoutAttempt(db.Model):
+    """One press of "Pay by card": a Stripe Checkout Session on the trainer's account.
+    `idempotency_key` is derived from the invoice and the attempt number, so a retried create
+    after a dropped connection asks Stripe for the same session."""
+
+    __tablename__ = "checkout_attempts"
+    __table_args__ = (UniqueConstraint("invoice_id", "attempt_no", name="uq_checkout_attempts_invoice_attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    stripe_account_id: Mapped[str] = mapped_column(String(255))
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="creating")  # creating|open|complete|expired
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StripeEvent(db.Model):
+    """Every webhook event id, kept for good: an event is processed once, however often it comes."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    account: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,11 @@ class Trainer(UserMixin, db.Model):
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=7)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    receipts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    stripe_details_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped inside the submit transaction: invoice numbers without gaps or duplicates.
     last_invoice_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

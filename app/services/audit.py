@@ -9,7 +9,8 @@ EVENT_LABELS = {
     "left_out": "Left out of the batch", "included": "Brought back into the batch",
     "finalized": "Finalized", "voided": "Voided", "resent": "Text resent",
     "payment_recorded": "Payment recorded", "payment_deleted": "Payment deleted",
-    "link_reissued": "Link reissued",
+    "link_reissued": "Link reissued", "link_revoked": "Link revoked", "payment_rejected": "Payment not received",
+    "card_payment": "Card payment", "refund": "Refund",
 }
 
 

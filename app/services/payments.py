@@ -4,11 +4,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
+from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentMethod, PaymentStatus,
+                        Trainer)
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError
 from app.services.audit import record_event
+from app.services.outbox import enqueue_messages, new_message
 from app.tenancy import find_owned
 
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
@@ -16,16 +18,44 @@ METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", Payme
 MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
 
 
-def refresh_paid_status(invoice: Invoice) -> None:
-    """Recomputes what has been paid and moves the invoice between open and paid accordingly."""
-    invoice.paid_cents = db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-            Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.succeeded,
-            Payment.deleted_at.is_(None))) or 0
+COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)
+
+
+def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
+    """Recomputes what has been paid (succeeded payments less refunds) and moves the invoice
+    between open and paid. Returns the receipt text to send once committed, if it just became paid."""
+    invoice.paid_cents = int(db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0)).where(
+            Payment.invoice_id == invoice.id, Payment.status.in_(COUNTED), Payment.deleted_at.is_(None))) or 0)
     if invoice.status == InvoiceStatus.open and invoice.paid_cents >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
-    elif invoice.status == InvoiceStatus.paid and invoice.paid_cents < invoice.total_cents:
+        return _receipt(invoice)
+    if invoice.status == InvoiceStatus.paid and invoice.paid_cents < invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.open, None
+    return None
+
+
+def flag_unneeded_money(invoice: Invoice, payment: Payment, paid_before_cents: int) -> None:
+    """Money the invoice did not need is flagged for the trainer to refund, never silently kept."""
+    if invoice.status == InvoiceStatus.void:
+        payment.refund_flag = "Paid on a void invoice: refund it."
+    elif paid_before_cents >= invoice.total_cents:
+        payment.refund_flag = "The invoice was already paid: refund this payment."
+    elif paid_before_cents + payment.amount_cents > invoice.total_cents:
+        over = paid_before_cents + payment.amount_cents - invoice.total_cents
+        payment.refund_flag = f"Overpaid by {format_cents(over, invoice.currency)}: refund the difference."
+
+
+def _receipt(invoice: Invoice) -> OutboxMessage | None:
+    trainer = db.session.get(Trainer, invoice.trainer_id)
+    if not trainer.receipts_enabled or invoice.total_cents == 0:
+        return None
+    return new_message(invoice.client, trainer.id, invoice.id, kind="receipt")
+
+
+def send_receipt_after_commit(receipt: OutboxMessage | None) -> None:
+    if receipt is not None and receipt.status == MessageStatus.queued:
+        enqueue_messages([receipt.id])
 
 
 def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amount_cents: int,
@@ -41,13 +71,72 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
                       received_on=received_on, note=(note or "").strip()[:200], recorded_by=actor,
                       status=PaymentStatus.succeeded)
     db.session.add(payment)
+    _count_succeeded(invoice, payment, actor)
+    return payment
+
+
+def _count_succeeded(invoice: Invoice, payment: Payment, actor: str) -> None:
+    """A payment that succeeded: flag it if unneeded, move the invoice, commit, send a receipt."""
+    paid_before = invoice.paid_cents
     db.session.flush()
-    record_event(invoice.id, trainer_id, actor, "payment_recorded",
-                 to_value=f"{format_cents(amount_cents, invoice.currency)} · {METHOD_LABELS[method]}",
+    flag_unneeded_money(invoice, payment, paid_before)
+    record_event(invoice.id, invoice.trainer_id, actor, "payment_recorded",
+                 to_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=payment.note)
-    refresh_paid_status(invoice)
+    receipt = refresh_paid_status(invoice)
+    db.session.commit()
+    send_receipt_after_commit(receipt)
+
+
+def report_venmo_payment(invoice_id: int) -> Payment | None:
+    """The client says "I've paid with Venmo". Venmo cannot confirm it, so it waits, pending, on
+    the trainer's To confirm list. Reporting twice keeps one pending payment."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.status != InvoiceStatus.open or invoice.due_cents <= 0:
+        return None
+    pending = db.session.scalar(select(Payment).where(
+        Payment.invoice_id == invoice.id, Payment.reported_by_client, Payment.status == PaymentStatus.pending))
+    if pending is not None:
+        return pending
+    payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.venmo,
+                      status=PaymentStatus.pending, amount_cents=invoice.due_cents, reported_by_client=True,
+                      received_on=utcnow().date(), recorded_by=invoice.client.name, note="Reported by the client")
+    db.session.add(payment)
     db.session.commit()
     return payment
+
+
+def _pending_report(trainer_id: int, payment_id: int) -> Payment:
+    payment = db.session.scalar(select(Payment).where(
+        Payment.id == payment_id, Payment.trainer_id == trainer_id, Payment.status == PaymentStatus.pending))
+    if payment is None:
+        raise LookupError(payment_id)
+    return payment
+
+
+def confirm_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
+    """The trainer saw the money arrive in Venmo."""
+    payment = _pending_report(trainer_id, payment_id)
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    payment.status, payment.confirmed_at = PaymentStatus.succeeded, utcnow()
+    _count_succeeded(invoice, payment, actor)
+    return payment
+
+
+def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
+    """The money never arrived: the report is set aside and the invoice stays open."""
+    payment = _pending_report(trainer_id, payment_id)
+    payment.status = PaymentStatus.failed
+    record_event(payment.invoice_id, trainer_id, actor, "payment_rejected",
+                 from_value=f"{format_cents(payment.amount_cents)} · Venmo (reported by the client)")
+    db.session.commit()
+    return payment
+
+
+def payments_to_confirm(trainer_id: int) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(
+        Payment.trainer_id == trainer_id, Payment.status == PaymentStatus.pending, Payment.reported_by_client)
+        .order_by(Payment.created_at)))
 
 
 def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, reason: str = "") -> None:
@@ -63,7 +152,7 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
     record_event(invoice.id, trainer_id, actor, "payment_deleted",
                  from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=(reason or "").strip()[:200])
-    refresh_paid_status(invoice)
+    refresh_paid_status(invoice)  # a deletion can only reopen an invoice, never send a receipt
     db.session.commit()
 
 
