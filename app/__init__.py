@@ -100,6 +100,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.services.audit import EVENT_LABELS
     from app.services.invoice_numbers import format_invoice_number
     from app.services.outbox import why_not_textable
+    from app.services.payments import METHOD_LABELS
 
     app.jinja_env.filters["money"] = format_cents
     app.jinja_env.filters["money_input"] = cents_to_input
@@ -107,9 +108,11 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["invoice_number"] = format_invoice_number
     app.jinja_env.globals["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
     app.jinja_env.globals["no_text_reason"] = why_not_textable
+    app.jinja_env.globals["payment_method_label"] = METHOD_LABELS.get
     app.jinja_env.filters["local_dt"] = timefmt.local_datetime
     app.jinja_env.filters["local_date"] = timefmt.local_date
     app.jinja_env.filters["local_time"] = timefmt.local_time
+    app.jinja_env.filters["ago"] = timefmt.ago
 
 
 __all__ = ["create_app", "TestConfig"]

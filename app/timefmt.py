@@ -82,3 +82,20 @@ def week_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
 
 def local_today(tz_name: str) -> date:
     return datetime.now(zone(tz_name)).date()
+
+
+def ago(dt: datetime | None, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '2 h ago', '3 days ago', or the date."""
+    if dt is None:
+        return ""
+    seconds = int(((now or datetime.now(timezone.utc)) - dt).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    if seconds < 86400 * 14:
+        days = seconds // 86400
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return local_date(dt)

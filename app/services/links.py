@@ -13,6 +13,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice
+from app.models.types import utcnow
+from app.services.audit import record_event
+from app.tenancy import find_owned
 
 PUBLIC_ID_LENGTH = 22  # token_urlsafe(16)
 TOKEN_LENGTH = 44
@@ -45,3 +48,21 @@ def invoice_for_token(token: str) -> Invoice | None:
         return None
     return db.session.scalar(select(Invoice).where(Invoice.public_id == public_id,
                                                    Invoice.link_revoked_at.is_(None)))
+
+
+def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
+    """A new link for the client; the old one stops working at once."""
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice.public_id, invoice.link_revoked_at = new_public_id(), None
+    record_event(invoice.id, trainer_id, actor, "link_reissued")
+    db.session.commit()
+    return invoice
+
+
+def revoke_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
+    """The link stops working; nothing replaces it until the trainer reissues one."""
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice.link_revoked_at = utcnow()
+    record_event(invoice.id, trainer_id, actor, "link_revoked")
+    db.session.commit()
+    return invoice

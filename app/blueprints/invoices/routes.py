@@ -7,7 +7,7 @@ from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, VoidForm
 from app.models import Invoice, InvoiceStatus, PaymentMethod
-from app.services import ServiceError, invoices, payments
+from app.services import ServiceError, invoices, links, payments
 from app.services.links import public_url
 from app.services.submit import submit_batch
 from app.tenancy import get_owned_or_404
@@ -149,3 +149,39 @@ def delete_payment(invoice_id: int, payment_id: int):
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
+
+
+@bp.route("/<int:invoice_id>/link/<action>", methods=["POST"])
+@login_required
+def link(invoice_id: int, action: str):
+    """Reissue (new link, old one dead) or revoke the client's link."""
+    invoice = _finalized_or_404(invoice_id)
+    if action == "reissue":
+        links.reissue_link(current_user.id, invoice.id, actor())
+        flash("New link made. The old one no longer opens the invoice.", "success")
+    elif action == "revoke":
+        links.revoke_link(current_user.id, invoice.id, actor())
+        flash("Link revoked. Reissue one to share the invoice again.", "success")
+    else:
+        abort(404)
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+@bp.route("/payments/<int:payment_id>/<decision>", methods=["POST"])
+@login_required
+def decide_payment(payment_id: int, decision: str):
+    """Confirm (the money is in Venmo) or reject a payment the client reported."""
+    if decision not in ("confirm", "reject"):
+        abort(404)
+    try:
+        if decision == "confirm":
+            payment = payments.confirm_payment(current_user.id, payment_id, actor())
+            flash("Payment confirmed.", "success")
+        else:
+            payment = payments.reject_payment(current_user.id, payment_id, actor())
+            flash("Marked as not received. The invoice stays open.", "success")
+    except LookupError:
+        abort(404)
+    if request.form.get("back") == "invoice":
+        return redirect(url_for("invoices.show", invoice_id=payment.invoice_id))
+    return redirect(url_for("main.dashboard"))

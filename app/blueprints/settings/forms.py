@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.blueprints.fields import MobileField, MoneyField, strip
@@ -25,6 +25,7 @@ class ProfileForm(FlaskForm):
         validators=[InputRequired(message="Enter a number of days."),
                     NumberRange(min=0, max=90, message="Between 0 and 90 days.")])
     currency = SelectField("Currency", choices=[(c, c) for c in SUPPORTED_CURRENCIES])
+    receipts_enabled = BooleanField("Text clients a receipt when an invoice is paid")
 
     def validate_timezone(self, field):
         if not is_valid_zone(field.data.strip()):

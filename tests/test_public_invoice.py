@@ -1,0 +1,207 @@
+"""The client's side: the tokenized invoice page, Venmo, and what the trainer then sees."""
+import re
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentStatus
+from app.services.links import public_url
+from tests import factories
+from tests.invoice_helpers import submit_fields
+
+
+def _sent(browser, trainer, name="Ann Archer", rates=(8000, 8000), comp_first=False):
+    client = factories.make_client(trainer, name=name)
+    for i, rate in enumerate(rates):
+        factories.make_session(client, days_ago=i + 1, rate_cents=rate)
+    if comp_first:
+        browser.get("/invoices/create")
+        draft = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
+        line = draft.lines[0]
+        browser.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
+                     {"version": draft.version, "unit_price": "80", "quantity": "1", "description": line.description,
+                      "no_charge": "y", "no_charge_reason": "Birthday"})
+    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
+    invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
+    return invoice, public_url(invoice).replace("http://spotter.test", "")
+
+
+def test_public_page_shows_the_invoice_to_a_client_with_no_account(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer, comp_first=True)
+    stranger = app.test_client()
+
+    response = stranger.get(path)
+
+    html = response.data.decode()
+    assert response.status_code == 200
+    assert trainer.business_name in html and "Hi Ann" in html and "INV-0001" in html
+    assert "Complimentary: Birthday" in html
+    assert 'id="public-due"><strong>$80.00' in html and "Open" in html
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert not re.search(r'(src|href)="(https?:)?//(?!venmo\.com)', html)  # nothing loaded from other hosts
+    assert "Log out" not in html and "/login" not in html
+
+
+def test_unknown_malformed_and_revoked_links_get_the_same_404(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    stranger = app.test_client()
+    token = path.rsplit("/", 1)[1]
+    forged = token[:22] + ("A" if token[22] != "A" else "B") + token[23:]
+    logged_in.post(f"/invoices/{invoice.id}/link/revoke")
+
+    pages = [stranger.get(p) for p in (path, "/i/" + forged, "/i/short", "/i/" + "x" * 44)]
+
+    assert {p.status_code for p in pages} == {404}
+    assert len({p.data for p in pages}) == 1
+    assert pages[0].headers["Cache-Control"] == "no-store"
+
+
+def test_reissued_link_works_and_the_old_one_does_not(app, logged_in, trainer):
+    invoice, old_path = _sent(logged_in, trainer)
+
+    logged_in.post(f"/invoices/{invoice.id}/link/reissue")
+
+    new_path = public_url(db.session.get(Invoice, invoice.id)).replace("http://spotter.test", "")
+    stranger = app.test_client()
+    assert new_path != old_path
+    assert stranger.get(old_path).status_code == 404
+    assert stranger.get(new_path).status_code == 200
+
+
+def test_voiding_revokes_the_link(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    logged_in.post(f"/invoices/{invoice.id}/void", {"reason": "Wrong client"})
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_each_view_is_counted_and_the_trainer_sees_it(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    stranger = app.test_client()
+    for _ in range(3):
+        stranger.get(path)
+    logged_in.get(path)  # the trainer checking her own link does not count
+
+    page = logged_in.get(f"/invoices/{invoice.id}").data.decode()
+
+    assert "Viewed 3× · last just now" in page
+
+
+def test_public_page_is_rate_limited_per_ip(app, logged_in, trainer):
+    app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
+    _, path = _sent(logged_in, trainer)
+    stranger = app.test_client()
+
+    codes = [stranger.get(path, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for _ in range(4)]
+    other_ip = stranger.get(path, environ_base={"REMOTE_ADDR": "10.9.9.8"}).status_code
+
+    assert codes == [200, 200, 200, 429]
+    assert other_ip == 200
+
+
+def test_venmo_button_opens_venmo_with_amount_and_note(app, logged_in, trainer):
+    trainer.venmo_handle = "gym-one"
+    db.session.commit()
+    _, path = _sent(logged_in, trainer)
+
+    html = app.test_client().get(path).data.decode()
+
+    web = re.search(r'id="venmo-pay" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    app_link = re.search(r'id="venmo-app" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert web.startswith("https://venmo.com/gym-one?")
+    query = parse_qs(urlsplit(web).query)
+    assert query == {"txn": ["pay"], "amount": ["160.00"], "note": [f"INV-0001 · {trainer.business_name}"]}
+    assert app_link.startswith("venmo://paycharge?") and "recipients=gym-one" in app_link
+    assert "Pay $160.00 with Venmo" in html
+
+
+def test_no_venmo_handle_no_venmo_button(app, logged_in, trainer):
+    _, path = _sent(logged_in, trainer)
+    assert "venmo-pay" not in app.test_client().get(path).data.decode()
+
+
+def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, trainer):
+    trainer.venmo_handle = "gym-one"
+    db.session.commit()
+    invoice, path = _sent(logged_in, trainer)
+    client_phone = app.test_client()
+    page = client_phone.get(path).data.decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    for _ in range(2):  # a double tap
+        client_phone.post(path + "/venmo-paid", data={"csrf_token": token})
+
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
+    [pending] = db.session.scalars(select(Payment)).all()
+    assert pending.status == PaymentStatus.pending and pending.amount_cents == 16000
+    assert "will confirm your Venmo payment" in client_phone.get(path).data.decode()
+    dashboard = logged_in.get("/dashboard").data.decode()
+    assert 'id="to-confirm"' in dashboard and "Ann Archer" in dashboard
+
+    logged_in.post(f"/invoices/payments/{pending.id}/confirm")
+
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.paid
+    receipt = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
+    assert receipt is not None and receipt.status == MessageStatus.queued
+    assert 'id="to-confirm"' not in logged_in.get("/dashboard").data.decode()
+    assert "Paid in full" in client_phone.get(path).data.decode()
+
+
+def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
+    trainer.venmo_handle = "gym-one"
+    db.session.commit()
+    invoice, path = _sent(logged_in, trainer)
+    phone = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', phone.get(path).data.decode()).group(1)
+    phone.post(path + "/venmo-paid", data={"csrf_token": token})
+    pending = db.session.scalar(select(Payment))
+
+    logged_in.post(f"/invoices/payments/{pending.id}/reject")
+
+    db.session.expire_all()
+    assert db.session.get(Payment, pending.id).status == PaymentStatus.failed
+    assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
+    assert "Payment not received" in logged_in.get(f"/invoices/{invoice.id}").data.decode()
+
+
+def test_overpayment_is_flagged_for_a_refund(app, logged_in, trainer):
+    invoice, _ = _sent(logged_in, trainer)
+    today = date.today().isoformat()
+    logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "150", "method": "cash", "received_on": today})
+    logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "20", "method": "cash", "received_on": today})
+
+    second = db.session.scalars(select(Payment).order_by(Payment.id)).all()[1]
+    assert second.refund_flag == "Overpaid by $10.00: refund the difference."
+    assert "Overpaid by $10.00" in logged_in.get(f"/invoices/{invoice.id}").data.decode()
+
+
+def test_receipts_can_be_turned_off(app, logged_in, trainer):
+    trainer.receipts_enabled = False
+    db.session.commit()
+    invoice, _ = _sent(logged_in, trainer)
+
+    logged_in.post(f"/invoices/{invoice.id}/payments",
+                   {"amount": "160", "method": "cash", "received_on": date.today().isoformat()})
+
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "receipt")) == 0
+
+
+def test_dashboard_shows_outstanding_overdue_and_collected_this_month(app, logged_in, trainer):
+    ann, _ = _sent(logged_in, trainer, name="Ann")
+    bob, _ = _sent(logged_in, trainer, name="Bob", rates=(5000,))
+    bob.due_date = date.today() - timedelta(days=2)
+    db.session.commit()
+    logged_in.post(f"/invoices/{ann.id}/payments",
+                   {"amount": "60", "method": "cash", "received_on": date.today().isoformat()})
+
+    page = logged_in.get("/dashboard").data.decode()
+
+    assert 'id="outstanding-total">$150.00' in page
+    assert 'id="overdue-total">$50.00' in page and 'id="overdue-count">1 invoice' in page
+    assert 'id="collected-month">$60.00' in page
