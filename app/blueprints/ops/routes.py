@@ -7,6 +7,13 @@ from app.services.console_outbox import texts_by_phone
 from app.services.health import check_health
 
 
+@bp.route("/ping")
+@limiter.exempt
+def ping():
+    """Answers without touching the database or Redis: a baseline for load tests and routers."""
+    return "pong", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
+
+
 @bp.route("/healthz")
 @limiter.exempt
 @csrf.exempt
