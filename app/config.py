@@ -68,6 +68,16 @@ class Config:
     # A row still "queued" this long lost its job (Redis flushed, enqueue failed): enqueue again.
     SEND_REENQUEUE_AFTER_SECONDS = _env_int("SEND_REENQUEUE_AFTER_SECONDS", 120)
     SEND_MAX_ATTEMPTS = _env_int("SEND_MAX_ATTEMPTS", 8)
+
+    # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
+    # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK
+    # at a mock server. The platform fee is in basis points of each payment (0: none).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    STRIPE_PLATFORM_FEE_BPS = _env_int("STRIPE_PLATFORM_FEE_BPS", 0)
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS = _env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
     ENV_NAME = "base"
 
 
@@ -104,6 +114,9 @@ class TestConfig(Config):
     SMS_BACKEND = "console"
     TWILIO_ACCOUNT_SID = ""
     TWILIO_AUTH_TOKEN = "test-auth-token"
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_API_BASE = ""
     RATELIMIT_ENABLED = True
 
 

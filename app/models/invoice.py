@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.client import Client
+from app.models.trainer import Trainer
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -60,6 +61,7 @@ class Invoice(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship(lazy="joined", innerjoin=True)
+    trainer: Mapped["Trainer"] = relationship(lazy="select", viewonly=True)
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan")
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
-from app.blueprints.webhooks import twilio_routes  # noqa: E402,F401
+from app.blueprints.webhooks import stripe_routes, twilio_routes  # noqa: E402,F401

@@ -1,0 +1,191 @@
+"""Stripe, behind small functions. The only module that imports the stripe SDK.
+
+Plain values in, plain values (the dataclasses below) or typed errors out. Every call on a trainer's
+behalf names her connected account (`stripe_account`): card payments are direct charges on it.
+"""
+import json
+import time
+from dataclasses import dataclass, field
+
+import stripe
+from flask import current_app
+
+
+class PaymentProviderError(Exception):
+    """Stripe could not do what was asked."""
+
+
+class ProviderUnreachable(PaymentProviderError):
+    """No answer (refused, dropped, timed out, 5xx): the request may or may not have been applied."""
+
+
+class ProviderRefused(PaymentProviderError):
+    """Stripe answered with a refusal (4xx). `code` is Stripe's error code, if any."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class ObjectNotFound(ProviderRefused):
+    """No such object on that account."""
+
+
+class IdempotencyMismatch(ProviderRefused):
+    """The idempotency key was used before with different parameters."""
+
+
+class InvalidSignature(PaymentProviderError):
+    """A webhook whose signature, or timestamp, does not check out."""
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    id: str
+    charges_enabled: bool
+    details_submitted: bool
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+    status: str  # open | complete | expired
+    payment_status: str  # paid | unpaid | no_payment_required
+    payment_intent_id: str | None
+    amount_total: int
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    status: str  # processing | succeeded | requires_payment_method | canceled | ...
+    amount: int
+    amount_received: int
+    amount_refunded: int
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: str
+    type: str
+    account: str | None
+    object: dict
+
+
+def _client() -> stripe.StripeClient:
+    config = current_app.config
+    base = {"api": config["STRIPE_API_BASE"].rstrip("/")} if config.get("STRIPE_API_BASE") else None
+    # No retries inside the SDK: a create is retried by the app, with the key it stored first.
+    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], base_addresses=base, max_network_retries=0,
+                               http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT_SECONDS"]))
+
+
+def _call(fn, *args, **kwargs) -> dict:
+    """Runs one SDK call; the object it returns as a plain dict, the SDK's exceptions as ours."""
+    try:
+        return fn(*args, **kwargs).to_dict()
+    except stripe.APIConnectionError as e:
+        raise ProviderUnreachable(f"Could not reach Stripe: {e.user_message or e}") from e
+    except stripe.IdempotencyError as e:
+        raise IdempotencyMismatch(e.user_message or str(e), e.code) from e
+    except stripe.StripeError as e:
+        if e.http_status == 404 or e.code == "resource_missing":
+            raise ObjectNotFound(e.user_message or str(e), e.code) from e
+        if e.http_status is None or e.http_status == 429 or e.http_status >= 500:
+            raise ProviderUnreachable(f"Stripe answered {e.http_status}: {e.user_message or e}") from e
+        raise ProviderRefused(e.user_message or str(e), e.code) from e
+
+
+def _account(obj: dict) -> ConnectedAccount:
+    return ConnectedAccount(id=obj["id"], charges_enabled=bool(obj.get("charges_enabled")),
+                            details_submitted=bool(obj.get("details_submitted")))
+
+
+def create_connected_account(email: str, trainer_id: int) -> ConnectedAccount:
+    """A Standard account: the trainer owns it and its dashboard; her clients' cards are charged on it."""
+    params = {"type": "standard", "email": email, "metadata": {"trainer_id": str(trainer_id)}}
+    return _account(_call(_client().v1.accounts.create, params))
+
+
+def retrieve_account(account_id: str) -> ConnectedAccount:
+    return _account(_call(_client().v1.accounts.retrieve, account_id))
+
+
+def create_account_link(account_id: str, refresh_url: str, return_url: str) -> str:
+    """The URL of Stripe's hosted onboarding for this account (short-lived, single use)."""
+    params = {"account": account_id, "refresh_url": refresh_url, "return_url": return_url,
+              "type": "account_onboarding"}
+    return _call(_client().v1.account_links.create, params)["url"]
+
+
+def _session(obj: dict) -> CheckoutSession:
+    intent = obj.get("payment_intent")
+    return CheckoutSession(id=obj["id"], url=obj.get("url") or "", status=obj.get("status") or "",
+                           payment_status=obj.get("payment_status") or "",
+                           payment_intent_id=intent["id"] if isinstance(intent, dict) else intent,
+                           amount_total=int(obj.get("amount_total") or 0),
+                           metadata=dict(obj.get("metadata") or {}))
+
+
+def create_checkout_session(*, stripe_account: str, idempotency_key: str, amount_cents: int, currency: str,
+                            description: str, metadata: dict, success_url: str, cancel_url: str,
+                            fee_cents: int = 0) -> CheckoutSession:
+    """A Checkout Session for one amount, charged directly on the connected account. The same key
+    and parameters give back the session the first call made, even if its answer never arrived."""
+    intent_data = {"metadata": metadata, "description": description}
+    if fee_cents > 0:
+        intent_data["application_fee_amount"] = fee_cents
+    params = {"mode": "payment", "success_url": success_url, "cancel_url": cancel_url, "metadata": metadata,
+              "line_items": [{"quantity": 1, "price_data": {"currency": currency.lower(), "unit_amount": amount_cents,
+                                                            "product_data": {"name": description}}}],
+              "payment_intent_data": intent_data}
+    options = {"stripe_account": stripe_account, "idempotency_key": idempotency_key}
+    return _session(_call(_client().v1.checkout.sessions.create, params, options))
+
+
+def retrieve_checkout_session(stripe_account: str, session_id: str) -> CheckoutSession:
+    return _session(_call(_client().v1.checkout.sessions.retrieve, session_id,
+                          options={"stripe_account": stripe_account}))
+
+
+def expire_checkout_session(stripe_account: str, session_id: str) -> CheckoutSession:
+    """Nobody can pay an expired session. Refused (ProviderRefused) unless the session is open."""
+    return _session(_call(_client().v1.checkout.sessions.expire, session_id,
+                          options={"stripe_account": stripe_account}))
+
+
+def retrieve_payment_intent(stripe_account: str, intent_id: str) -> PaymentIntent:
+    """The payment as Stripe has it now, with what has been refunded of its charge."""
+    obj = _call(_client().v1.payment_intents.retrieve, intent_id, {"expand": ["latest_charge"]},
+                {"stripe_account": stripe_account})
+    charge = obj.get("latest_charge")
+    refunded = int(charge.get("amount_refunded") or 0) if isinstance(charge, dict) else 0
+    return PaymentIntent(id=obj["id"], status=obj.get("status") or "", amount=int(obj.get("amount") or 0),
+                         amount_received=int(obj.get("amount_received") or 0), amount_refunded=refunded,
+                         metadata=dict(obj.get("metadata") or {}))
+
+
+def construct_webhook_event(payload: bytes, sig_header: str | None) -> WebhookEvent:
+    """Checks the Stripe-Signature header against the raw body (Stripe's own check, which refuses
+    timestamps older than the tolerance) and refuses timestamps as far in the future too."""
+    config = current_app.config
+    tolerance = config["STRIPE_WEBHOOK_TOLERANCE_SECONDS"]
+    try:
+        stripe.WebhookSignature.verify_header(payload, sig_header, config["STRIPE_WEBHOOK_SECRET"], tolerance)
+        data = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError) as e:
+        raise InvalidSignature(str(e)) from e
+    if _signed_at(sig_header) > time.time() + tolerance:
+        raise InvalidSignature("Timestamp too far in the future")
+    obj = (data.get("data") or {}).get("object") or {}
+    if not data.get("id") or not data.get("type") or not isinstance(obj, dict):
+        raise InvalidSignature("Not a Stripe event")
+    return WebhookEvent(id=data["id"], type=data["type"], account=data.get("account"), object=obj)
+
+
+def _signed_at(sig_header: str) -> int:
+    parts = dict(item.split("=", 1) for item in sig_header.split(",") if "=" in item)
+    return int(parts["t"])

@@ -1,0 +1,83 @@
+"""Stripe's webhook: each event verified, stored for good, and applied once, from the objects as
+Stripe has them now (re-fetched), not as the event's payload or its arrival order describe them."""
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.integrations import stripe_payments as stripe_api
+from app.integrations.stripe_payments import ObjectNotFound, ProviderRefused, WebhookEvent
+from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
+from app.services import card_ledger, card_payments, stripe_connect
+
+SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
+                  "checkout.session.async_payment_failed", "checkout.session.expired"}
+INTENT_EVENTS = {"payment_intent.payment_failed", "payment_intent.succeeded", "payment_intent.processing"}
+CHARGE_EVENTS = {"charge.refunded"}
+HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | {"account.updated"}
+
+Apply = Callable[[], OutboxMessage | None]
+
+
+def handle_webhook(payload: bytes, signature: str | None) -> str:
+    """"processed" or "duplicate". Raises InvalidSignature (answer 400, nothing written) or another
+    PaymentProviderError when Stripe could not be asked (answer 5xx: Stripe delivers it again)."""
+    event = stripe_api.construct_webhook_event(payload, signature)
+    if db.session.get(StripeEvent, event.id) is not None:
+        return "duplicate"
+    ours = _concerns_us(event)
+    # End the reads before calling Stripe: no transaction is held open across the network, and on
+    # SQLite the write below starts from the newest data rather than an old snapshot.
+    db.session.rollback()
+    apply = _fetch(event) if ours else (lambda: None)
+    return "processed" if card_ledger.save(lambda: _record(event, apply)) else "duplicate"
+
+
+def _record(event: WebhookEvent, apply: Apply) -> OutboxMessage | None:
+    """The event's row first: a concurrent delivery of the same event stops at its primary key."""
+    db.session.add(StripeEvent(id=event.id, type=event.type, account=event.account))
+    try:
+        db.session.flush()
+    except IntegrityError as e:
+        raise card_ledger.AlreadyApplied(event.id) from e
+    return apply()
+
+
+def _concerns_us(event: WebhookEvent) -> bool:
+    """A handled event on an account we know: a trainer's, or one her clients paid through."""
+    if event.type not in HANDLED_EVENTS or not event.account:
+        return False
+    if event.type == "account.updated":
+        return stripe_connect.trainer_for_account(event.account) is not None
+    return db.session.scalar(select(CheckoutAttempt.id).where(CheckoutAttempt.stripe_account_id == event.account)
+                             .limit(1)) is not None
+
+
+def _fetch(event: WebhookEvent) -> Apply:
+    """Reads what the event is about from Stripe; returns how to apply it."""
+    try:
+        if event.type == "account.updated":
+            return _fetch_account(event.account)
+        if event.type in SESSION_EVENTS:
+            return _fetch_session(event.account, event.object["id"])
+        intent_id = event.object["id"] if event.type in INTENT_EVENTS else event.object.get("payment_intent")
+        return _fetch_intent(event.account, intent_id) if intent_id else (lambda: None)
+    except (ObjectNotFound, ProviderRefused):
+        return lambda: None  # nothing of ours to read: stored, and not asked about again
+
+
+def _fetch_account(account_id: str) -> Apply:
+    account = stripe_api.retrieve_account(account_id)
+    return lambda: stripe_connect.apply_account(account)
+
+
+def _fetch_session(account: str, session_id: str) -> Apply:
+    session, intent = card_payments.read_session(account, session_id)
+    return lambda: card_ledger.apply_checkout_session(account, session, intent)
+
+
+def _fetch_intent(account: str, intent_id: str) -> Apply:
+    intent = stripe_api.retrieve_payment_intent(account, intent_id)
+    return lambda: card_ledger.apply_payment_intent(account, intent)
+
