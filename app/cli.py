@@ -1,4 +1,5 @@
 """Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask worker`."""
+import logging
 import time
 
 import click
@@ -44,6 +45,7 @@ def register_cli(app: Flask) -> None:
         from app.extensions import get_redis
         from app.jobs.worker import build_worker
 
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         _wait_for_redis(get_redis())
         w = build_worker(current_app._get_current_object())
         w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

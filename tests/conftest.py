@@ -2,6 +2,7 @@
 import contextvars
 import os
 import re
+import signal
 import tempfile
 
 import pytest
@@ -47,6 +48,7 @@ def database_url(tmp_path_factory):
 
 
 def _wipe_tables() -> None:
+    db.session.remove()  # an open transaction would block TRUNCATE on PostgreSQL
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
@@ -190,8 +192,13 @@ def run_worker(app):
         pass
 
     def run():
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         worker = build_worker(app, worker_class=InProcessWorker)
-        worker.work(burst=True, with_scheduler=False)
+        try:
+            worker.work(burst=True, with_scheduler=False)
+        finally:
+            for sig, handler in handlers.items():  # RQ installs its own; give pytest its own back
+                signal.signal(sig, handler)
         db.session.expire_all()
         return worker
     return run
@@ -213,5 +220,18 @@ def fake_twilio(app):
     fake = FakeTwilio().start()
     app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="ACtest", TWILIO_AUTH_TOKEN="test-auth-token",
                       TWILIO_FROM_NUMBER="+15005550006", TWILIO_API_BASE=fake.url, TWILIO_TIMEOUT_SECONDS=1.0)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_stripe(app):
+    """A fake Stripe on loopback; the app's real stripe SDK is pointed at it."""
+    from tests.fake_stripe import SECRET_KEY, FakeStripe
+    from tests.stripe_helpers import WEBHOOK_SECRET
+
+    fake = FakeStripe().start()
+    app.config.update(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url,
+                      STRIPE_TIMEOUT_SECONDS=2.0)
     yield fake
     fake.stop()
