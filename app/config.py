@@ -61,7 +61,7 @@ class Config:
     TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
     TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
     TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "")
-    TWILIO_TIMEOUT_SECONDS = float(os.environ.get("TWILIO_TIMEOUT_SECONDS", "10"))
+    TWILIO_TIMEOUT_SECONDS = _env_int("TWILIO_TIMEOUT_SECONDS", 10)
     SEND_JOB_TIMEOUT = _env_int("SEND_JOB_TIMEOUT", 60)
     # A row still "sending" this long after its claim belongs to a job that died: reconcile it.
     SEND_STUCK_AFTER_SECONDS = _env_int("SEND_STUCK_AFTER_SECONDS", 120)
@@ -77,7 +77,7 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
     STRIPE_PLATFORM_FEE_BPS = _env_int("STRIPE_PLATFORM_FEE_BPS", 0)
     STRIPE_WEBHOOK_TOLERANCE_SECONDS = _env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
-    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+    STRIPE_TIMEOUT_SECONDS = _env_int("STRIPE_TIMEOUT_SECONDS", 10)
     ENV_NAME = "base"
 
 

@@ -1,12 +1,14 @@
 """The create-invoices page and its in-place adjustments (HTMX fragments, or plain posts)."""
+import secrets
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.forms import AddLineForm, IncludeForm, LineForm, NoteForm
-from app.services import ServiceError, drafts
 from app.models import InvoiceStatus
+from app.services import ServiceError, drafts
 from app.services.drafts import DraftNotFound, StaleDraft
 
 
@@ -23,7 +25,7 @@ def create():
 
 
 def _new_submit_key() -> str:
-    import secrets
+    """Names this page's batch: a second submit with the same key shows the first batch."""
     return secrets.token_urlsafe(16)
 
 
