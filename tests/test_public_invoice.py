@@ -212,3 +212,27 @@ def test_dashboard_shows_outstanding_overdue_and_collected_this_month(app, logge
     assert 'id="outstanding-total">$150.00' in page
     assert 'id="overdue-total">$50.00' in page and 'id="overdue-count">1 invoice' in page
     assert 'id="collected-month">$60.00' in page
+
+
+def test_trainer_records_a_refund_of_a_cash_payment(app, logged_in, trainer):
+    invoice, _ = _sent(logged_in, trainer)
+    today = date.today().isoformat()
+    logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "180", "method": "cash", "received_on": today})
+    payment = db.session.scalar(select(Payment))
+    assert payment.refund_flag.startswith("Overpaid by $20.00")
+
+    too_much = logged_in.post(f"/invoices/{invoice.id}/payments/{payment.id}/refund", {"amount": "200"},
+                              follow_redirects=True)
+    assert "Refund between $0.01 and $180.00." in too_much.data.decode()
+    logged_in.post(f"/invoices/{invoice.id}/payments/{payment.id}/refund", {"amount": "20", "reason": "Change"})
+
+    db.session.expire_all()
+    payment = db.session.get(Payment, payment.id)
+    assert payment.refunded_cents == 2000 and payment.refund_flag == ""
+    paid = db.session.get(Invoice, invoice.id)
+    assert paid.status == InvoiceStatus.paid and paid.paid_cents == 16000
+    logged_in.post(f"/invoices/{invoice.id}/payments/{payment.id}/refund", {"amount": "160"})
+    db.session.expire_all()
+    assert db.session.get(Payment, payment.id).status == PaymentStatus.refunded
+    assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
+    assert "Refund: $160.00 of Cash" in logged_in.get(f"/invoices/{invoice.id}").data.decode()

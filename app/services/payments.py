@@ -156,6 +156,33 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
     db.session.commit()
 
 
+def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, *,
+                          amount_cents: int, reason: str = "") -> Payment:
+    """Money handed back for a cash, check, Venmo or other payment (card refunds happen in Stripe)."""
+    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    payment = db.session.scalar(select(Payment).where(
+        Payment.id == payment_id, Payment.invoice_id == invoice.id, Payment.trainer_id == trainer_id,
+        Payment.status.in_(COUNTED), Payment.deleted_at.is_(None)))
+    if payment is None:
+        raise LookupError(payment_id)
+    if payment.method == PaymentMethod.stripe:
+        raise ServiceError("Card payments are refunded in Stripe; the refund shows here once Stripe reports it.")
+    left = payment.amount_cents - payment.refunded_cents
+    if not 0 < amount_cents <= left:
+        raise ServiceError(f"Refund between $0.01 and {format_cents(left, invoice.currency)}.", "amount")
+    payment.refunded_cents += amount_cents
+    if payment.refunded_cents == payment.amount_cents:
+        payment.status = PaymentStatus.refunded
+    record_event(invoice.id, trainer_id, actor, "refund",
+                 to_value=f"{format_cents(amount_cents, invoice.currency)} of {METHOD_LABELS[payment.method]}",
+                 reason=(reason or "").strip()[:200])
+    refresh_paid_status(invoice)
+    if payment.refund_flag and (payment.status == PaymentStatus.refunded or invoice.paid_cents <= invoice.total_cents):
+        payment.refund_flag = ""  # the money the invoice did not need has gone back
+    db.session.commit()
+    return payment
+
+
 def payments_for(invoice_id: int) -> list[Payment]:
     return list(db.session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)
                                    .order_by(Payment.created_at)))

@@ -47,3 +47,8 @@ class PaymentForm(FlaskForm):
                                             ("other", "Other")])
     received_on = DateField("Received on", validators=[DataRequired(message="Enter the date.")])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
+
+
+class RefundForm(FlaskForm):
+    amount = MoneyField("Refund amount")
+    reason = StringField("Reason", validators=[Optional(), Length(max=200)])

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from app.blueprints import apply_service_error, is_htmx, render_page_or_fragment
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
-from app.blueprints.invoices.forms import PaymentForm, VoidForm
+from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
 from app.models import Invoice, InvoiceStatus, PaymentMethod
 from app.services import ServiceError, invoices, links, payments
 from app.services.links import public_url
@@ -151,6 +151,26 @@ def delete_payment(invoice_id: int, payment_id: int):
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
+
+
+@bp.route("/<int:invoice_id>/payments/<int:payment_id>/refund", methods=["POST"])
+@login_required
+def refund_payment(invoice_id: int, payment_id: int):
+    invoice = _finalized_or_404(invoice_id)
+    form = RefundForm()
+    if form.validate():
+        try:
+            payments.refund_manual_payment(current_user.id, invoice.id, payment_id, actor(),
+                                           amount_cents=form.amount.data, reason=form.reason.data)
+        except LookupError:
+            abort(404)
+        except ServiceError as e:
+            flash(e.message, "error")
+        else:
+            flash("Refund recorded.", "success")
+    else:
+        flash(next(e for errs in form.errors.values() for e in errs), "error")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
 @bp.route("/<int:invoice_id>/link/<action>", methods=["POST"])
