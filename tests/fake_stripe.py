@@ -1,11 +1,11 @@
 """A local HTTP server that speaks enough of Stripe's API for the real stripe SDK.
 
 Connected accounts and account links, Checkout Sessions (create, retrieve, expire) with payment
-intents and charges behind them, all scoped by the Stripe-Account header. Every POST honours its
-Idempotency-Key as Stripe does: the same key and parameters give back the first answer, other
-parameters are an idempotency_error. It can be told to create a session and then drop the
-connection before answering. Tests move objects along (`complete_session`, `refund`, ...) and
-build the webhook events that describe them (`event`).
+intents and charges behind them, all scoped by the Stripe-Account header, and a stub of the page a
+session's URL opens (for browser tests). Every POST honours its Idempotency-Key as Stripe does: the
+same key and parameters give back the first answer, other parameters are an idempotency_error. It
+can be told to create a session and then drop the connection before answering. Tests move objects
+along (`complete_session`, `refund`, ...) and build the webhook events that describe them (`event`).
 """
 import copy
 import json
@@ -267,8 +267,29 @@ class FakeStripe:
                                           "account": self.headers.get("Stripe-Account"),
                                           "idempotency_key": self.headers.get("Idempotency-Key")})
 
+            def _checkout_page(self, session_id: str) -> None:
+                """Checkout's own page (no API key: the client's browser opens it): a stub naming
+                the amount, so a browser test can land on the session's URL."""
+                with fake.lock:
+                    session = fake.sessions.get(session_id)
+                    live = session is not None and session["status"] == "open"
+                    amount = session["amount_total"] if live else 0
+                status = 200 if live else 404
+                title = f"Pay ${amount // 100}.{amount % 100:02d}" if live else "This checkout page has expired"
+                body = ("<!doctype html><html lang=en><meta name=viewport content='width=device-width'>"
+                        "<link rel=icon href='data:,'><title>Fake Checkout</title><h1>Fake Checkout</h1>"
+                        f"<p id=amount>{title}</p></html>").encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self):
                 url = urlsplit(self.path)
+                if url.path.startswith("/c/pay/"):
+                    self._checkout_page(url.path.removeprefix("/c/pay/"))
+                    return
                 query = decode_form(url.query)
                 self._log("GET", url.path, query)
                 time.sleep(fake.read_delay_seconds)

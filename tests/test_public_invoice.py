@@ -236,3 +236,16 @@ def test_trainer_records_a_refund_of_a_cash_payment(app, logged_in, trainer):
     assert db.session.get(Payment, payment.id).status == PaymentStatus.refunded
     assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
     assert "Refund: $160.00 of Cash" in logged_in.get(f"/invoices/{invoice.id}").data.decode()
+
+
+def test_a_void_invoice_owes_nothing_and_its_link_cannot_be_reissued(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    logged_in.post(f"/invoices/{invoice.id}/void", {"reason": "Wrong client"})
+
+    refused = logged_in.post(f"/invoices/{invoice.id}/link/reissue", follow_redirects=True)
+
+    assert "A void invoice has no link to share." in refused.data.decode()
+    db.session.expire_all()
+    voided = db.session.get(Invoice, invoice.id)
+    assert voided.due_cents == 0 and voided.link_revoked_at is not None
+    assert app.test_client().get(path).status_code == 404

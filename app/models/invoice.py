@@ -75,6 +75,9 @@ class Invoice(db.Model):
 
     @property
     def due_cents(self) -> int:
+        """What the client still owes: nothing on a void invoice."""
+        if self.status == InvoiceStatus.void:
+            return 0
         return max(self.total_cents - self.paid_cents, 0)
 
     @property

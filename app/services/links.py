@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Invoice
+from app.models import Invoice, InvoiceStatus
 from app.models.types import utcnow
+from app.services import ServiceError
 from app.services.audit import record_event
 from app.tenancy import find_owned
 
@@ -54,8 +55,10 @@ def invoice_for_token(token: str) -> Invoice | None:
 
 
 def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
-    """A new link for the client; the old one stops working at once."""
+    """A new link for the client; the old one stops working at once. A void invoice keeps no link."""
     invoice = find_owned(Invoice, trainer_id, invoice_id)
+    if invoice.status == InvoiceStatus.void:
+        raise ServiceError("A void invoice has no link to share.")
     invoice.public_id, invoice.link_revoked_at = new_public_id(), None
     record_event(invoice.id, trainer_id, actor, "link_reissued")
     db.session.commit()

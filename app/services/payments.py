@@ -12,6 +12,7 @@ from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.outbox import enqueue_messages, new_message
 from app.tenancy import find_owned
+from app.timefmt import local_today
 
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
                  PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other"}
@@ -100,7 +101,8 @@ def report_venmo_payment(invoice_id: int) -> Payment | None:
         return pending
     payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.venmo,
                       status=PaymentStatus.pending, amount_cents=invoice.due_cents, reported_by_client=True,
-                      received_on=utcnow().date(), recorded_by=invoice.client.name, note="Reported by the client")
+                      received_on=local_today(invoice.trainer.timezone), recorded_by=invoice.client.name,
+                      note="Reported by the client")
     db.session.add(payment)
     db.session.commit()
     return payment

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db, get_redis
 from app.integrations.venmo import VenmoLinks, pay_links
-from app.models import Invoice, InvoiceStatus, Payment, PaymentStatus, Trainer
+from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Trainer
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.timefmt import local_today
@@ -21,19 +21,22 @@ class PublicInvoice:
     venmo: VenmoLinks | None
     card: bool
     venmo_reported: bool
+    processing: bool
 
 
 def public_view(invoice: Invoice) -> PublicInvoice:
     owner = invoice.trainer
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0
     note = f"{format_invoice_number(invoice.number)} · {owner.business_name or owner.name}"
-    reported = payable and bool(owner.venmo_handle) and db.session.scalar(select(Payment.id).where(
-        Payment.invoice_id == invoice.id, Payment.reported_by_client,
-        Payment.status == PaymentStatus.pending).limit(1)) is not None
+    pending = set(db.session.scalars(select(Payment.method).where(
+        Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.pending))) if payable else set()
+    processing = PaymentMethod.stripe in pending  # a bank debit on its way: no second payment now
+    payable = payable and not processing
+    reported = payable and PaymentMethod.venmo in pending
     return PublicInvoice(
         invoice=invoice, owner=owner, status=invoice.display_status(local_today(owner.timezone)),
         venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
-        card=payable and card_payments_available(owner), venmo_reported=reported)
+        card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing)
 
 
 VIEWS_KEY = "spotter:invoice-views"

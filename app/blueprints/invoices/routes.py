@@ -179,8 +179,11 @@ def link(invoice_id: int, action: str):
     """Reissue (new link, old one dead) or revoke the client's link."""
     invoice = _finalized_or_404(invoice_id)
     if action == "reissue":
-        links.reissue_link(current_user.id, invoice.id, actor())
-        flash("New link made. The old one no longer opens the invoice.", "success")
+        try:
+            links.reissue_link(current_user.id, invoice.id, actor())
+            flash("New link made. The old one no longer opens the invoice.", "success")
+        except ServiceError as e:
+            flash(e.message, "error")
     elif action == "revoke":
         links.revoke_link(current_user.id, invoice.id, actor())
         flash("Link revoked. Reissue one to share the invoice again.", "success")
