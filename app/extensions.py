@@ -22,7 +22,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+limiter = Limiter(key_func=get_remote_address, strategy="sliding-window-counter")
 
 
 def redis_connection_kwargs(url: str) -> dict:
