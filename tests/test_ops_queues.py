@@ -46,3 +46,10 @@ def test_dashboard_posts_work_from_its_own_pages_and_are_refused_from_elsewhere(
 
 def test_app_pages_keep_the_strict_policy(logged_in):
     assert "unsafe-inline" not in logged_in.get("/dashboard").headers["Content-Security-Policy"]
+
+
+def test_dashboard_accepts_herokus_tls_redis_with_its_self_signed_certificate():
+    from app.blueprints.ops.queues import dashboard_redis_url
+
+    assert dashboard_redis_url("rediss://:pw@host:6380") == "rediss://:pw@host:6380?ssl_cert_reqs=none"
+    assert dashboard_redis_url("redis://127.0.0.1:6390/0") == "redis://127.0.0.1:6390/0"

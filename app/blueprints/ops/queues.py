@@ -28,8 +28,16 @@ def _same_origin() -> bool:
     return (there.scheme, there.netloc) == (here.scheme, here.netloc)
 
 
+def dashboard_redis_url(url: str) -> str:
+    """rq-dashboard opens its own connections from a URL: Heroku's TLS Redis (self-signed
+    certificate) needs the certificate check turned off in the URL itself."""
+    if url.startswith("rediss://") and "ssl_cert_reqs" not in url:
+        return url + ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
+    return url
+
+
 def init_queue_dashboard(app: Flask) -> None:
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", dashboard_redis_url(app.config["REDIS_URL"]))
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
     setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
