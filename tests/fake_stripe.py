@@ -14,10 +14,10 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.servers import free_port
+from tests.servers import LoopbackHTTPServer
 
 SECRET_KEY = "sk_test_fake"
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -40,7 +40,7 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
 
 
-class FakeStripe:
+class FakeStripe(LoopbackHTTPServer):
     def __init__(self):
         self.lock = threading.RLock()
         self.accounts: dict[str, dict] = {}
@@ -52,22 +52,8 @@ class FakeStripe:
         self.requests: list[dict] = []
         self.drop_session_creates = 0  # this many session creates are made, then the connection drops
         self.read_delay_seconds = 0.0  # a slow Stripe: every GET waits this long before answering
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeStripe":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # What the tests look at
 

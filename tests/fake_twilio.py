@@ -10,13 +10,13 @@ import time
 import uuid
 from email.utils import format_datetime
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.servers import free_port
+from tests.servers import LoopbackHTTPServer
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackHTTPServer):
     def __init__(self):
         self.messages: list[dict] = []
         self.lock = threading.Lock()
@@ -26,22 +26,8 @@ class FakeTwilio:
         self.codes_by_number: dict[str, int] = {}
         self.hang_seconds = 3.0
         self.delay_seconds = 0.0
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeTwilio":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def to(self, number: str) -> list[dict]:
         with self.lock:

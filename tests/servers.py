@@ -4,7 +4,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import redis
@@ -59,3 +61,30 @@ class RedisServer:
 
 def sqlite_url_in(directory: str) -> str:
     return "sqlite:///" + os.path.join(directory, "spotter-test.sqlite3")
+
+
+class LoopbackHTTPServer:
+    """A threaded HTTP server on a free loopback port, for the fakes of third-party APIs.
+    Subclasses provide `_handler()` returning their request handler class."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def _handler(self):
+        raise TypeError("a fake server names its request handler")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
