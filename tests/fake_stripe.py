@@ -8,16 +8,14 @@ can be told to create a session and then drop the connection before answering. T
 along (`complete_session`, `refund`, ...) and build the webhook events that describe them (`event`).
 """
 import copy
-import json
 import re
 import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.servers import LoopbackHTTPServer
+from tests.servers import JsonRequestHandler, LoopbackHTTPServer
 
 SECRET_KEY = "sk_test_fake"
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -224,22 +222,12 @@ class FakeStripe(LoopbackHTTPServer):
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonRequestHandler):
             def _json(self, status, payload, replayed=False):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Request-Id", _new_id("req"))
+                headers = {"Request-Id": _new_id("req")}
                 if replayed:
-                    self.send_header("Idempotent-Replayed", "true")
-                self.end_headers()
-                self.wfile.write(body)
+                    headers["Idempotent-Replayed"] = "true"
+                super()._json(status, payload, headers)
 
             def _authorized(self) -> bool:
                 if self.headers.get("Authorization") == f"Bearer {SECRET_KEY}":

@@ -4,16 +4,14 @@ It records every message it accepts and can be told to fail (500), throttle (429
 Twilio error code (21610, 21211, ...), accept and then hang past the client's timeout, or accept
 and drop the connection.
 """
-import json
 import threading
 import time
 import uuid
 from email.utils import format_datetime
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.servers import LoopbackHTTPServer
+from tests.servers import JsonRequestHandler, LoopbackHTTPServer
 
 
 class FakeTwilio(LoopbackHTTPServer):
@@ -50,20 +48,7 @@ class FakeTwilio(LoopbackHTTPServer):
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _json(self, status, payload):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JsonRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}

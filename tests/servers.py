@@ -6,7 +6,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from http.server import ThreadingHTTPServer
+import json
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import redis
@@ -88,3 +89,22 @@ class LoopbackHTTPServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class JsonRequestHandler(BaseHTTPRequestHandler):
+    """Keep-alive, quiet, and one way to answer JSON: the base of the fakes' request handlers."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _json(self, status: int, payload, headers: dict | None = None) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

@@ -82,9 +82,10 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
     by_client = {d.client_id: d.id for d in drafts}
     on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
 
-    stale_lines = [line.id for d in drafts for line in d.lines if line.session_id and (
+    stale = [(d.id, line.id) for d in drafts for line in d.lines if line.session_id and (
         line.session_id not in pool or pool[line.session_id].client_id != d.client_id)]
-    changed = {d.id for d in drafts for line in d.lines if line.id in set(stale_lines)}
+    stale_lines = [line_id for _, line_id in stale]
+    changed = {draft_id for draft_id, _ in stale}
     new_clients = sorted({s.client_id for s in pool.values() if s.client_id not in by_client})
     if not stale_lines and not new_clients and all(
             (by_client[s.client_id], s.id) in on_draft for s in pool.values()):

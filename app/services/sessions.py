@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Client, SessionStatus, TrainingSession
 from app.models.types import utcnow
 from app.services import ServiceError
+from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
 
 SESSION_FIELDS = ("client_id", "starts_at", "duration_minutes", "rate_cents", "status",
@@ -34,7 +35,6 @@ def _editable(trainer_id: int, session_id: int) -> TrainingSession:
     if session is None:
         raise ServiceError("That session is not in your log.")
     if session.is_invoiced:
-        from app.services.invoice_numbers import invoice_label
         raise ServiceError(LOCKED_MESSAGE.format(number=invoice_label(session.invoice_id)))
     return session
 
