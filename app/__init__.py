@@ -31,8 +31,11 @@ def _init_extensions(app: Flask) -> None:
     from app.auth_loader import init_login
     from app.extensions import csrf, db, limiter, migrate, redis_connection_kwargs
 
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if sqlite:  # a local file does not drop connections: no ping before each checkout
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    if sqlite:
         from app.sqlite import tune_sqlite
         with app.app_context():
             tune_sqlite(db.engine)
