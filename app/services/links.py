@@ -41,13 +41,20 @@ def public_url(invoice: Invoice) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/i/{token_for(invoice)}"
 
 
-def invoice_for_token(token: str) -> Invoice | None:
-    """The invoice a link opens, or None for unknown, malformed and revoked links alike.
-    Its client, trainer and lines come in the same query: this page is the busiest one."""
+def public_id_for_token(token: str) -> str | None:
+    """The public id a well-formed, genuine link carries; None for a malformed or forged one.
+    Needs no database: a made-up link is turned away before any query."""
     if not token or len(token) != TOKEN_LENGTH:
         return None
     public_id, mac = token[:PUBLIC_ID_LENGTH], token[PUBLIC_ID_LENGTH:]
-    if not hmac.compare_digest(mac, _mac(public_id)):
+    return public_id if hmac.compare_digest(mac, _mac(public_id)) else None
+
+
+def invoice_for_token(token: str) -> Invoice | None:
+    """The invoice a link opens, or None for unknown, malformed and revoked links alike.
+    Its client, trainer and lines come in the same query."""
+    public_id = public_id_for_token(token)
+    if public_id is None:
         return None
     return db.session.scalars(
         select(Invoice).where(Invoice.public_id == public_id, Invoice.link_revoked_at.is_(None))

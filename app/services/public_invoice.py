@@ -50,15 +50,6 @@ end
 """
 
 
-def record_view(invoice_id: int) -> None:
-    """One more view, counted in Redis (one round trip, no database write on the busiest page).
-    The clock folds the counts into the invoices every minute (`fold_view_counts`)."""
-    with get_redis().pipeline(transaction=False) as pipe:
-        pipe.hincrby(VIEWS_KEY, invoice_id, 1)
-        pipe.hset(VIEWED_AT_KEY, invoice_id, int(time.time()))
-        pipe.execute()
-
-
 def views_of(invoice: Invoice) -> tuple[int, datetime | None]:
     """Views folded into the database plus those still waiting in Redis."""
     pending, last = get_redis().pipeline(transaction=False).hget(VIEWS_KEY, invoice.id) \

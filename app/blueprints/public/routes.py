@@ -1,12 +1,13 @@
 """The client's side: a tokenized invoice page, no account needed."""
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.public import bp
 from app.extensions import client_ip, limiter
-from app.services import payments
-from app.services.links import invoice_for_token
-from app.services.public_invoice import public_view, record_view
+from app.services import payments, public_page
+from app.services.links import invoice_for_token, public_id_for_token
+from app.services.public_invoice import public_view
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
@@ -36,12 +37,33 @@ def public_rate_limit() -> str:
 
 
 @bp.route("/i/<token>")
-@limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
+@limiter.exempt  # limited per IP by public_page.visit, in the same Redis call that fetches the page
 def invoice(token: str):
+    public_id = public_id_for_token(token)
+    state = public_page.page_state(public_id) if public_id else None
+    owner_looking = state is not None and _signed_in_as(state.owner_id)
+    visit = public_page.visit(client_ip(), state, count_view=not owner_looking)
+    if not visit.allowed:
+        abort(429)
+    if state is None:
+        abort(404)
+    page = visit.copy or _render_and_keep(token, public_id, state)
+    slot = public_page.form_token_slot()
+    return page.replace(slot, generate_csrf()) if slot in page else page
+
+
+def _signed_in_as(trainer_id: int) -> bool:
+    """Whether the trainer herself is looking (her views are not counted). A visitor with no
+    cookies is signed in as nobody: most clients, and no need to look anyone up."""
+    return bool(request.cookies) and current_user.is_authenticated and current_user.id == trainer_id
+
+
+def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -> str:
     found = _invoice_or_404(token)
-    if not (current_user.is_authenticated and current_user.id == found.trainer_id):
-        record_view(found.id)
-    return render_template("public/invoice.html", view=public_view(found), token=token)
+    page = render_template("public/invoice.html", view=public_view(found), token=token,
+                           form_token=public_page.form_token_slot())
+    public_page.keep_copy(public_id, state, page)
+    return page
 
 
 @bp.route("/i/<token>/venmo-paid", methods=["POST"])
