@@ -46,4 +46,6 @@ def median(values) -> float:
 
 
 def figures(**values) -> str:
-    return " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    """key=value pairs; a float keeps two decimals below 10 (a ratio of 0.46 must not print as 0.5)."""
+    return " ".join(f"{k}={v:.2f}" if isinstance(v, float) and abs(v) < 10 else
+                    f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
