@@ -395,6 +395,10 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     expect(page.locator("#stripe-status")).to_have_attribute("data-status", "enabled")
     expect(stripe_section).to_contain_text("Charges enabled")
     _snap_at(page, stripe_section, "settings-stripe-enabled")
+    expect(page.locator("#stripe-disconnect")).to_be_hidden()  # one tap away from losing card payments: asks first
+    page.locator("#stripe-disconnect-open").tap()
+    expect(stripe_section).to_contain_text('Clients will no longer see "Pay by card"')
+    _snap_at(page, stripe_section, "settings-stripe-disconnect-asks")
     page.locator("#stripe-disconnect").tap()
     expect(page.locator("#stripe-status")).to_have_attribute("data-status", "not_connected")
     expect(page.locator("#stripe-connect")).to_have_text("Connect Stripe")

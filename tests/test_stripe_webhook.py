@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import CheckoutAttempt, Invoice, InvoiceStatus, PaymentMethod, PaymentStatus, StripeEvent
 from app.services.invoices import void_invoice
 from app.services.payments import record_manual_payment
+from app.services.stripe_connect import disconnect_account
 from tests.stripe_helpers import (WEBHOOK_URL, card_payments, connected_trainer, deliver, history,
                                   press_pay_by_card, receipts, sent_invoice, signature_header, stored_events,
                                   unflagged_paid_cents)
@@ -316,3 +317,16 @@ def test_stripe_unreachable_is_a_503_so_stripe_delivers_again_and_nothing_is_sto
     assert deliver(client, event).status_code == 503
     assert stored_events() == 0
     assert card_payments(invoice.id) == []
+
+
+def test_a_card_payment_under_way_is_still_booked_after_the_trainer_disconnects_stripe(
+        client, fake_stripe, open_session):
+    invoice, session_id = open_session
+    disconnect_account(invoice.trainer_id)
+    fake_stripe.complete_session(session_id)
+
+    assert deliver(client, fake_stripe.event("checkout.session.completed", session_id)).status_code == 200
+
+    [payment] = card_payments(invoice.id)
+    assert (payment.status, payment.amount_cents) == (PaymentStatus.succeeded, 8000)
+    assert _invoice(invoice.id).status == InvoiceStatus.paid
