@@ -233,6 +233,7 @@ def test_card_payment_pages_fit_a_phone(phone_page, card_trainer, fake_stripe):
     page.locator("#card-pay").tap()
     message = page.locator("#card-message")
     expect(message.get_by_role("heading", level=1)).to_have_text("Please try again")
+    expect(message.locator(".from")).to_contain_text(f"Invoice INV-{invoice.number:04d}")  # which bill this was
     expect(message.get_by_role("alert")).to_contain_text("could not reach the card processor")
     expect(message.get_by_role("alert")).to_contain_text("Nothing was charged")
     _forget_status_error(page, 503)

@@ -95,6 +95,7 @@ def test_pressing_again_after_paying_books_the_payment_and_opens_no_new_session(
     again = press_pay_by_card(browser, invoice)
 
     assert again.status_code == 409 and "already paid" in again.get_data(as_text=True)
+    assert f"Invoice INV-{invoice.number:04d}" in again.get_data(as_text=True)
     assert len(fake_stripe.sessions_on(card_trainer.stripe_account_id)) == 1
     [payment] = card_payments(invoice.id)
     assert (payment.status, payment.refund_flag) == (PaymentStatus.succeeded, "")

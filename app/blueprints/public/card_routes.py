@@ -30,7 +30,8 @@ def pay_by_card(token: str):
     try:
         checkout_url = card_payments.start_checkout(invoice.id, success_url, _public_url("public.invoice", token=token))
     except CardPaymentError as e:
-        page = render_template("public/card_message.html", token=token, message=e.message, retry=e.retry)
+        page = render_template("public/card_message.html", token=token, invoice=invoice, message=e.message,
+                               retry=e.retry)
         return page, 503 if e.retry else 409
     return redirect(checkout_url, code=303)
 
