@@ -259,3 +259,25 @@ def test_line_edit_form_is_a_fragment_for_htmx_and_a_page_without_javascript(log
     assert fragment.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
     view = logged_in.get(url + "?mode=view", headers={"HX-Request": "true"}).data.decode()
     assert 'name="unit_price"' not in view and "$80.00" in view
+
+
+def test_a_draft_left_below_zero_by_a_cancelled_session_is_not_counted_or_sent(logged_in, trainer):
+    ann = factories.make_client(trainer, name="Ann")
+    bob = factories.make_client(trainer, name="Bob")
+    ann_sessions = [factories.make_session(ann, days_ago=d, rate_cents=8000) for d in (1, 2)]
+    factories.make_session(bob, rate_cents=5000)
+    logged_in.get("/invoices/create")
+    draft = draft_for(ann)
+    logged_in.post(f"/invoices/drafts/{draft.id}/lines",
+                   {"version": draft.version, "description": "Package credit", "quantity": "1", "unit_price": "-100"},
+                   htmx=True)
+    logged_in.post(f"/sessions/{ann_sessions[0].id}/cancel")  # $80 left against a $100 credit
+
+    page = logged_in.get("/invoices/create").data.decode()
+    bob_draft = draft_for(bob)
+    adjusted = logged_in.post(f"/invoices/drafts/{bob_draft.id}/note",
+                              {"version": bob_draft.version, "note": "Thanks!"}, htmx=True).data.decode()
+
+    assert "will not be sent" in page
+    assert "Send 1 invoice · $50.00" in page
+    assert "Send 1 invoice · $50.00" in adjusted  # the bar each adjustment returns agrees with the page

@@ -112,12 +112,17 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
     return load_drafts(trainer_id)
 
 
+def _live_lines_sum():
+    """SQL for a draft's live lines added up (Invoice.lines_sum_cents, in the database)."""
+    live = (InvoiceLine.invoice_id == Invoice.id) & InvoiceLine.removed_at.is_(None)
+    return select(func.coalesce(func.sum(case((InvoiceLine.no_charge, 0),
+                                              else_=InvoiceLine.quantity * InvoiceLine.unit_price_cents)), 0)
+                  ).where(live).scalar_subquery()
+
+
 def _refresh_totals(invoice_ids: set[int]) -> None:
     """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line."""
-    live = (InvoiceLine.invoice_id == Invoice.id) & InvoiceLine.removed_at.is_(None)
-    line_sum = select(func.coalesce(func.sum(case((InvoiceLine.no_charge, 0),
-                                                  else_=InvoiceLine.quantity * InvoiceLine.unit_price_cents)), 0)
-                      ).where(live).scalar_subquery()
+    line_sum = _live_lines_sum()
     db.session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids))
                        .values(total_cents=case((line_sum < 0, 0), else_=line_sum), version=Invoice.version + 1)
                        .execution_options(synchronize_session=False))
@@ -141,13 +146,14 @@ def bar_from_drafts(drafts: list[Invoice]) -> BatchBar:
 
 
 def load_batch_bar(trainer_id: int) -> BatchBar:
-    """The same figures in one query, without loading every line (used after each adjustment)."""
+    """The same figures in one query, without loading every line (used after each adjustment):
+    `is_sendable` in SQL."""
     has_live_line = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id,
                                                  InvoiceLine.removed_at.is_(None)).exists()
     rows = db.session.execute(
         select(Invoice.id, Invoice.version, Invoice.total_cents).where(
             Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.draft, Invoice.included,
-            has_live_line).order_by(Invoice.id)).all()
+            has_live_line, _live_lines_sum() >= 0).order_by(Invoice.id)).all()
     return BatchBar(len(rows), sum(r.total_cents for r in rows), [(r.id, r.version) for r in rows])
 
 
