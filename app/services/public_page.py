@@ -31,7 +31,7 @@ from app.timefmt import local_today
 
 log = logging.getLogger(__name__)
 
-COPY_TTL_SECONDS = 600
+COPY_TTL_SECONDS = 300  # a client comes back within minutes (from Venmo, say); Redis stays small
 TEMPLATES = ("public/invoice.html", "public/base.html")
 
 
