@@ -21,7 +21,7 @@ import time
 from app import create_app
 from app.config import TestConfig
 from bench.harness import figures, percentile
-from tests.processes import ROOT
+from tests.processes import start_web_dyno
 from tests.servers import RedisServer, free_port, sqlite_url_in
 
 DURATION = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
@@ -97,19 +97,10 @@ def main() -> None:
     port = free_port()
     try:
         path = seed(database_url, redis_server.url)
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-               "SECRET_KEY": TestConfig.SECRET_KEY, "PUBLIC_RATE_LIMIT": "1000000 per minute",
-               "WEB_CONCURRENCY": "2", "PORT": str(port)}
-        env.pop("SPOTTER_ENV", None)
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app", "--log-level", "warning"],
-                                  cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+        env = {"DATABASE_URL": database_url, "REDIS_URL": redis_server.url, "SECRET_KEY": TestConfig.SECRET_KEY,
+               "PUBLIC_RATE_LIMIT": "1000000 per minute"}
+        server = start_web_dyno(port, output=subprocess.DEVNULL, **env)
         try:
-            for _ in range(100):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/ping")
-                    break
-                except OSError:
-                    time.sleep(0.1)
             load(port, path, 1.0)  # warm up both workers
             load(port, "/ping", 1.0)
             # Both URLs in turns, so that a slower moment of the machine falls on both alike.

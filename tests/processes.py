@@ -1,4 +1,5 @@
-"""Real worker processes for the tests, started as the Procfile would, and killed as a crash would."""
+"""Real worker and web processes for the tests, started as the Procfile would, and killed as a crash would."""
+import http.client
 import os
 import signal
 import subprocess
@@ -67,3 +68,20 @@ class Workers:
         for process in list(self.running):
             self.kill(process)
         self.log.close()
+
+
+def start_web_dyno(port: int, output=subprocess.PIPE, **env_values) -> subprocess.Popen:
+    """The web dyno's command, `gunicorn wsgi:app` with gunicorn.conf.py, on `port`; returns once it
+    answers. Its output (the access log) goes to `output`: a pipe to read, or DEVNULL under load."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SPOTTER_ENV", "FLASK_ENV", "DYNO", "WEB_CONCURRENCY")}
+    env.update(PORT=str(port), **env_values)
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
+                               stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/ping")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    kill_tree(process.pid)
+    raise RuntimeError("gunicorn did not answer on port %d" % port)
