@@ -174,3 +174,13 @@ def test_a_copy_is_not_kept_when_the_invoice_changed_while_it_was_rendered(app, 
 
     assert _copies() == []
     assert "Hi Annie" in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_a_restarted_redis_that_forgot_the_page_script_is_given_it_again(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    stranger = app.test_client()
+    stranger.get(path)
+    get_redis().script_flush()  # as after a restart or a failover
+
+    assert stranger.get(path).status_code == 200
+    assert public_invoice.views_of(db.session.get(Invoice, invoice.id))[0] == 2
