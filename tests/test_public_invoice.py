@@ -98,6 +98,23 @@ def test_each_view_is_counted_and_the_trainer_sees_it(app, logged_in, trainer):
     assert "Viewed 4×" in logged_in.get(f"/invoices/{invoice.id}").data.decode()
 
 
+IMESSAGE_PREVIEW = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) "
+                    "Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0")
+IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                 "Version/18.1 Mobile/15E148 Safari/604.1")
+
+
+def test_link_previews_and_crawlers_are_not_counted_as_views(app, logged_in, trainer):
+    invoice, path = _sent(logged_in, trainer)
+    stranger = app.test_client()
+
+    agents = [IMESSAGE_PREVIEW, "WhatsApp/2.24.1 A", "Mozilla/5.0 (compatible; Googlebot/2.1)", IPHONE_SAFARI]
+    pages = [stranger.get(path, headers={"User-Agent": agent}) for agent in agents]
+
+    assert [p.status_code for p in pages] == [200] * 4  # a preview still shows the invoice's title
+    assert "Viewed 1×" in logged_in.get(f"/invoices/{invoice.id}").data.decode()  # only the person on the phone
+
+
 def test_public_page_is_rate_limited_per_ip(app, logged_in, trainer):
     app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
     _, path = _sent(logged_in, trainer)

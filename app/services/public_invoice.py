@@ -1,4 +1,5 @@
 """What the client sees behind the link: the invoice, how to pay it, and a record that she looked."""
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,6 +38,15 @@ def public_view(invoice: Invoice) -> PublicInvoice:
         invoice=invoice, owner=owner, status=invoice.display_status(local_today(owner.timezone)),
         venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
         card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing)
+
+
+# Messaging apps fetch a texted link to draw its preview before anyone taps it (iMessage announces
+# itself as facebookexternalhit and Twitterbot), and crawlers follow links they find: not views.
+_NOT_A_PERSON = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|whatsapp|slurp", re.IGNORECASE)
+
+
+def is_link_preview(user_agent: str) -> bool:
+    return bool(_NOT_A_PERSON.search(user_agent or ""))
 
 
 VIEWS_KEY = "spotter:invoice-views"

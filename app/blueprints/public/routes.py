@@ -7,7 +7,7 @@ from app.blueprints.public import bp
 from app.extensions import client_ip, limiter
 from app.services import payments, public_page
 from app.services.links import invoice_for_token, public_id_for_token
-from app.services.public_invoice import public_view
+from app.services.public_invoice import is_link_preview, public_view
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
@@ -41,8 +41,9 @@ def public_rate_limit() -> str:
 def invoice(token: str):
     public_id = public_id_for_token(token)
     state = public_page.page_state(public_id) if public_id else None
-    owner_looking = state is not None and _signed_in_as(state.owner_id)
-    visit = public_page.visit(client_ip(), state, count_view=not owner_looking)
+    counted = state is not None and not is_link_preview(request.headers.get("User-Agent", "")) \
+        and not _signed_in_as(state.owner_id)
+    visit = public_page.visit(client_ip(), state, count_view=counted)
     if not visit.allowed:
         abort(429)
     if state is None:
@@ -53,7 +54,7 @@ def invoice(token: str):
 
 
 def _signed_in_as(trainer_id: int) -> bool:
-    """Whether the trainer herself is looking (her views are not counted). A visitor with no
+    """Whether the trainer herself is looking (her views are not counted either). A visitor with no
     cookies is signed in as nobody: most clients, and no need to look anyone up."""
     return bool(request.cookies) and current_user.is_authenticated and current_user.id == trainer_id
 
