@@ -28,7 +28,7 @@ class PublicInvoice:
 def public_view(invoice: Invoice) -> PublicInvoice:
     owner = invoice.trainer
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0
-    note = f"{format_invoice_number(invoice.number)} · {owner.business_name or owner.name}"
+    note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
     pending = set(db.session.scalars(select(Payment.method).where(
         Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.pending))) if payable else set()
     processing = PaymentMethod.stripe in pending  # a bank debit on its way: no second payment now

@@ -120,7 +120,7 @@ def visit(ip: str, state: PageState | None, count_view: bool) -> Visit:
     link that opens an invoice, counts the view and fetches the copy. Without Redis the client
     still gets her invoice, rendered afresh and uncounted."""
     config = current_app.config
-    limit = _limit(config.get("PUBLIC_RATE_LIMIT", "60 per minute"))
+    limit = _limit(config["PUBLIC_RATE_LIMIT"])
     window, now = limit.get_expiry(), int(time.time())
     keys = [f"spotter:limit:public-page:{ip}:{now // window}"]
     if state is not None:

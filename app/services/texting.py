@@ -60,7 +60,7 @@ def _is_first_text_to(number: str, message_id: int) -> bool:
 
 def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
     """Business, first name, number, amount, due date and link, in at most two segments."""
-    business = trainer.business_name or trainer.name
+    business = trainer.display_name
     number = format_invoice_number(invoice.number)
     link = public_url(invoice)
     due = f"{invoice.due_date:%b} {invoice.due_date.day}"
@@ -79,7 +79,7 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
 
 
 def receipt_text(invoice: Invoice, trainer: Trainer) -> str:
-    business = trainer.business_name or trainer.name
+    business = trainer.display_name
     return first_that_fits([
         f"{business}: Thanks {invoice.client.first_name}! Payment received for "
         f"{format_invoice_number(invoice.number)} ({format_cents(invoice.paid_cents, invoice.currency)}).",

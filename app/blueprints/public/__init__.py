@@ -1,5 +1,16 @@
-from flask import Blueprint
+from flask import Blueprint, abort
+
+from app.services.links import invoice_for_token
 
 bp = Blueprint("public", __name__)
+
+
+def invoice_or_404(token: str):
+    """The invoice a link opens; unknown, malformed and revoked links all get the same 404."""
+    invoice = invoice_for_token(token)
+    if invoice is None:
+        abort(404)
+    return invoice
+
 
 from app.blueprints.public import card_routes, routes  # noqa: E402,F401

@@ -1,20 +1,12 @@
 """Pay by card: the client is sent to Stripe Checkout on the trainer's account, and back."""
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
-from app.blueprints.public import bp
+from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
 from app.services import card_payments
 from app.services.card_payments import CardPaymentError
-from app.services.links import invoice_for_token
 
 CARD_RATE_LIMIT = "30 per minute"
-
-
-def _invoice_or_404(token: str):
-    invoice = invoice_for_token(token)
-    if invoice is None:
-        abort(404)
-    return invoice
 
 
 def _public_url(endpoint: str, **values) -> str:
@@ -24,7 +16,7 @@ def _public_url(endpoint: str, **values) -> str:
 @bp.route("/i/<token>/pay", methods=["POST"])
 @limiter.limit(CARD_RATE_LIMIT, key_func=client_ip, scope="public-card")
 def pay_by_card(token: str):
-    invoice = _invoice_or_404(token)
+    invoice = invoice_or_404(token)
     # Stripe fills in {CHECKOUT_SESSION_ID}; url_for would escape the braces.
     success_url = _public_url("public.card_return", token=token) + "?session_id={CHECKOUT_SESSION_ID}"
     try:
@@ -39,7 +31,7 @@ def pay_by_card(token: str):
 @bp.route("/i/<token>/paid")
 @limiter.limit(CARD_RATE_LIMIT, key_func=client_ip, scope="public-card")
 def card_return(token: str):
-    invoice = _invoice_or_404(token)
+    invoice = invoice_or_404(token)
     if request.args.get("session_id"):
         card_payments.settle_return(invoice.id, request.args["session_id"][:255])
     return render_template("public/card_return.html", view=card_payments.return_view(invoice), token=token)

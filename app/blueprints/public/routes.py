@@ -3,10 +3,10 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app.blueprints.public import bp
+from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
 from app.services import payments, public_page
-from app.services.links import invoice_for_token, public_id_for_token
+from app.services.links import public_id_for_token
 from app.services.public_invoice import is_link_preview, public_view
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -25,15 +25,8 @@ def not_found(_error):
     return render_template("public/not_found.html"), 404
 
 
-def _invoice_or_404(token: str):
-    invoice = invoice_for_token(token)
-    if invoice is None:
-        abort(404)
-    return invoice
-
-
 def public_rate_limit() -> str:
-    return current_app.config.get("PUBLIC_RATE_LIMIT", "60 per minute")
+    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 @bp.route("/i/<token>")
@@ -60,7 +53,7 @@ def _signed_in_as(trainer_id: int) -> bool:
 
 
 def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -> str:
-    found = _invoice_or_404(token)
+    found = invoice_or_404(token)
     page = render_template("public/invoice.html", view=public_view(found), token=token,
                            form_token=public_page.form_token_slot())
     public_page.keep_copy(public_id, state, page)
@@ -71,6 +64,6 @@ def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -
 @limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
 def venmo_paid(token: str):
     """"I've paid with Venmo": a pending payment for the trainer to confirm, never "paid" by itself."""
-    found = _invoice_or_404(token)
+    found = invoice_or_404(token)
     payments.report_venmo_payment(found.id)
     return redirect(url_for("public.invoice", token=token, _anchor="pay"), code=303)
