@@ -3,7 +3,6 @@ import contextvars
 import os
 import re
 import signal
-import tempfile
 
 import pytest
 from sqlalchemy import event, text

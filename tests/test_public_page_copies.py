@@ -11,7 +11,6 @@ from app.config import TestConfig
 from app.extensions import db, get_redis
 from app.models import Client, Invoice, PaymentMethod, Trainer
 from app.services import clients, invoices, links, payments, profiles, public_invoice, public_page
-from tests import factories
 from tests.servers import free_port
 from tests.test_public_invoice import _sent
 

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import PaymentProviderError, ProviderRefused, ProviderUnreachable
-from app.models import (CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus,
-                        Trainer)
+from app.models import (CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer)
 from app.services import ServiceError, card_ledger
 from app.services.invoice_numbers import format_invoice_number
+from app.services.payments import still_pending
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,7 @@ def _payable(invoice_id: int) -> tuple[Invoice, Trainer]:
 
 def _card_payment_processing(invoice_id: int) -> bool:
     return db.session.scalar(select(Payment.id).where(
-        Payment.invoice_id == invoice_id, Payment.method == PaymentMethod.stripe,
-        Payment.status == PaymentStatus.pending, Payment.deleted_at.is_(None)).limit(1)) is not None
+        Payment.invoice_id == invoice_id, still_pending(PaymentMethod.stripe)).limit(1)) is not None
 
 
 def _latest_attempt(invoice_id: int) -> CheckoutAttempt | None:

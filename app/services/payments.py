@@ -22,6 +22,14 @@ MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, 
 COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)
 
 
+def still_pending(method: PaymentMethod | None = None):
+    """SQL: a payment still on its way (a client's Venmo report waiting for the trainer, a bank debit
+    clearing) and not deleted. Table columns, so plain Core selects can use it too."""
+    payments = Payment.__table__
+    pending = (payments.c.status == PaymentStatus.pending) & payments.c.deleted_at.is_(None)
+    return pending if method is None else pending & (payments.c.method == method)
+
+
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     """Recomputes what has been paid (succeeded payments less refunds) and moves the invoice
     between open and paid. Returns the receipt text to send once committed, if it just became paid."""
@@ -96,7 +104,7 @@ def report_venmo_payment(invoice_id: int) -> Payment | None:
     if invoice is None or invoice.status != InvoiceStatus.open or invoice.due_cents <= 0:
         return None
     pending = db.session.scalar(select(Payment).where(
-        Payment.invoice_id == invoice.id, Payment.reported_by_client, Payment.status == PaymentStatus.pending))
+        Payment.invoice_id == invoice.id, Payment.reported_by_client, still_pending()))
     if pending is not None:
         return pending
     payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.venmo,
@@ -110,7 +118,7 @@ def report_venmo_payment(invoice_id: int) -> Payment | None:
 
 def _pending_report(trainer_id: int, payment_id: int) -> Payment:
     payment = db.session.scalar(select(Payment).where(
-        Payment.id == payment_id, Payment.trainer_id == trainer_id, Payment.status == PaymentStatus.pending))
+        Payment.id == payment_id, Payment.trainer_id == trainer_id, still_pending()))
     if payment is None:
         raise LookupError(payment_id)
     return payment
@@ -137,7 +145,7 @@ def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
 
 def payments_to_confirm(trainer_id: int) -> list[Payment]:
     return list(db.session.scalars(select(Payment).where(
-        Payment.trainer_id == trainer_id, Payment.status == PaymentStatus.pending, Payment.reported_by_client)
+        Payment.trainer_id == trainer_id, still_pending(), Payment.reported_by_client)
         .order_by(Payment.created_at)))
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 
 from app.extensions import db, get_redis
 from app.integrations.venmo import VenmoLinks, pay_links
-from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Trainer
+from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
+from app.services.payments import still_pending
 from app.timefmt import local_today
 
 
@@ -30,7 +31,7 @@ def public_view(invoice: Invoice) -> PublicInvoice:
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
     pending = set(db.session.scalars(select(Payment.method).where(
-        Payment.invoice_id == invoice.id, Payment.status == PaymentStatus.pending))) if payable else set()
+        Payment.invoice_id == invoice.id, still_pending()))) if payable else set()
     processing = PaymentMethod.stripe in pending  # a bank debit on its way: no second payment now
     payable = payable and not processing
     reported = payable and PaymentMethod.venmo in pending

@@ -24,8 +24,9 @@ from limits import parse as parse_limit
 from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db, get_redis
-from app.models import Client, Invoice, Payment, PaymentMethod, PaymentStatus, Trainer
+from app.models import Client, Invoice, Payment, PaymentMethod, Trainer
 from app.services.card_payments import stripe_configured
+from app.services.payments import still_pending
 from app.services.public_invoice import VIEWED_AT_KEY, VIEWS_KEY
 from app.timefmt import local_today
 
@@ -39,8 +40,7 @@ invoices, clients, trainers, payments = (m.__table__ for m in (Invoice, Client, 
 
 
 def _pending(method: PaymentMethod):
-    return exists().where(payments.c.invoice_id == invoices.c.id, payments.c.status == PaymentStatus.pending,
-                          payments.c.method == method)
+    return exists().where(payments.c.invoice_id == invoices.c.id, still_pending(method))
 
 
 _NOT_SHOWN = {"view_count", "last_viewed_at"}  # the trainer sees views; the client does not
