@@ -31,10 +31,6 @@ class ObjectNotFound(ProviderRefused):
     """No such object on that account."""
 
 
-class IdempotencyMismatch(ProviderRefused):
-    """The idempotency key was used before with different parameters."""
-
-
 class InvalidSignature(PaymentProviderError):
     """A webhook whose signature, or timestamp, does not check out."""
 
@@ -51,9 +47,7 @@ class CheckoutSession:
     id: str
     url: str
     status: str  # open | complete | expired
-    payment_status: str  # paid | unpaid | no_payment_required
     payment_intent_id: str | None
-    amount_total: int
     metadata: dict = field(default_factory=dict)
 
 
@@ -89,8 +83,6 @@ def _call(fn, *args, **kwargs) -> dict:
         return fn(*args, **kwargs).to_dict()
     except stripe.APIConnectionError as e:
         raise ProviderUnreachable(f"Could not reach Stripe: {e.user_message or e}") from e
-    except stripe.IdempotencyError as e:
-        raise IdempotencyMismatch(e.user_message or str(e), e.code) from e
     except stripe.StripeError as e:
         if e.http_status == 404 or e.code == "resource_missing":
             raise ObjectNotFound(e.user_message or str(e), e.code) from e
@@ -124,9 +116,7 @@ def create_account_link(account_id: str, refresh_url: str, return_url: str) -> s
 def _session(obj: dict) -> CheckoutSession:
     intent = obj.get("payment_intent")
     return CheckoutSession(id=obj["id"], url=obj.get("url") or "", status=obj.get("status") or "",
-                           payment_status=obj.get("payment_status") or "",
                            payment_intent_id=intent["id"] if isinstance(intent, dict) else intent,
-                           amount_total=int(obj.get("amount_total") or 0),
                            metadata=dict(obj.get("metadata") or {}))
 
 

@@ -123,10 +123,6 @@ class InvoiceLine(db.Model):
     def amount_cents(self) -> int:
         return 0 if self.no_charge else self.quantity * self.unit_price_cents
 
-    @property
-    def is_discount(self) -> bool:
-        return self.unit_price_cents < 0
-
 
 class InvoiceEvent(db.Model):
     """The audit trail: who changed what on an invoice, when, from what, to what, and why."""

@@ -21,8 +21,6 @@ class MessageStatus(str, enum.Enum):
     not_sent = "not_sent"      # the client cannot be texted (no consent, opted out, no number)
 
 
-FINAL_STATUSES = {MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered,
-                  MessageStatus.failed, MessageStatus.unknown, MessageStatus.not_sent}
 PENDING_STATUSES = {MessageStatus.queued, MessageStatus.sending}
 
 
@@ -50,11 +48,6 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def job_id(self) -> str:
-        """Derived from the row, so enqueueing the same row twice names the same RQ job."""
-        return f"outbox-{self.id}"
 
     @property
     def is_pending(self) -> bool:

@@ -19,7 +19,7 @@ from app.timefmt import local_today
 
 ACTOR = "Stripe"
 SAVE_TRIES = 3
-SESSION_STATES = {"complete": "complete", "expired": "expired"}
+FINAL_SESSION_STATES = ("complete", "expired")
 
 
 class AlreadyApplied(Exception):
@@ -44,7 +44,6 @@ def save(work: Callable[[], OutboxMessage | None]) -> bool:
             continue
         send_receipt_after_commit(receipt)
         return True
-    return False
 
 
 def attempt_for(account: str | None, metadata: dict) -> CheckoutAttempt | None:
@@ -66,8 +65,8 @@ def apply_checkout_session(account: str, session: CheckoutSession,
         return None
     if attempt.stripe_session_id is None:  # its create's answer was lost; Stripe's word now
         attempt.stripe_session_id, attempt.url = session.id, session.url
-    if attempt.stripe_session_id == session.id and session.status in SESSION_STATES:
-        attempt.status = SESSION_STATES[session.status]
+    if attempt.stripe_session_id == session.id and session.status in FINAL_SESSION_STATES:
+        attempt.status = session.status
     return apply_payment_intent(account, intent, session.id) if intent is not None else None
 
 

@@ -29,9 +29,8 @@ class DraftNotFound(LookupError):
 
 
 class StaleDraft(ServiceError):
-    def __init__(self, invoice_id: int):
+    def __init__(self):
         super().__init__(STALE_MESSAGE)
-        self.invoice_id = invoice_id
 
 
 def _session_description(session) -> str:
@@ -175,14 +174,14 @@ def _claim(trainer_id: int, invoice_id: int, version: int | None) -> Invoice:
         raise ServiceError(f"This invoice was already {invoice.status.value if invoice.status.value != 'open' else 'sent'}; "
                            "it can no longer be edited.")
     if version is None or invoice.version != version:
-        raise StaleDraft(invoice_id)
+        raise StaleDraft()
     taken = db.session.execute(
         update(Invoice).where(Invoice.id == invoice_id, Invoice.version == version,
                               Invoice.status == InvoiceStatus.draft)
         .values(version=version + 1).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
         db.session.rollback()
-        raise StaleDraft(invoice_id)
+        raise StaleDraft()
     invoice.version = version + 1
     return invoice
 

@@ -52,7 +52,7 @@ def enqueue_messages(message_ids: list[int]) -> bool:
             queue.enqueue_many([
                 Queue.prepare_data(SEND_JOB, args=(mid,), job_id=f"outbox-{mid}",
                                    retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                                   timeout=current_app.config.get("SEND_JOB_TIMEOUT", 30),
+                                   timeout=current_app.config["SEND_JOB_TIMEOUT"],
                                    result_ttl=3600, failure_ttl=7 * 86400,
                                    description=f"text outbox row {mid}")
                 for mid in message_ids], pipeline=pipe)

@@ -137,8 +137,9 @@ def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
     """The money never arrived: the report is set aside and the invoice stays open."""
     payment = _pending_report(trainer_id, payment_id)
     payment.status = PaymentStatus.failed
+    currency = db.session.get(Invoice, payment.invoice_id).currency
     record_event(payment.invoice_id, trainer_id, actor, "payment_rejected",
-                 from_value=f"{format_cents(payment.amount_cents)} · Venmo (reported by the client)")
+                 from_value=f"{format_cents(payment.amount_cents, currency)} · Venmo (reported by the client)")
     db.session.commit()
     return payment
 

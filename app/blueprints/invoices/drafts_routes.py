@@ -38,7 +38,7 @@ def _respond(invoice_id: int, *, error: str | None = None, form=None, line_id: i
         return redirect(url_for("invoices.create", _anchor=f"draft-{invoice_id}"))
     invoice = _owned_or_404(invoice_id)
     bar = drafts.load_batch_bar(current_user.id)
-    submit_key = request.form.get("submit_key") or _new_submit_key()
+    submit_key = _new_submit_key()
     if invoice.status != InvoiceStatus.draft:  # finalized meanwhile (another tab sent it)
         return render_template("invoices/_draft_gone.html", invoice=invoice, bar=bar, message=error,
                                submit_key=submit_key)
