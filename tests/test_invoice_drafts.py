@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import InvoiceEvent, SessionStatus
 from tests import factories
-from tests.invoice_helpers import draft_for, line_data
+from tests.invoice_helpers import draft_for, drafts_of, line_data
 
 
 def test_one_draft_per_client_with_a_line_per_billable_session(logged_in, trainer):
@@ -241,6 +241,27 @@ def test_building_drafts_takes_the_same_number_of_queries_for_2_and_50_clients(a
         return q.count
 
     assert first_load(2) == first_load(50)
+
+
+def test_one_adjustment_runs_the_same_queries_for_2_and_50_clients_and_no_read_or_write_twice(
+        logged_in, trainer, count_queries):
+    def adjust_with(n_clients, price):
+        for _ in range(n_clients):
+            factories.make_session(factories.make_client(trainer))
+        logged_in.get("/invoices/create")
+        draft = drafts_of(trainer.id)[0]
+        line = draft.lines[0]
+        with count_queries() as q:
+            response = logged_in.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
+                                      line_data(line, draft.version, unit_price=price), htmx=True)
+        assert response.status_code == 200 and f"${price}.00" in response.data.decode()
+        draft_reads = sum(1 for sql in q.statements if sql.startswith("SELECT invoices.id, invoices.trainer_id"))
+        version_writes = sum(1 for sql in q.statements if sql.startswith("UPDATE invoices SET version"))
+        return q.count, draft_reads, version_writes
+
+    few, many = adjust_with(2, "75"), adjust_with(48, "70")
+    assert few == many, f"{few} for 2 clients, {many} for 50 (queries, draft reads, version writes)"
+    assert few[1:] == (2, 1), "the draft is read to change it and once after the commit; its version written once"
 
 
 def test_line_edit_form_is_a_fragment_for_htmx_and_a_page_without_javascript(logged_in, trainer):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
@@ -182,7 +183,7 @@ def _claim(trainer_id: int, invoice_id: int, version: int | None) -> Invoice:
     if taken.rowcount != 1:
         db.session.rollback()
         raise StaleDraft()
-    invoice.version = version + 1
+    set_committed_value(invoice, "version", version + 1)  # already written by the UPDATE above
     return invoice
 
 

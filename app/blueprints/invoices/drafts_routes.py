@@ -29,14 +29,15 @@ def _new_submit_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _respond(invoice_id: int, *, error: str | None = None, form=None, line_id: int | None = None,
+def _respond(invoice_id: int, *, invoice=None, error: str | None = None, form=None, line_id: int | None = None,
              add_form=None, note_form=None):
-    """The client's card and (out of band) the batch bar, or a redirect without JavaScript."""
+    """The client's card and (out of band) the batch bar, or a redirect without JavaScript.
+    `invoice` is the draft the adjustment returned; after a refusal it is loaded again."""
     if not is_htmx():
         if error:
             flash(error, "error")
         return redirect(url_for("invoices.create", _anchor=f"draft-{invoice_id}"))
-    invoice = _owned_or_404(invoice_id)
+    invoice = invoice or _owned_or_404(invoice_id)
     bar = drafts.load_batch_bar(current_user.id)
     submit_key = _new_submit_key()
     if invoice.status != InvoiceStatus.draft:  # finalized meanwhile (another tab sent it)
@@ -49,8 +50,9 @@ def _respond(invoice_id: int, *, error: str | None = None, form=None, line_id: i
 
 
 def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
+    """Runs one adjustment. The service finds the draft among the trainer's own (another's is a 404)."""
     try:
-        action()
+        invoice = action()
     except StaleDraft as e:
         return _respond(invoice_id, error=e.message)
     except DraftNotFound:
@@ -59,11 +61,12 @@ def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
         if form is not None:
             apply_service_error(form, e)
         return _respond(invoice_id, error=e.message, form=form, line_id=line_id, **form_slots)
-    return _respond(invoice_id)
+    return _respond(invoice_id, invoice=invoice)
 
 
 def _invalid(invoice_id, form, line_id=None, **form_slots):
     """Form errors (bad price, quantity...) shown beside the field; nothing changed."""
+    _owned_or_404(invoice_id)  # another trainer's draft is a 404, whatever was posted
     message = next(iter(e for errs in form.errors.values() for e in errs), "Check the highlighted field.")
     return _respond(invoice_id, error=message, form=form, line_id=line_id, **form_slots)
 
@@ -93,7 +96,6 @@ def edit_line(invoice_id: int, line_id: int):
 @bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>", methods=["POST"])
 @login_required
 def update_line(invoice_id: int, line_id: int):
-    _owned_or_404(invoice_id)
     form = LineForm()
     if not form.validate():
         return _invalid(invoice_id, form, line_id)
@@ -107,7 +109,6 @@ def update_line(invoice_id: int, line_id: int):
 @bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/remove", methods=["POST"])
 @login_required
 def remove_line(invoice_id: int, line_id: int):
-    _owned_or_404(invoice_id)
     return _run(invoice_id, lambda: drafts.remove_line(current_user.id, invoice_id, line_id,
                                                         request.form.get("version", type=int), actor()))
 
@@ -115,7 +116,6 @@ def remove_line(invoice_id: int, line_id: int):
 @bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/restore", methods=["POST"])
 @login_required
 def restore_line(invoice_id: int, line_id: int):
-    _owned_or_404(invoice_id)
     return _run(invoice_id, lambda: drafts.restore_line(current_user.id, invoice_id, line_id,
                                                          request.form.get("version", type=int), actor()))
 
@@ -123,7 +123,6 @@ def restore_line(invoice_id: int, line_id: int):
 @bp.route("/drafts/<int:invoice_id>/lines", methods=["POST"])
 @login_required
 def add_line(invoice_id: int):
-    _owned_or_404(invoice_id)
     form = AddLineForm()
     if not form.validate():
         return _invalid(invoice_id, form, add_form=form)
@@ -135,7 +134,6 @@ def add_line(invoice_id: int):
 @bp.route("/drafts/<int:invoice_id>/note", methods=["POST"])
 @login_required
 def set_note(invoice_id: int):
-    _owned_or_404(invoice_id)
     form = NoteForm()
     if not form.validate():
         return _invalid(invoice_id, form, note_form=form)
@@ -146,7 +144,6 @@ def set_note(invoice_id: int):
 @bp.route("/drafts/<int:invoice_id>/include", methods=["POST"])
 @login_required
 def set_included(invoice_id: int):
-    _owned_or_404(invoice_id)
     form = IncludeForm()
     if not form.validate():
         return _invalid(invoice_id, form)
