@@ -1,7 +1,7 @@
 """Blueprints: thin views that parse a form, call one service and render."""
 from urllib.parse import urlsplit
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 
 
 def is_htmx() -> bool:
@@ -10,11 +10,9 @@ def is_htmx() -> bool:
 
 
 def render_page_or_fragment(page: str, fragment: str, **ctx):
-    """The page, or just its fragment for htmx; `Vary` keeps a cache (or the back button) from
-    showing one where the other was asked for."""
-    response = make_response(render_template(fragment if is_htmx() else page, **ctx))
-    response.vary.add("HX-Request")
-    return response
+    """The page, or just its fragment for htmx (every HTML response says `Vary: HX-Request`, see
+    app/security.py)."""
+    return render_template(fragment if is_htmx() else page, **ctx)
 
 
 def safe_next(target: str | None, default: str) -> str:

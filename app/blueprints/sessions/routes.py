@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error, is_htmx
@@ -93,11 +93,7 @@ def new():
         form.rate_cents.data = clients.effective_rate_cents(client, current_user)
         form.rate_cents.raw_data = None
     _client_choices(form, keep_id=client.id if client else None)
-    if refresh:
-        response = make_response(render_template("sessions/_form.html", form=form, session=None))
-        response.vary.add("HX-Request")
-        return response
-    return render_template("sessions/new.html", form=form)
+    return render_template("sessions/_form.html" if refresh else "sessions/new.html", form=form, session=None)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
