@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, is_htmx, render_page_or_fragment
+from app.blueprints import apply_service_error, render_page_or_fragment
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
@@ -26,17 +26,8 @@ def submit():
         result = submit_batch(current_user.id, request.form.get("submit_key", ""), versions, actor())
     except ServiceError as e:
         flash(e.message, "error")
-        target = url_for("invoices.create")
-        if is_htmx():
-            response = redirect(target)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
-    target = url_for("invoices.batch", batch_id=result.batch.id)
-    response = redirect(target, code=303)
-    if is_htmx():
-        response.headers["HX-Redirect"] = target
-    return response
+        return redirect(url_for("invoices.create"), code=303)
+    return redirect(url_for("invoices.batch", batch_id=result.batch.id), code=303)
 
 
 @bp.route("/batches/<int:batch_id>")
