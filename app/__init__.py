@@ -1,5 +1,6 @@
 """Spotter: invoicing for independent personal trainers."""
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import TestConfig, config_for_environment
@@ -100,6 +101,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app import timefmt
     from app.money import cents_to_input, format_cents
     from app.phones import display as display_phone
+    from app.services.profiles import phone_region
     from app.services.audit import EVENT_LABELS
     from app.services.invoice_numbers import format_invoice_number
     from app.services.outbox import why_not_textable
@@ -107,7 +109,13 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = format_cents
     app.jinja_env.filters["money_input"] = cents_to_input
-    app.jinja_env.filters["phone"] = display_phone
+
+    def phone_as_the_trainer_writes_it(e164: str | None) -> str:
+        if "phone_region" not in g:  # worked out once per request, not once per number shown
+            g.phone_region = phone_region(current_user) if current_user.is_authenticated else "US"
+        return display_phone(e164, g.phone_region)
+
+    app.jinja_env.filters["phone"] = phone_as_the_trainer_writes_it
     app.jinja_env.filters["invoice_number"] = format_invoice_number
     app.jinja_env.globals["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
     app.jinja_env.globals["no_text_reason"] = why_not_textable

@@ -46,23 +46,18 @@ def region_of(e164: str | None, fallback: str = "US") -> str:
     return region if region and region != phonenumbers.UNKNOWN_REGION else fallback
 
 
-def display(e164: str | None, home_region: str | None = None) -> str:
-    """A number as the trainer would write it: national when it is in her country, else international.
-
-    Without `home_region`, the logged-in trainer's country. What is shown in a form is read back in that
-    same region, so a UK trainer's US client must not appear as a bare "(415) 555-2671"."""
+def display(e164: str | None, home_region: str) -> str:
+    """A number as the trainer would write it: national when it is in her country (`home_region`),
+    else international. What is shown in a form is read back in that same region, so a UK
+    trainer's US client must not appear as a bare "(415) 555-2671"."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164)
     except NumberParseException:
         return e164
-    home = phonenumbers.country_code_for_region(home_region or _trainers_region())
+    home = phonenumbers.country_code_for_region(home_region)
     fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == home
            else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, fmt)
 
-
-def _trainers_region() -> str:
-    from flask_login import current_user
-    return region_of(current_user.mobile) if getattr(current_user, "is_authenticated", False) else "US"

@@ -183,3 +183,14 @@ def test_a_restarted_redis_that_forgot_the_page_script_is_given_it_again(app, lo
 
     assert stranger.get(path).status_code == 200
     assert public_invoice.views_of(db.session.get(Invoice, invoice.id))[0] == 2
+
+
+def test_the_trainers_number_reads_the_same_to_every_visitor(app, logged_in, trainer):
+    profiles.update_profile(trainer.id, mobile="+447700900123", venmo_handle="")  # a trainer in the UK
+    _, path = _sent(logged_in, trainer)
+
+    first_visitor = app.test_client().get(path).get_data(as_text=True)
+    trainer_checking = logged_in.get(path).data.decode()
+
+    assert "or text 07700 900123 with any question" in first_visitor
+    assert "or text 07700 900123 with any question" in trainer_checking

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from app.extensions import db, get_redis
 from app.integrations.venmo import VenmoLinks, pay_links
 from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
+from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import still_pending
@@ -24,6 +25,7 @@ class PublicInvoice:
     card: bool
     venmo_reported: bool
     processing: bool
+    owner_phone: str  # as written in the trainer's own country: the page is the same for every visitor
 
 
 def public_view(invoice: Invoice) -> PublicInvoice:
@@ -38,7 +40,8 @@ def public_view(invoice: Invoice) -> PublicInvoice:
     return PublicInvoice(
         invoice=invoice, owner=owner, status=invoice.display_status(local_today(owner.timezone)),
         venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
-        card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing)
+        card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing,
+        owner_phone=display_phone(owner.mobile, region_of(owner.mobile)))
 
 
 # Messaging apps fetch a texted link to draw its preview before anyone taps it (iMessage announces
