@@ -64,14 +64,42 @@ def sqlite_url_in(directory: str) -> str:
     return "sqlite:///" + os.path.join(directory, "spotter-test.sqlite3")
 
 
+class _ConnectionKeepingServer(ThreadingHTTPServer):
+    """Knows its open (kept-alive) connections, so that stopping can drop them as a dead host would."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections, self.connections_lock = set(), threading.Lock()
+
+    def process_request(self, request, client_address):
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class LoopbackHTTPServer:
     """A threaded HTTP server on a free loopback port, for the fakes of third-party APIs.
     Subclasses provide `_handler()` returning their request handler class."""
 
     def __init__(self):
         self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.server.daemon_threads = True
+        self.server = _ConnectionKeepingServer(("127.0.0.1", self.port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
 
@@ -87,8 +115,10 @@ class LoopbackHTTPServer:
         return self
 
     def stop(self) -> None:
+        """Down for good: no new connections, and the kept-alive ones are cut."""
         self.server.shutdown()
         self.server.server_close()
+        self.server.drop_connections()
 
 
 class JsonRequestHandler(BaseHTTPRequestHandler):

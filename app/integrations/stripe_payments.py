@@ -70,11 +70,18 @@ class WebhookEvent:
 
 
 def _client() -> stripe.StripeClient:
+    """One client per app and settings, so calls reuse their connection to Stripe (the SDK keeps one
+    requests session per thread) instead of opening a TLS connection each time."""
     config = current_app.config
-    base = {"api": config["STRIPE_API_BASE"].rstrip("/")} if config.get("STRIPE_API_BASE") else None
-    # No retries inside the SDK: a create is retried by the app, with the key it stored first.
-    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], base_addresses=base, max_network_retries=0,
-                               http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT_SECONDS"]))
+    settings = (config["STRIPE_SECRET_KEY"], config.get("STRIPE_API_BASE") or "", config["STRIPE_TIMEOUT_SECONDS"])
+    cached = current_app.extensions.get("stripe_client")
+    if cached is None or cached[0] != settings:
+        secret, api_base, timeout = settings
+        # No retries inside the SDK: a create is retried by the app, with the key it stored first.
+        client = stripe.StripeClient(secret, base_addresses={"api": api_base.rstrip("/")} if api_base else None,
+                                     max_network_retries=0, http_client=stripe.RequestsClient(timeout=timeout))
+        cached = current_app.extensions["stripe_client"] = (settings, client)
+    return cached[1]
 
 
 def _call(fn, *args, **kwargs) -> dict:
