@@ -2,11 +2,13 @@
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "CONSOLE"
+FIND_SENT_WINDOW = timedelta(days=1)  # how far before `since` find_sent lists the provider's texts
 
 # Twilio error codes that will not change on a retry, in plain words.
 OPTED_OUT = "21610"

@@ -1,5 +1,5 @@
 """Twilio, behind three functions. The only module that imports the twilio SDK."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import requests
 from flask import current_app
@@ -8,8 +8,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from app.integrations.sms import (OPTED_OUT, SentText, SmsError, SmsTransientError, SmsUnknownOutcome,
-                                  plain_error)
+from app.integrations.sms import (FIND_SENT_WINDOW, OPTED_OUT, SentText, SmsError, SmsTransientError,
+                                  SmsUnknownOutcome, plain_error)
 
 def _client() -> Client:
     config = current_app.config
@@ -60,7 +60,7 @@ def find_sent(to: str, body: str, since: datetime, exclude_sids: set[str]) -> Se
     """A message to `to` with exactly `body`, created after `since`, that we have not recorded yet.
     Raises SmsError when Twilio cannot be asked."""
     try:
-        messages = _client().messages.list(to=to, date_sent_after=since - timedelta(days=1), limit=100)
+        messages = _client().messages.list(to=to, date_sent_after=since - FIND_SENT_WINDOW, limit=100)
     except (TwilioException, requests.exceptions.RequestException) as e:
         raise SmsError(f"Could not ask Twilio which texts went out: {e}") from e
     for message in messages:

@@ -28,7 +28,10 @@ class OutboxMessage(db.Model):
     """A text that must go out. The row is the record; the RQ job is only the wake-up."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_outbox_messages_status_created", "status", "created_at"),
+                      # Each send asks whether this is the first text to the number; reconciling asks
+                      # what went to it lately.
+                      Index("ix_outbox_messages_to_number_status", "to_number", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)

@@ -159,9 +159,10 @@ def reconcile_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.sending:
         return None
-    known = set(db.session.scalars(select(OutboxMessage.provider_sid).where(
-        OutboxMessage.to_number == message.to_number, OutboxMessage.provider_sid.is_not(None))))
     since = (message.claimed_at or message.created_at) - timedelta(seconds=30)
+    known = set(db.session.scalars(select(OutboxMessage.provider_sid).where(  # within the window Twilio is asked about
+        OutboxMessage.to_number == message.to_number, OutboxMessage.provider_sid.is_not(None),
+        OutboxMessage.created_at >= since - sms.FIND_SENT_WINDOW)))
     try:
         found = sms.find_sent(message.to_number, message.body, since, known) if message.body else None
     except sms.SmsError:
