@@ -36,6 +36,19 @@ def test_list_filters_and_outstanding_total(logged_in, trainer):
     assert "Ann" not in logged_in.get("/invoices/?status=paid").data.decode().split("invoice-list")[1]
 
 
+def test_invoice_search_takes_percent_and_underscore_literally(logged_in, trainer):
+    _sent_invoice(logged_in, trainer, name="Ann_Archer")
+    _sent_invoice(logged_in, trainer, name="Bob Baker", rates=(5000,))
+
+    def names_found(q):
+        page = logged_in.get(f"/invoices/?status=all&q={q}", headers={"HX-Request": "true"}).data.decode()
+        return [name for name in ("Ann_Archer", "Bob Baker") if name in page]
+
+    assert names_found("%25") == []  # a typed %, not "anything"
+    assert names_found("b_b") == []  # _ is not "any one letter"
+    assert names_found("n_a") == ["Ann_Archer"]
+
+
 def test_detail_shows_lines_history_texts_and_link(logged_in, trainer):
     invoice = _sent_invoice(logged_in, trainer)
 

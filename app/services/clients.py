@@ -12,11 +12,6 @@ from app.tenancy import find_owned, owned
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with the user's own % and _ taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _phone_digits(query: str) -> str | None:
     """What a typed phone number should match in an E.164 column: '(415) 555-0134' -> '4155550134',
     '07700 900456' -> '7700900456' (the national trunk 0 is not stored)."""
@@ -32,13 +27,12 @@ def list_clients(trainer_id: int, query: str = "", archived: bool = False) -> li
         Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
     query = (query or "").strip()
     if query:
-        like = _contains(query.lower())
-        matches = (func.lower(Client.name).like(like, escape="\\")
-                   | func.lower(Client.email).like(like, escape="\\")
-                   | Client.mobile.like(_contains(query), escape="\\"))
+        # autoescape: the trainer's own % and _ are taken literally
+        matches = (Client.name.icontains(query, autoescape=True) | Client.email.icontains(query, autoescape=True)
+                   | Client.mobile.contains(query, autoescape=True))
         digits = _phone_digits(query)
         if digits:
-            matches = matches | Client.mobile.like(_contains(digits), escape="\\")
+            matches = matches | Client.mobile.contains(digits, autoescape=True)
         stmt = stmt.where(matches)
     return list(db.session.scalars(stmt.order_by(func.lower(Client.name), Client.id)))
 

@@ -16,10 +16,27 @@ FILTERS = ("open", "overdue", "paid", "void", "all")
 
 
 @dataclass
-class InvoiceList:
-    invoices: list[Invoice]
+class OpenTotals:
     outstanding_cents: int
     overdue_count: int
+    overdue_cents: int
+
+
+def open_totals(trainer_id: int, today) -> OpenTotals:
+    """What the trainer's open invoices still owe, and how much of it is overdue, in one query."""
+    due = Invoice.total_cents - Invoice.paid_cents
+    overdue = Invoice.due_date < today
+    outstanding, overdue_count, overdue_cents = db.session.execute(
+        select(func.coalesce(func.sum(due), 0), func.count(Invoice.id).filter(overdue),
+               func.coalesce(func.sum(due).filter(overdue), 0))
+        .where(Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.open)).one()
+    return OpenTotals(int(outstanding), int(overdue_count), int(overdue_cents))
+
+
+@dataclass
+class InvoiceList:
+    invoices: list[Invoice]
+    totals: OpenTotals
 
 
 def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceList:
@@ -33,14 +50,9 @@ def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceLis
     query = (query or "").strip()
     if query:
         stmt = stmt.join(Client, Client.id == Invoice.client_id) \
-            .where(func.lower(Client.name).like(f"%{query.lower()}%"))
+            .where(Client.name.icontains(query, autoescape=True))
     invoices = list(db.session.scalars(stmt.order_by(Invoice.number.desc()).limit(500)))
-    open_filter = (Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.open)
-    outstanding, overdue = db.session.execute(
-        select(func.coalesce(func.sum(Invoice.total_cents - Invoice.paid_cents), 0),
-               func.count(Invoice.id).filter(Invoice.due_date < today))
-        .where(*open_filter)).one()
-    return InvoiceList(invoices, int(outstanding), int(overdue))
+    return InvoiceList(invoices, open_totals(trainer_id, today))
 
 
 def history(invoice_id: int) -> list[InvoiceEvent]:
