@@ -18,6 +18,14 @@ def find_owned(model: type[M], trainer_id: int, obj_id: int) -> M | None:
     return db.session.scalar(owned(model, trainer_id).where(model.id == obj_id))
 
 
+def require_owned(model: type[M], trainer_id: int, obj_id: int) -> M:
+    """For services: the trainer's own row, or LookupError (which the routes answer with a 404)."""
+    obj = find_owned(model, trainer_id, obj_id)
+    if obj is None:
+        raise LookupError(f"{model.__name__} {obj_id}")
+    return obj
+
+
 def get_owned_or_404(model: type[M], trainer_id: int, obj_id: int) -> M:
     """Another trainer's row is a 404, never a 403: its existence is not ours to reveal."""
     obj = find_owned(model, trainer_id, obj_id)

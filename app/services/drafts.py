@@ -17,7 +17,7 @@ from app.money import format_cents
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.sessions import billable_condition
-from app.tenancy import find_owned, owned
+from app.tenancy import owned, require_owned
 from app.timefmt import to_local
 
 MAX_QUANTITY = 1000
@@ -162,10 +162,10 @@ def is_sendable(draft: Invoice) -> bool:
 
 
 def get_draft(trainer_id: int, invoice_id: int) -> Invoice:
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
-    if invoice is None:
-        raise DraftNotFound(invoice_id)
-    return invoice
+    try:
+        return require_owned(Invoice, trainer_id, invoice_id)
+    except LookupError:
+        raise DraftNotFound(invoice_id) from None
 
 
 def _claim(trainer_id: int, invoice_id: int, version: int | None) -> Invoice:

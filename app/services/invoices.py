@@ -10,7 +10,7 @@ from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.outbox import enqueue_messages, new_message
-from app.tenancy import find_owned, owned
+from app.tenancy import find_owned, owned, require_owned
 
 FILTERS = ("open", "overdue", "paid", "void", "all")
 
@@ -72,7 +72,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
         raise ServiceError("Say why you are voiding this invoice.", "reason")
     if len(reason) > 200:
         raise ServiceError("Keep the reason to 200 characters.", "reason")
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         raise ServiceError("Only a sent invoice can be voided.")
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
@@ -86,7 +86,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
 
 def resend_invoice(trainer_id: int, invoice_id: int, actor: str) -> OutboxMessage:
     """A new outbox row and job: the text goes out again."""
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         raise ServiceError("Only a sent invoice can be texted again.")
     message = new_message(invoice.client, trainer_id, invoice.id)

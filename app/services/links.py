@@ -17,7 +17,7 @@ from app.models import Invoice, InvoiceStatus
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
-from app.tenancy import find_owned
+from app.tenancy import require_owned
 
 PUBLIC_ID_LENGTH = 22  # token_urlsafe(16)
 TOKEN_LENGTH = 44
@@ -63,7 +63,7 @@ def invoice_for_token(token: str) -> Invoice | None:
 
 def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
     """A new link for the client; the old one stops working at once. A void invoice keeps no link."""
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status == InvoiceStatus.void:
         raise ServiceError("A void invoice has no link to share.")
     invoice.public_id, invoice.link_revoked_at = new_public_id(), None
@@ -74,7 +74,7 @@ def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
 
 def revoke_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
     """The link stops working; nothing replaces it until the trainer reissues one."""
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
     invoice.link_revoked_at = utcnow()
     record_event(invoice.id, trainer_id, actor, "link_revoked")
     db.session.commit()

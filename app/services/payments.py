@@ -11,7 +11,7 @@ from app.money import format_cents
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.outbox import enqueue_messages, new_message
-from app.tenancy import find_owned
+from app.tenancy import require_owned
 from app.timefmt import local_today
 
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
@@ -69,7 +69,7 @@ def send_receipt_after_commit(receipt: OutboxMessage | None) -> None:
 
 def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amount_cents: int,
                           method: PaymentMethod, received_on: date, note: str = "") -> Payment:
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         raise ServiceError("Payments can only be recorded on a sent invoice.")
     if amount_cents <= 0:
@@ -150,15 +150,23 @@ def payments_to_confirm(trainer_id: int) -> list[Payment]:
         .order_by(Payment.created_at)))
 
 
-def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, reason: str = "") -> None:
-    """Takes a payment off the invoice; the row stays, marked deleted, for the history."""
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
-    payment = db.session.scalar(select(Payment).where(Payment.id == payment_id, Payment.invoice_id == invoice.id,
-                                                      Payment.trainer_id == trainer_id))
-    if payment is None or payment.deleted_at is not None:
+def _manual_payment(invoice: Invoice, payment_id: int, card_refusal: str, *conditions) -> Payment:
+    """A payment on this invoice, not deleted, that the trainer may change here (a card payment
+    changes only in Stripe); LookupError if there is none."""
+    payment = db.session.scalar(select(Payment).where(
+        Payment.id == payment_id, Payment.invoice_id == invoice.id, Payment.trainer_id == invoice.trainer_id,
+        Payment.deleted_at.is_(None), *conditions))
+    if payment is None:
         raise LookupError(payment_id)
     if payment.method == PaymentMethod.stripe:
-        raise ServiceError("Card payments are refunded in Stripe, not deleted here.")
+        raise ServiceError(card_refusal)
+    return payment
+
+
+def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, reason: str = "") -> None:
+    """Takes a payment off the invoice; the row stays, marked deleted, for the history."""
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    payment = _manual_payment(invoice, payment_id, "Card payments are refunded in Stripe, not deleted here.")
     payment.deleted_at = utcnow()
     record_event(invoice.id, trainer_id, actor, "payment_deleted",
                  from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
@@ -170,14 +178,10 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
 def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, *,
                           amount_cents: int, reason: str = "") -> Payment:
     """Money handed back for a cash, check, Venmo or other payment (card refunds happen in Stripe)."""
-    invoice = find_owned(Invoice, trainer_id, invoice_id)
-    payment = db.session.scalar(select(Payment).where(
-        Payment.id == payment_id, Payment.invoice_id == invoice.id, Payment.trainer_id == trainer_id,
-        Payment.status.in_(COUNTED), Payment.deleted_at.is_(None)))
-    if payment is None:
-        raise LookupError(payment_id)
-    if payment.method == PaymentMethod.stripe:
-        raise ServiceError("Card payments are refunded in Stripe; the refund shows here once Stripe reports it.")
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    payment = _manual_payment(invoice, payment_id,
+                              "Card payments are refunded in Stripe; the refund shows here once Stripe reports it.",
+                              Payment.status.in_(COUNTED))
     left = payment.amount_cents - payment.refunded_cents
     if not 0 < amount_cents <= left:
         raise ServiceError(f"Refund between $0.01 and {format_cents(left, invoice.currency)}.", "amount")
