@@ -50,8 +50,13 @@ def load_drafts(trainer_id: int) -> list[Invoice]:
     stmt = owned(Invoice, trainer_id).where(Invoice.status == InvoiceStatus.draft) \
         .options(selectinload(Invoice.lines))
     drafts = list(db.session.scalars(stmt).unique())
-    drafts.sort(key=lambda d: (d.client.name.lower(), d.id))
+    drafts.sort(key=by_client_name)
     return drafts
+
+
+def by_client_name(draft: Invoice) -> tuple:
+    """The order drafts are shown in, and numbered in when sent."""
+    return draft.client.name.lower(), draft.id
 
 
 def sync_drafts(trainer_id: int) -> list[Invoice]:

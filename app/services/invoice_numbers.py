@@ -1,5 +1,6 @@
 """How invoice numbers read."""
 from app.extensions import db
+from app.models import Invoice
 
 
 def format_invoice_number(number: int | None) -> str:
@@ -8,7 +9,5 @@ def format_invoice_number(number: int | None) -> str:
 
 def invoice_label(invoice_id: int | None) -> str:
     """A finalized invoice's number for messages; falls back to its id."""
-    from app.models import Invoice
-
     invoice = db.session.get(Invoice, invoice_id) if invoice_id else None
     return format_invoice_number(invoice.number) if invoice and invoice.number else "an invoice"

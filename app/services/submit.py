@@ -10,7 +10,7 @@ from app.models import (Batch, Invoice, InvoiceStatus, MessageStatus, Trainer, T
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
-from app.services.drafts import is_sendable
+from app.services.drafts import by_client_name, is_sendable
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id
 from app.services.outbox import enqueue_messages, new_message
@@ -49,7 +49,7 @@ def submit_batch(trainer_id: int, submit_key: str, expected_versions: dict[int, 
     if any(d.version != expected_versions[d.id] for d in drafts):
         db.session.rollback()
         raise ServiceError(CHANGED_MESSAGE)
-    drafts = sorted((d for d in drafts if is_sendable(d)), key=lambda d: (d.client.name.lower(), d.id))
+    drafts = sorted((d for d in drafts if is_sendable(d)), key=by_client_name)
     if not drafts:
         db.session.rollback()
         raise ServiceError("There are no invoices to send.")

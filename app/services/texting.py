@@ -143,14 +143,19 @@ def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
 def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     message = db.session.get(OutboxMessage, message_id)
     message.status, message.error_code, message.error_message = MessageStatus.failed, error.code, str(error)[:300]
-    client = db.session.get(Client, message.client_id) if message.client_id else None
-    if client is not None:
-        if error.code == sms.OPTED_OUT:
-            _set_opt_out(message.to_number, True)
-        elif error.code in sms.BAD_NUMBER_CODES:
-            client.mobile_problem = sms.BAD_NUMBER_CODES[error.code]
+    _note_number_problem(message, error.code)
     db.session.commit()
     return message.status
+
+
+def _note_number_problem(message: OutboxMessage, error_code: str | None) -> None:
+    """What a failed text says about the client's number: she opted out, or the number is bad."""
+    if not message.client_id:
+        return
+    if error_code == sms.OPTED_OUT:
+        _set_opt_out(message.to_number, True)
+    elif error_code in sms.BAD_NUMBER_CODES:
+        db.session.get(Client, message.client_id).mobile_problem = sms.BAD_NUMBER_CODES[error_code]
 
 
 def reconcile_message(message_id: int) -> MessageStatus | None:
@@ -225,7 +230,6 @@ def apply_status_callback(sid: str, provider_status: str, error_code: str | None
     if new in (MessageStatus.undelivered, MessageStatus.failed):
         message.error_code = error_code
         message.error_message = sms.plain_error(error_code, "The phone network could not deliver it.")
-        if error_code in sms.BAD_NUMBER_CODES and message.client_id:
-            db.session.get(Client, message.client_id).mobile_problem = sms.BAD_NUMBER_CODES[error_code]
+        _note_number_problem(message, error_code)
     db.session.commit()
     return True
