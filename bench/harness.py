@@ -18,9 +18,9 @@ def bench_app(**overrides):
     workdir = tempfile.mkdtemp(prefix="spotter-bench-")
     url = os.environ.get("BENCH_DATABASE_URL") or sqlite_url_in(workdir)
     redis_server = RedisServer().start()
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_server.url,
-                     RATELIMIT_STORAGE_URI=redis_server.url, PUBLIC_BASE_URL="http://bench.test",
-                     RATELIMIT_ENABLED=False, **overrides)
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_server.url, "RATELIMIT_STORAGE_URI": redis_server.url,
+                "PUBLIC_BASE_URL": "http://bench.test", "RATELIMIT_ENABLED": False, **overrides}
+    app = create_app(TestConfig, **settings)
     app.test_client_class = IsolatedClient  # each request in its own app context, as in production
     try:
         with app.app_context():

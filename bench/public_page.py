@@ -9,49 +9,33 @@ Last line: key=value figures (requests/s of each, their ratio, p99 latency of th
 Run: .venv/bin/python -m bench.public_page [seconds]
 """
 import http.client
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from app import create_app
-from app.config import TestConfig
-from bench.harness import figures, percentile
-from tests.processes import start_web_dyno
-from tests.servers import RedisServer, free_port, sqlite_url_in
+from app.extensions import db
+from app.models import Invoice
+from app.services.links import public_url
+from bench.harness import bench_app, figures, percentile
+from tests import factories
+from tests.invoice_helpers import submit_drafts
+from tests.processes import start_web_dyno, stop_web_dyno
+from tests.servers import free_port
 
 DURATION = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
 CONCURRENCY = 8
 ROUNDS = 5
 
 
-def seed(database_url: str, redis_url: str) -> str:
+def seed() -> str:
     """A trainer, a client and a sent invoice; returns the path of its public page."""
-    from flask_migrate import upgrade
-
-    from app.extensions import db
-    from app.models import Invoice
-    from app.services.drafts import sync_drafts
-    from app.services.links import public_url
-    from app.services.submit import submit_batch
-    from tests import factories
-
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                     RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="")
-    with app.app_context():
-        upgrade()
-        trainer = factories.make_trainer(venmo_handle="bench-gym")
-        client = factories.make_client(trainer, name="Ann Archer")
-        for days in range(1, 9):
-            factories.make_session(client, days_ago=days)
-        sync_drafts(trainer.id)
-        draft = db.session.query(Invoice).one()
-        submit_batch(trainer.id, "bench", {draft.id: draft.version}, "bench")
-        return public_url(db.session.get(Invoice, draft.id))
+    trainer = factories.make_trainer(venmo_handle="bench-gym")
+    client = factories.make_client(trainer, name="Ann Archer")
+    for days in range(1, 9):
+        factories.make_session(client, days_ago=days)
+    submit_drafts(trainer.id, "bench")
+    return public_url(db.session.query(Invoice).one())
 
 
 def load(port: int, path: str, seconds: float) -> tuple[int, list[float], int]:
@@ -91,15 +75,12 @@ def load(port: int, path: str, seconds: float) -> tuple[int, list[float], int]:
 
 
 def main() -> None:
-    workdir = tempfile.mkdtemp(prefix="spotter-bench-")
-    database_url = sqlite_url_in(workdir)
-    redis_server = RedisServer().start()
     port = free_port()
-    try:
-        path = seed(database_url, redis_server.url)
-        env = {"DATABASE_URL": database_url, "REDIS_URL": redis_server.url, "SECRET_KEY": TestConfig.SECRET_KEY,
-               "PUBLIC_RATE_LIMIT": "1000000 per minute"}
-        server = start_web_dyno(port, output=subprocess.DEVNULL, **env)
+    with bench_app(PUBLIC_BASE_URL="") as (app, redis_server):
+        path = seed()
+        server = start_web_dyno(port, output=subprocess.DEVNULL, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                                REDIS_URL=redis_server.url, SECRET_KEY=app.config["SECRET_KEY"],
+                                PUBLIC_RATE_LIMIT="1000000 per minute")
         try:
             load(port, path, 1.0)  # warm up both workers
             load(port, "/ping", 1.0)
@@ -113,14 +94,10 @@ def main() -> None:
                 page_n, page_errors = page_n + n, page_errors + bad
                 page_latencies += latencies
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(10)
-    finally:
-        redis_server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+            stop_web_dyno(server)
     print(f"duration_s={DURATION} concurrency={CONCURRENCY} gunicorn=gunicorn.conf.py errors={ping_errors + page_errors}")
     print(figures(public_rps=page_n / DURATION, trivial_rps=ping_n / DURATION,
-                  ratio=(page_n / DURATION) / (ping_n / DURATION), public_p50_ms=percentile(page_latencies, 50),
+                  ratio=page_n / ping_n, public_p50_ms=percentile(page_latencies, 50),
                   public_p99_ms=percentile(page_latencies, 99)))
 
 

@@ -1,9 +1,15 @@
-"""Helpers for driving the create-invoices page as the trainer's browser does."""
+"""Helpers for driving the create-invoices page as the trainer's browser does, and for sending
+invoices without it."""
 import re
+
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from sqlalchemy import select
+from app.services.drafts import sync_drafts
+from app.services.links import public_url
+from app.services.submit import SubmitResult, submit_batch
+from tests import factories
 
 
 def drafts_of(trainer_id: int) -> list[Invoice]:
@@ -34,3 +40,28 @@ def line_data(line, version, **changes) -> dict:
     if data.get("no_charge") is False:
         data.pop("no_charge")
     return data
+
+
+def submit_drafts(trainer_id: int, key: str, by: str = "test") -> SubmitResult:
+    """Builds the trainer's drafts and sends them all as one batch, as the Send button would."""
+    drafts = sync_drafts(trainer_id)
+    result = submit_batch(trainer_id, key, {d.id: d.version for d in drafts}, by)
+    db.session.expire_all()
+    return result
+
+
+def send_with_link(browser, trainer, name="Ann Archer", rates=(8000, 8000), comp_first=False):
+    """A client with a session per rate, billed through the create page (the first session
+    complimentary if asked). Returns the invoice and the path of its public link."""
+    client = factories.make_client(trainer, name=name)
+    for i, rate in enumerate(rates):
+        factories.make_session(client, days_ago=i + 1, rate_cents=rate)
+    if comp_first:
+        browser.get("/invoices/create")
+        draft = draft_for(client)
+        line = draft.lines[0]
+        browser.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
+                     line_data(line, draft.version, unit_price="80", no_charge="y", no_charge_reason="Birthday"))
+    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
+    invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
+    return invoice, public_url(invoice).replace("http://spotter.test", "")

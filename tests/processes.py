@@ -85,3 +85,9 @@ def start_web_dyno(port: int, output=subprocess.PIPE, **env_values) -> subproces
             time.sleep(0.1)
     kill_tree(process.pid)
     raise RuntimeError("gunicorn did not answer on port %d" % port)
+
+
+def stop_web_dyno(process: subprocess.Popen) -> None:
+    """SIGTERM, as Heroku stops a dyno: gunicorn finishes its requests and flushes its log."""
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(10)

@@ -7,15 +7,11 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage, Payment, TrainingSession
 from app.services.links import public_url
 from tests import factories
-from tests.invoice_helpers import submit_fields
+from tests.invoice_helpers import send_with_link
 
 
-def _sent_invoice(browser, trainer, *, rates=(8000, 8000), name="Ann Archer"):
-    client = factories.make_client(trainer, name=name)
-    for i, rate in enumerate(rates):
-        factories.make_session(client, days_ago=i + 1, rate_cents=rate)
-    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
-    return db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
+def _sent_invoice(browser, trainer, **client):
+    return send_with_link(browser, trainer, **client)[0]
 
 
 def test_list_filters_and_outstanding_total(logged_in, trainer):

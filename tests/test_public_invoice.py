@@ -9,28 +9,11 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentStatus
 from app.services.links import public_url
 from app.services.public_invoice import fold_view_counts
-from tests import factories
-from tests.invoice_helpers import submit_fields
-
-
-def _sent(browser, trainer, name="Ann Archer", rates=(8000, 8000), comp_first=False):
-    client = factories.make_client(trainer, name=name)
-    for i, rate in enumerate(rates):
-        factories.make_session(client, days_ago=i + 1, rate_cents=rate)
-    if comp_first:
-        browser.get("/invoices/create")
-        draft = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
-        line = draft.lines[0]
-        browser.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
-                     {"version": draft.version, "unit_price": "80", "quantity": "1", "description": line.description,
-                      "no_charge": "y", "no_charge_reason": "Birthday"})
-    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
-    invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
-    return invoice, public_url(invoice).replace("http://spotter.test", "")
+from tests.invoice_helpers import send_with_link
 
 
 def test_public_page_shows_the_invoice_to_a_client_with_no_account(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer, comp_first=True)
+    invoice, path = send_with_link(logged_in, trainer, comp_first=True)
     stranger = app.test_client()
 
     response = stranger.get(path)
@@ -49,7 +32,7 @@ def test_public_page_shows_the_invoice_to_a_client_with_no_account(app, logged_i
 
 
 def test_unknown_malformed_and_revoked_links_get_the_same_404(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     token = path.rsplit("/", 1)[1]
     forged = token[:22] + ("A" if token[22] != "A" else "B") + token[23:]
@@ -63,7 +46,7 @@ def test_unknown_malformed_and_revoked_links_get_the_same_404(app, logged_in, tr
 
 
 def test_reissued_link_works_and_the_old_one_does_not(app, logged_in, trainer):
-    invoice, old_path = _sent(logged_in, trainer)
+    invoice, old_path = send_with_link(logged_in, trainer)
 
     logged_in.post(f"/invoices/{invoice.id}/link/reissue")
 
@@ -75,13 +58,13 @@ def test_reissued_link_works_and_the_old_one_does_not(app, logged_in, trainer):
 
 
 def test_voiding_revokes_the_link(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     logged_in.post(f"/invoices/{invoice.id}/void", {"reason": "Wrong client"})
     assert app.test_client().get(path).status_code == 404
 
 
 def test_each_view_is_counted_and_the_trainer_sees_it(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     for _ in range(3):
         stranger.get(path)
@@ -105,7 +88,7 @@ IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWe
 
 
 def test_link_previews_and_crawlers_are_not_counted_as_views(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
 
     agents = [IMESSAGE_PREVIEW, "WhatsApp/2.24.1 A", "Mozilla/5.0 (compatible; Googlebot/2.1)", IPHONE_SAFARI]
@@ -117,7 +100,7 @@ def test_link_previews_and_crawlers_are_not_counted_as_views(app, logged_in, tra
 
 def test_public_page_is_rate_limited_per_ip(app, logged_in, trainer):
     app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
-    _, path = _sent(logged_in, trainer)
+    _, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
 
     codes = [stranger.get(path, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for _ in range(4)]
@@ -130,7 +113,7 @@ def test_public_page_is_rate_limited_per_ip(app, logged_in, trainer):
 def test_venmo_button_opens_venmo_with_amount_and_note(app, logged_in, trainer):
     trainer.venmo_handle = "gym-one"
     db.session.commit()
-    _, path = _sent(logged_in, trainer)
+    _, path = send_with_link(logged_in, trainer)
 
     html = app.test_client().get(path).data.decode()
 
@@ -144,14 +127,14 @@ def test_venmo_button_opens_venmo_with_amount_and_note(app, logged_in, trainer):
 
 
 def test_no_venmo_handle_no_venmo_button(app, logged_in, trainer):
-    _, path = _sent(logged_in, trainer)
+    _, path = send_with_link(logged_in, trainer)
     assert "venmo-pay" not in app.test_client().get(path).data.decode()
 
 
 def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, trainer):
     trainer.venmo_handle = "gym-one"
     db.session.commit()
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     client_phone = app.test_client()
     page = client_phone.get(path).data.decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -180,7 +163,7 @@ def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, tr
 def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
     trainer.venmo_handle = "gym-one"
     db.session.commit()
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     phone = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', phone.get(path).data.decode()).group(1)
     phone.post(path + "/venmo-paid", data={"csrf_token": token})
@@ -195,7 +178,7 @@ def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
 
 
 def test_overpayment_is_flagged_for_a_refund(app, logged_in, trainer):
-    invoice, _ = _sent(logged_in, trainer)
+    invoice, _ = send_with_link(logged_in, trainer)
     today = date.today().isoformat()
     logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "150", "method": "cash", "received_on": today})
     logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "20", "method": "cash", "received_on": today})
@@ -208,7 +191,7 @@ def test_overpayment_is_flagged_for_a_refund(app, logged_in, trainer):
 def test_receipts_can_be_turned_off(app, logged_in, trainer):
     trainer.receipts_enabled = False
     db.session.commit()
-    invoice, _ = _sent(logged_in, trainer)
+    invoice, _ = send_with_link(logged_in, trainer)
 
     logged_in.post(f"/invoices/{invoice.id}/payments",
                    {"amount": "160", "method": "cash", "received_on": date.today().isoformat()})
@@ -217,8 +200,8 @@ def test_receipts_can_be_turned_off(app, logged_in, trainer):
 
 
 def test_dashboard_shows_outstanding_overdue_and_collected_this_month(app, logged_in, trainer):
-    ann, _ = _sent(logged_in, trainer, name="Ann")
-    bob, _ = _sent(logged_in, trainer, name="Bob", rates=(5000,))
+    ann, _ = send_with_link(logged_in, trainer, name="Ann")
+    bob, _ = send_with_link(logged_in, trainer, name="Bob", rates=(5000,))
     bob.due_date = date.today() - timedelta(days=2)
     db.session.commit()
     logged_in.post(f"/invoices/{ann.id}/payments",
@@ -232,7 +215,7 @@ def test_dashboard_shows_outstanding_overdue_and_collected_this_month(app, logge
 
 
 def test_trainer_records_a_refund_of_a_cash_payment(app, logged_in, trainer):
-    invoice, _ = _sent(logged_in, trainer)
+    invoice, _ = send_with_link(logged_in, trainer)
     today = date.today().isoformat()
     logged_in.post(f"/invoices/{invoice.id}/payments", {"amount": "180", "method": "cash", "received_on": today})
     payment = db.session.scalar(select(Payment))
@@ -256,7 +239,7 @@ def test_trainer_records_a_refund_of_a_cash_payment(app, logged_in, trainer):
 
 
 def test_a_void_invoice_owes_nothing_and_its_link_cannot_be_reissued(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     logged_in.post(f"/invoices/{invoice.id}/void", {"reason": "Wrong client"})
 
     refused = logged_in.post(f"/invoices/{invoice.id}/link/reissue", follow_redirects=True)

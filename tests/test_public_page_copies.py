@@ -12,7 +12,7 @@ from app.extensions import db, get_redis
 from app.models import Client, Invoice, PaymentMethod, Trainer
 from app.services import clients, invoices, links, payments, profiles, public_invoice, public_page
 from tests.servers import free_port
-from tests.test_public_invoice import _sent
+from tests.invoice_helpers import send_with_link
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -22,8 +22,8 @@ def _copies() -> list[bytes]:
 
 
 def test_opening_the_link_again_costs_one_query_however_long_the_invoice(app, logged_in, trainer, count_queries):
-    _, short_path = _sent(logged_in, trainer, name="Ann Archer", rates=(8000,))
-    _, long_path = _sent(logged_in, trainer, name="Bea Bell", rates=(8000,) * 12)
+    _, short_path = send_with_link(logged_in, trainer, name="Ann Archer", rates=(8000,))
+    _, long_path = send_with_link(logged_in, trainer, name="Bea Bell", rates=(8000,) * 12)
     stranger = app.test_client()
 
     first = {path: stranger.get(path).get_data(as_text=True) for path in (short_path, long_path)}
@@ -39,7 +39,7 @@ def test_opening_the_link_again_costs_one_query_however_long_the_invoice(app, lo
 
 
 def test_a_made_up_link_is_refused_without_a_query(app, logged_in, trainer, count_queries):
-    _, path = _sent(logged_in, trainer)
+    _, path = send_with_link(logged_in, trainer)
     token = path.rsplit("/", 1)[1]
     forged = token[:22] + ("A" if token[22] != "A" else "B") + token[23:]
 
@@ -70,7 +70,7 @@ CHANGES = {
 @pytest.mark.parametrize("change", CHANGES)
 def test_the_client_sees_each_change_at_once(app, logged_in, trainer, change):
     profiles.update_profile(trainer.id, business_name="Gym 1", venmo_handle="gym-1")
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     stranger.get(path)
     assert "Pay $160.00 with Venmo" in stranger.get(path).get_data(as_text=True)  # now from the copy
@@ -84,7 +84,7 @@ def test_the_client_sees_each_change_at_once(app, logged_in, trainer, change):
 
 
 def test_a_deleted_payment_is_owed_again_at_once(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     payment = payments.record_manual_payment(trainer.id, invoice.id, "trainer", amount_cents=5000,
                                              method=PaymentMethod.cash, received_on=date.today())
@@ -98,7 +98,7 @@ def test_a_deleted_payment_is_owed_again_at_once(app, logged_in, trainer):
 
 @pytest.mark.parametrize("end", ["void", "revoked"])
 def test_a_link_that_ended_is_gone_at_once_even_with_a_copy_kept(app, logged_in, trainer, end):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     stranger.get(path)
     assert stranger.get(path).status_code == 200 and _copies()
@@ -112,7 +112,7 @@ def test_a_link_that_ended_is_gone_at_once_even_with_a_copy_kept(app, logged_in,
 
 
 def test_the_invoice_turns_overdue_at_the_trainers_midnight(app, logged_in, trainer, monkeypatch):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     stranger.get(path)
     assert ">Open<" in stranger.get(path).get_data(as_text=True)
@@ -126,7 +126,7 @@ def test_the_invoice_turns_overdue_at_the_trainers_midnight(app, logged_in, trai
 
 def test_each_visitor_gets_her_own_form_token_and_the_copy_holds_none(app, logged_in, trainer):
     profiles.update_profile(trainer.id, venmo_handle="gym-1")
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     ann, her_partner = app.test_client(), app.test_client()
 
     tokens = [TOKEN.search(c.get(path).get_data(as_text=True)).group(1) for c in (ann, her_partner)]
@@ -140,7 +140,7 @@ def test_each_visitor_gets_her_own_form_token_and_the_copy_holds_none(app, logge
 
 
 def test_the_client_can_open_her_invoice_while_redis_is_down(app, logged_in, trainer, database_url):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     no_redis = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
                           REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", PUBLIC_BASE_URL="http://spotter.test")
 
@@ -152,7 +152,7 @@ def test_the_client_can_open_her_invoice_while_redis_is_down(app, logged_in, tra
 
 def test_views_beyond_the_rate_limit_are_not_counted(app, logged_in, trainer):
     app.config["PUBLIC_RATE_LIMIT"] = "2 per minute"
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
 
     codes = [stranger.get(path).status_code for _ in range(5)]
@@ -162,7 +162,7 @@ def test_views_beyond_the_rate_limit_are_not_counted(app, logged_in, trainer):
 
 
 def test_a_copy_is_not_kept_when_the_invoice_changed_while_it_was_rendered(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     public_id = links.public_id_for_token(path.rsplit("/", 1)[1])
     with app.test_request_context():
         before = public_page.page_state(public_id)
@@ -176,7 +176,7 @@ def test_a_copy_is_not_kept_when_the_invoice_changed_while_it_was_rendered(app, 
 
 
 def test_a_restarted_redis_that_forgot_the_page_script_is_given_it_again(app, logged_in, trainer):
-    invoice, path = _sent(logged_in, trainer)
+    invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
     stranger.get(path)
     get_redis().script_flush()  # as after a restart or a failover
@@ -187,7 +187,7 @@ def test_a_restarted_redis_that_forgot_the_page_script_is_given_it_again(app, lo
 
 def test_the_trainers_number_reads_the_same_to_every_visitor(app, logged_in, trainer):
     profiles.update_profile(trainer.id, mobile="+447700900123", venmo_handle="")  # a trainer in the UK
-    _, path = _sent(logged_in, trainer)
+    _, path = send_with_link(logged_in, trainer)
 
     first_visitor = app.test_client().get(path).get_data(as_text=True)
     trainer_checking = logged_in.get(path).data.decode()

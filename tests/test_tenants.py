@@ -8,9 +8,9 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus
 from app.services import payments
 from app.services.drafts import sync_drafts
-from app.services.submit import submit_batch
 from app.models import PaymentMethod
 from tests import factories
+from tests.invoice_helpers import submit_drafts
 
 
 def _victim_data():
@@ -18,9 +18,8 @@ def _victim_data():
     victim = factories.make_trainer(email="victim@example.com")
     billed = factories.make_client(victim, name="Billed Client")
     factories.make_session(billed)
-    sync_drafts(victim.id)
+    result = submit_drafts(victim.id, "victim")
     sent = db.session.scalar(select(Invoice).where(Invoice.trainer_id == victim.id))
-    result = submit_batch(victim.id, "victim", {sent.id: sent.version}, "victim")
     payment = payments.record_manual_payment(victim.id, sent.id, "victim", amount_cents=100,
                                              method=PaymentMethod.cash, received_on=date.today())
     drafted = factories.make_client(victim, name="Draft Client")

@@ -1,16 +1,14 @@
 """Texting an invoice through the outbox, against a fake Twilio that the real SDK talks to."""
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Client, Invoice, MessageStatus, OutboxMessage
 from app.services import texting
-from app.services.drafts import sync_drafts
-from app.services.submit import submit_batch
 from app.services.links import public_url
 from app.sms_text import segment_count
 from tests import factories
 from tests.servers import free_port
+from tests.invoice_helpers import submit_drafts
 from tests.texting_helpers import submit_invoices
 
 
@@ -39,9 +37,7 @@ def test_only_the_first_text_to_a_number_says_how_to_opt_out(app, trainer, fake_
     client = factories.make_client(trainer, mobile="+14155550142")
     factories.make_session(client)
     for key in ("one", "two"):
-        sync_drafts(trainer.id)
-        draft = db.session.scalar(select(Invoice).where(Invoice.status == "draft"))
-        submit_batch(trainer.id, key, {draft.id: draft.version}, "t")
+        submit_drafts(trainer.id, key)
         run_worker()
         factories.make_session(client, days_ago=0.1)
 

@@ -4,11 +4,10 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from app.extensions import db
-from app.models import Client, Invoice, MessageStatus, OutboxMessage
+from app.models import Client, MessageStatus, OutboxMessage
 from app.services import texting
-from app.services.drafts import sync_drafts
-from app.services.submit import submit_batch
 from tests import factories
+from tests.invoice_helpers import submit_drafts
 from tests.texting_helpers import submit_invoices
 
 STATUS_URL = "http://spotter.test/webhooks/twilio/status"
@@ -119,9 +118,7 @@ def test_opted_out_client_shows_on_her_page_and_is_not_texted_next_time(app, cli
 
     assert "Replied STOP" in logged_in.get(f"/clients/{ann.id}").data.decode()
     factories.make_session(ann)
-    sync_drafts(trainer.id)
-    draft = db.session.scalar(select(Invoice))
-    submit_batch(trainer.id, "k", {draft.id: draft.version}, "t")
+    submit_drafts(trainer.id, "k")
 
     row = db.session.scalar(select(OutboxMessage))
     assert row.status == MessageStatus.not_sent and "STOP" in row.error_message

@@ -1,10 +1,8 @@
 """The web dyno's own command (`gunicorn wsgi:app`, reading gunicorn.conf.py) starts and serves."""
 import http.client
-import os
-import signal
 
 from app.config import TestConfig
-from tests.processes import start_web_dyno
+from tests.processes import start_web_dyno, stop_web_dyno
 from tests.servers import free_port
 
 
@@ -21,8 +19,7 @@ def test_the_web_dyno_serves_its_health_check_and_logs_each_request(app, databas
             statuses.append(response.status)
         connection.close()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)  # as Heroku stops a dyno: gunicorn finishes and flushes its log
-        process.wait(10)
+        stop_web_dyno(process)
 
     assert statuses == [200, 200, 200]
     assert process.stdout.read().count('"GET /healthz HTTP/1.1" 200') == 3
