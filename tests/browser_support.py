@@ -15,10 +15,12 @@ import os
 import re
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories
 from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -134,6 +136,27 @@ class PhonePage:
         assert covered is None, f"{name}: the tab bar covers the last {covered}px of the page"
         return path
 
+    def snap_at(self, locator, name: str) -> Path:
+        """snap(name), then one more screenful with `locator` in the middle of the screen (`-at`):
+        what the phone shows where the trainer is working, when that is neither the top nor the end."""
+        path = self.snap(name)
+        locator.evaluate("el => el.scrollIntoView({block: 'center'})")
+        self.page.screenshot(path=str(path.with_name(path.stem + "-at.png")), caret="initial")
+        self.page.evaluate("window.scrollTo(0, 0)")
+        return path
+
+    def log_in(self, email: str) -> None:
+        from playwright.sync_api import expect
+        self.goto("/login")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(factories.PASSWORD)
+        self.page.get_by_role("button", name="Log in").click()
+        expect(self.page.get_by_role("heading", name=re.compile(r"^Hi "))).to_be_visible()
+
+    def tab(self, name: str):
+        """A link of the bottom tab bar."""
+        return self.page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+
     def _screenshot(self, path: Path) -> Path:
         """The first screenful, and the last one (`-end`) if the page scrolls: what the phone shows.
         A full-page capture would paint the fixed tab bar halfway down, where no phone ever shows it.
@@ -176,3 +199,9 @@ def phone_page(chromium, live_server, request):
     page = context.new_page()
     yield PhonePage(page, live_server, request.node.name)
     context.close()
+
+
+def local_path(url: str) -> str:
+    """A public link names PUBLIC_BASE_URL (spotter.test); the live server answers on its own port."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

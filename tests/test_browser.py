@@ -21,8 +21,6 @@ def _earlier_this_week(tz_name: str) -> str:
     return max(now - timedelta(hours=1), monday).strftime("%Y-%m-%dT%H:%M")
 
 
-def _tab(page, name):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
 
 
 def test_new_trainer_signs_up_logs_a_session_and_sees_it_waiting_to_be_billed(phone_page):
@@ -56,7 +54,7 @@ def test_new_trainer_signs_up_logs_a_session_and_sees_it_waiting_to_be_billed(ph
     expect(page.get_by_label("Time zone")).to_have_value(ZONE)
     page.snap("profile-saved")
 
-    _tab(page, "Clients").click()
+    page.tab("Clients").click()
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
     expect(page.locator("#client-list")).to_contain_text("No clients yet.")
     page.snap("clients-empty")
@@ -89,7 +87,7 @@ def test_new_trainer_signs_up_logs_a_session_and_sees_it_waiting_to_be_billed(ph
     expect(sessions).to_contain_text("$85.00")
     page.snap("client-with-session")
 
-    _tab(page, "Home").click()
+    page.tab("Home").click()
     expect(page.get_by_role("heading", name="Hi Maya")).to_be_visible()
     expect(page.get_by_text("Not yet invoiced")).to_be_visible()
     expect(page.locator("#uninvoiced-value")).to_have_text("$85.00")
@@ -150,7 +148,7 @@ def test_everyday_screens_fit_a_phone(phone_page, busy_trainer):
     expect(page.locator("#uninvoiced-value")).to_have_text("$280.00")  # $80 + $120 + a chargeable no-show at $80
     page.snap("dashboard")
 
-    _tab(page, "Clients").click()
+    page.tab("Clients").click()
     clients = page.locator("#client-list > li")
     expect(clients).to_have_count(4)
     expect(clients.filter(has_text="Ben Ito")).to_contain_text("Opted out")
@@ -164,7 +162,7 @@ def test_everyday_screens_fit_a_phone(phone_page, busy_trainer):
     expect(page.locator("ul.list > li")).to_have_count(2)
     page.snap("client")
 
-    _tab(page, "Sessions").click()
+    page.tab("Sessions").click()
     expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
     rows = page.locator("ul.list > li")
     expect(rows).to_have_count(5)

@@ -1,7 +1,6 @@
 """Invoicing on a phone-size Chromium: adjust drafts in place, send, watch the texts go out, get paid."""
 import re
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -9,7 +8,7 @@ from app.extensions import db
 from app.models import Invoice
 from app.services.links import public_url
 from tests import factories
-from tests.browser_support import PHONE, PhonePage, chromium, live_server, phone_page  # noqa: F401  (fixtures)
+from tests.browser_support import PHONE, PhonePage, chromium, live_server, local_path, phone_page  # noqa: F401  (fixtures)
 from tests.invoice_helpers import draft_for
 
 pytestmark = pytest.mark.browser
@@ -18,17 +17,8 @@ ZONE = "America/New_York"
 RATE = 8000
 
 
-def _log_in(page, email):
-    from playwright.sync_api import expect
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Hi "))).to_be_visible()
 
 
-def _tab(page, name):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
 
 
 def _card(page, name):
@@ -39,19 +29,8 @@ def _card_id(card) -> int:
     return int(card.get_attribute("id").removeprefix("draft-"))
 
 
-def _local_path(url: str) -> str:
-    """A public link names PUBLIC_BASE_URL (spotter.test); the live server answers on its own port."""
-    return urlsplit(url).path
 
 
-def _snap_at(page, locator, name):
-    """page.snap(name), then one more screenful with `locator` in the middle of the screen (`-at`):
-    what the phone shows where the trainer is working, when that is neither the top nor the end."""
-    path = page.snap(name)
-    locator.evaluate("el => el.scrollIntoView({block: 'center'})")
-    page.screenshot(path=str(path.with_name(path.stem + "-at.png")), caret="initial")
-    page.evaluate("window.scrollTo(0, 0)")
-    return path
 
 
 def _reloaded(page) -> bool:
@@ -87,9 +66,9 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     from playwright.sync_api import expect
     page = phone_page
     trainer, clients = trainer_with_a_week_to_bill
-    _log_in(page, "jo@example.com")
+    page.log_in("jo@example.com")
 
-    _tab(page, "Invoices").click()
+    page.tab("Invoices").click()
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
     page.get_by_role("link", name="Create invoices").click()
     expect(page.get_by_role("heading", name="Create invoices")).to_be_visible()
@@ -118,7 +97,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(first).to_have_class(re.compile(r"\bediting\b"))
     price = first.get_by_label("Price")
     expect(price).to_have_value("80.00")
-    _snap_at(page, first, "line-editing")
+    page.snap_at(first, "line-editing")
 
     price.fill("95")
     first.get_by_role("button", name="Save").tap()
@@ -145,7 +124,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     add = ana.locator("form", has=page.get_by_role("button", name="Add line"))
     add.get_by_label("Description").fill("Loyalty discount")
     add.get_by_label("Price").fill("-10")
-    _snap_at(page, add, "discount-form")
+    page.snap_at(add, "discount-form")
     add.get_by_role("button", name="Add line").tap()
     expect(lines).to_have_count(4)
     expect(lines.nth(3)).to_contain_text("Loyalty discount")
@@ -165,7 +144,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(dev_line).to_have_class(re.compile(r"\bremoved\b"))
     expect(page.locator(f"#draft-total-{dev_id}")).to_have_text("$80.00")
     expect(send).to_have_text("Send 8 invoices · $885.00")
-    _snap_at(page, dev, "line-removed")
+    page.snap_at(dev, "line-removed")
     dev_line.get_by_role("button", name="Add back").tap()
     expect(dev_line).not_to_have_class(re.compile(r"\bremoved\b"))
     expect(page.locator(f"#draft-total-{dev_id}")).to_have_text("$160.00")
@@ -180,7 +159,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(ben).to_have_class(re.compile(r"\bleft-out\b"))
     expect(send).to_have_text("Send 7 invoices · $805.00")
     assert not _reloaded(page), "leaving a client out reloaded the page"
-    _snap_at(page, ben, "client-left-out")
+    page.snap_at(ben, "client-left-out")
 
     # Send: the batch page lists every invoice, its text queued (or why it cannot be texted).
     send.tap()
@@ -226,7 +205,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
                                    device_scale_factor=2, locale="en-US", timezone_id=ZONE)
     try:
         client_phone = PhonePage(context.new_page(), live_server, "client_opens_the_invoice_link")
-        client_phone.goto(_local_path(ana_link))
+        client_phone.goto(local_path(ana_link))
         expect(client_phone.get_by_role("heading", name=re.compile(r"^Hi Ana, here is invoice"))).to_be_visible()
         expect(client_phone.locator("#public-status")).to_have_text("Open")
         expect(client_phone.locator(".public-invoice")).to_contain_text("Complimentary: Birthday session")
@@ -234,7 +213,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
         expect(client_phone.locator("#public-due")).to_have_text("$165.00")
         expect(client_phone.locator(".tabbar")).to_have_count(0)
         client_phone.snap("ana")
-        client_phone.goto(_local_path(cleo_link))
+        client_phone.goto(local_path(cleo_link))
         expect(client_phone.get_by_role("heading", name=re.compile(r"^Hi Cleo, here is invoice"))).to_be_visible()
         expect(client_phone.locator("#public-due")).to_have_text("$80.00")
         client_phone.snap("cleo")
@@ -242,7 +221,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
         context.close()
 
     # The invoice list: outstanding, filters and search.
-    _tab(page, "Invoices").click()
+    page.tab("Invoices").click()
     expect(page.locator("#outstanding")).to_have_text("$805.00")
     listed = page.locator("#invoice-list > li")
     expect(listed).to_have_count(7)
@@ -271,7 +250,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(page.get_by_label("Amount")).to_have_value("165.00")
     page.get_by_label("Method").select_option("venmo")
     page.get_by_label("Note").fill("Thanks!")
-    _snap_at(page, page.locator("#payments"), "invoice-detail")
+    page.snap_at(page.locator("#payments"), "invoice-detail")
     page.get_by_role("button", name="Record payment").tap()
     expect(page.get_by_role("status")).to_have_text("Payment recorded.")
     expect(page.locator("#invoice-status")).to_have_text("Paid")
@@ -279,7 +258,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(page.locator("#payments")).to_contain_text("Venmo")
     page.snap("invoice-paid")
 
-    _tab(page, "Invoices").click()
+    page.tab("Invoices").click()
     expect(page.locator("#outstanding")).to_have_text("$640.00")
     page.locator(".filters").get_by_role("link", name="Paid").click()
     expect(listed).to_have_count(1)
@@ -310,7 +289,7 @@ def test_thirty_clients_stay_one_compact_card_each_with_the_send_bar_in_thumb_re
     from playwright.sync_api import expect
     page = phone_page
     trainer, total = trainer_with_thirty_clients
-    _log_in(page, "busy@example.com")
+    page.log_in("busy@example.com")
     page.goto("/invoices/create")
 
     cards = page.locator("details.draft")

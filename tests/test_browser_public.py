@@ -16,7 +16,7 @@ from app.services.payments import record_manual_payment
 from app.services.submit import submit_batch
 from app.timefmt import local_date
 from tests import factories
-from tests.browser_support import PHONE, PhonePage, chromium, live_server, phone_page  # noqa: F401  (fixtures)
+from tests.browser_support import PHONE, PhonePage, chromium, live_server, local_path, phone_page  # noqa: F401  (fixtures)
 from tests.stripe_helpers import card_payments, connected_trainer
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,6 @@ _VISIBLE_CONTROLS_JS = """() => [...document.querySelectorAll('button, .button, 
 _TOTALS_JS = """dl => [...dl.querySelectorAll('dt')].map(dt => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()])"""
 
 
-def _local_path(url: str) -> str:
-    """A public link names PUBLIC_BASE_URL (spotter.test); the live server answers on its own port."""
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _phone(chromium, live_server, name: str) -> PhonePage:
@@ -46,22 +42,8 @@ def _phone(chromium, live_server, name: str) -> PhonePage:
     return PhonePage(context.new_page(), live_server, name)
 
 
-def _snap_at(page, locator, name):
-    """page.snap(name), then one more screenful with `locator` in the middle of the screen (`-at`)."""
-    path = page.snap(name)
-    locator.evaluate("el => el.scrollIntoView({block: 'center'})")
-    page.screenshot(path=str(path.with_name(path.stem + "-at.png")), caret="initial")
-    page.evaluate("window.scrollTo(0, 0)")
-    return path
 
 
-def _log_in(page, email):
-    from playwright.sync_api import expect
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Hi "))).to_be_visible()
 
 
 def _open_expected_error_page(page, path: str, status: int):
@@ -112,7 +94,7 @@ def test_client_opens_her_link_pays_and_sees_it_paid_in_full(
     invoice = db.session.get(Invoice, invoice.id)
     assert (invoice.number, invoice.total_cents, invoice.paid_cents) == (1, 16000, 2500)
     lines = sorted(invoice.live_lines, key=lambda line: line.service_date)
-    path = _local_path(public_url(invoice))
+    path = local_path(public_url(invoice))
 
     # The client: a phone that has never logged in to Spotter.
     page = phone_page
@@ -185,7 +167,7 @@ def test_client_opens_her_link_pays_and_sees_it_paid_in_full(
     # The trainer, on her own phone, sees it waiting in "To confirm", and confirms it.
     trainer_phone = _phone(chromium, live_server, "public_trainer_confirms_venmo")
     try:
-        _log_in(trainer_phone, "jo@example.com")
+        trainer_phone.log_in("jo@example.com")
         to_confirm = trainer_phone.locator("#to-confirm")
         expect(to_confirm).to_contain_text("Ana Alvarez")
         expect(to_confirm).to_contain_text("$135.00 via Venmo")
@@ -329,7 +311,7 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     # The client opens her link twice, reports a Venmo payment, and also pays the same amount by card.
     client_phone = _phone(chromium, live_server, "public_client_pays_twice")
     try:
-        path = _local_path(public_url(collected))
+        path = local_path(public_url(collected))
         client_phone.goto(path)
         client_phone.goto(path)
         client_phone.locator("#venmo-done").tap()
@@ -342,7 +324,7 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     assert session["amount_total"] == 6000
 
     page = phone_page
-    _log_in(page, "jo@example.com")
+    page.log_in("jo@example.com")
     attention = page.locator("#text-attention")
     expect(attention.locator("h2")).to_have_text("2 Texts need a look")
     expect(attention).to_contain_text("Ben Ito · INV-0002")
@@ -356,7 +338,7 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     to_confirm = page.locator("#to-confirm")
     expect(to_confirm).to_contain_text("Maximiliana Konstantinopoulou-Vanderbilt · $60.00 via Venmo")
     expect(to_confirm.get_by_role("button", name="Not received")).to_be_visible()
-    _snap_at(page, to_confirm, "dashboard")
+    page.snap_at(to_confirm, "dashboard")
 
     # She confirms the Venmo payment; then the card payment lands too, on an invoice already paid.
     to_confirm.get_by_role("button", name="Confirm").tap()
@@ -379,7 +361,7 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     expect(link_section.get_by_role("button", name="Revoke link")).to_be_visible()
     flags = page.locator("#payments .refund-flag")
     expect(flags).to_have_text(["The invoice was already paid: refund this payment."])
-    _snap_at(page, page.locator("#payments"), "invoice-refund-flag")
+    page.snap_at(page.locator("#payments"), "invoice-refund-flag")
 
     link_section.get_by_role("button", name="Revoke link").tap()
     expect(page.get_by_role("status")).to_have_text("Link revoked. Reissue one to share the invoice again.")
@@ -395,12 +377,12 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     stripe_section = page.locator("#card-payments")
     expect(page.locator("#stripe-status")).to_have_attribute("data-status", "enabled")
     expect(stripe_section).to_contain_text("Charges enabled")
-    _snap_at(page, stripe_section, "settings-stripe-enabled")
+    page.snap_at(stripe_section, "settings-stripe-enabled")
     expect(page.locator("#stripe-disconnect")).to_be_hidden()  # one tap away from losing card payments: asks first
     page.locator("#stripe-disconnect-open").tap()
     expect(stripe_section).to_contain_text('Clients will no longer see "Pay by card"')
-    _snap_at(page, stripe_section, "settings-stripe-disconnect-asks")
+    page.snap_at(stripe_section, "settings-stripe-disconnect-asks")
     page.locator("#stripe-disconnect").tap()
     expect(page.locator("#stripe-status")).to_have_attribute("data-status", "not_connected")
     expect(page.locator("#stripe-connect")).to_have_text("Connect Stripe")
-    _snap_at(page, page.locator("#card-payments"), "settings-stripe-not-connected")
+    page.snap_at(page.locator("#card-payments"), "settings-stripe-not-connected")
