@@ -3,7 +3,7 @@ import itertools
 from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
-from app.models import Client, SessionStatus, Trainer, TrainingSession
+from app.models import Client, Invoice, InvoiceStatus, SessionStatus, Trainer, TrainingSession
 from app.services import accounts
 
 PASSWORD = "correct horse battery"
@@ -37,3 +37,14 @@ def make_session(client: Client, *, days_ago: float = 1, **overrides) -> Trainin
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def put_on_invoice(session: TrainingSession, number: int = 12) -> str:
+    """Bills the session on an open invoice of its own; returns how messages name that invoice."""
+    invoice = Invoice(trainer_id=session.trainer_id, client_id=session.client_id, number=number,
+                      status=InvoiceStatus.open, total_cents=session.rate_cents)
+    db.session.add(invoice)
+    db.session.flush()
+    session.invoice_id = invoice.id
+    db.session.commit()
+    return f"INV-{number:04d}"

@@ -20,7 +20,6 @@ class FakeTwilio(LoopbackHTTPServer):
         self.lock = threading.Lock()
         self.mode = "ok"              # ok | 500 | 429 | hang | drop
         self.list_fails = False       # the message list answers 500
-        self.error_code: int | None = None   # a Twilio error code to answer with (400)
         self.codes_by_number: dict[str, int] = {}
         self.hang_seconds = 3.0
         self.delay_seconds = 0.0
@@ -54,7 +53,7 @@ class FakeTwilio(LoopbackHTTPServer):
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 if fake.delay_seconds:
                     time.sleep(fake.delay_seconds)
-                code = fake.codes_by_number.get(form.get("To", "")) or fake.error_code
+                code = fake.codes_by_number.get(form.get("To", ""))
                 if fake.mode == "500":
                     return self._json(500, {"code": 20500, "message": "Internal error", "status": 500})
                 if fake.mode == "429":

@@ -24,20 +24,6 @@ def earlier_this_week(trainer) -> datetime:
     return max(start, datetime.now(UTC) - timedelta(hours=1))
 
 
-def put_on_invoice(session) -> None:
-    from app import models
-    invoice_model = getattr(models, "Invoice", None)
-    if invoice_model is None:
-        session.invoice_id = 1
-    else:
-        invoice = invoice_model(trainer_id=session.trainer_id, client_id=session.client_id, number=1,
-                                status=models.InvoiceStatus.open, total_cents=session.rate_cents)
-        db.session.add(invoice)
-        db.session.flush()
-        session.invoice_id = invoice.id
-    db.session.commit()
-
-
 def this_week_list(page) -> str:
     """The text under the "This week" heading."""
     text = text_of(page)
@@ -78,7 +64,7 @@ def test_sessions_that_will_not_be_billed_now_are_left_out(logged_in, trainer, m
     elif left_out == "free no-show":
         factories.make_session(maya, days_ago=2, status=SessionStatus.no_show, no_show_chargeable=False)
     elif left_out == "invoiced":
-        put_on_invoice(factories.make_session(maya, days_ago=2))
+        factories.put_on_invoice(factories.make_session(maya, days_ago=2), number=1)
     elif left_out == "future":
         factories.make_session(maya, days_ago=-0.01)
     else:

@@ -50,23 +50,6 @@ def log(browser, client, **fields):
     return browser.post("/sessions/new", data)
 
 
-def put_on_invoice(session: TrainingSession, number: int = 12) -> str:
-    """Bill the session on a finalized invoice, as invoicing will; returns how messages name it."""
-    from app import models
-    invoice_model = getattr(models, "Invoice", None)
-    if invoice_model is None:  # before invoicing exists, the column is all there is
-        session.invoice_id = number
-        db.session.commit()
-        return ""
-    invoice = invoice_model(trainer_id=session.trainer_id, client_id=session.client_id, number=number,
-                            status=models.InvoiceStatus.open, total_cents=session.rate_cents)
-    db.session.add(invoice)
-    db.session.flush()
-    session.invoice_id = invoice.id
-    db.session.commit()
-    return f"INV-{number:04d}"
-
-
 def set_timezone(trainer, name: str) -> None:
     trainer.timezone = name
     db.session.commit()
@@ -344,7 +327,7 @@ def test_week_view_marks_cancelled_no_show_and_invoiced_sessions(browser_in, tra
     factories.make_session(maya, starts_at=at, status=SessionStatus.cancelled)
     factories.make_session(maya, starts_at=at + timedelta(hours=1), status=SessionStatus.no_show,
                            no_show_chargeable=False)
-    put_on_invoice(factories.make_session(maya, starts_at=at + timedelta(hours=2)))
+    factories.put_on_invoice(factories.make_session(maya, starts_at=at + timedelta(hours=2)))
     text = text_of(browser_in.get("/sessions/?week=2026-03-10"))
     assert "Cancelled" in text and "No-show · free" in text and "Invoiced" in text
 
@@ -469,7 +452,7 @@ def test_another_trainers_session_is_404_and_untouched(browser_in):
 @pytest.fixture
 def invoiced(maya):
     s = factories.make_session(maya, starts_at=datetime(2026, 3, 10, 14, 0, tzinfo=UTC), rate_cents=9550)
-    label = put_on_invoice(s)
+    label = factories.put_on_invoice(s)
     return s, label
 
 
