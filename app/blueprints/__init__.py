@@ -27,6 +27,11 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def first_error(form, default: str = "Check the highlighted field.") -> str:
+    """The first message a form's validation left, for a flash or a card's error line."""
+    return next((e for errs in form.errors.values() for e in errs), default)
+
+
 def apply_service_error(form, error) -> None:
     """Put a service's refusal next to its field (or at the top of the form)."""
     field = getattr(form, error.field, None) if error.field else None

@@ -21,6 +21,9 @@ from app.tenancy import owned, require_owned
 from app.timefmt import to_local
 
 MAX_QUANTITY = 1000
+MAX_DESCRIPTION = 200
+QUANTITY_RANGE = f"Quantity must be between 1 and {MAX_QUANTITY}."
+DESCRIPTION_TOO_LONG = f"Keep it to {MAX_DESCRIPTION} characters."
 STALE_MESSAGE = ("This invoice was changed on another screen. Here is the latest version; "
                  "make your change again if it is still needed.")
 
@@ -218,15 +221,15 @@ def _check_price(cents: int, is_session: bool) -> None:
 
 def _check_quantity(quantity: int) -> None:
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise ServiceError(f"Quantity must be between 1 and {MAX_QUANTITY}.", "quantity")
+        raise ServiceError(QUANTITY_RANGE, "quantity")
 
 
 def _check_description(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ServiceError("Enter a description.", "description")
-    if len(text) > 200:
-        raise ServiceError("Keep the description to 200 characters.", "description")
+    if len(text) > MAX_DESCRIPTION:
+        raise ServiceError(DESCRIPTION_TOO_LONG, "description")
     return text
 
 

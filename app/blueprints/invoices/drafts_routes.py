@@ -4,7 +4,7 @@ import secrets
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, is_htmx
+from app.blueprints import apply_service_error, first_error, is_htmx
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.forms import AddLineForm, IncludeForm, LineForm, NoteForm
 from app.models import InvoiceStatus
@@ -67,8 +67,7 @@ def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
 def _invalid(invoice_id, form, line_id=None, **form_slots):
     """Form errors (bad price, quantity...) shown beside the field; nothing changed."""
     _owned_or_404(invoice_id)  # another trainer's draft is a 404, whatever was posted
-    message = next(iter(e for errs in form.errors.values() for e in errs), "Check the highlighted field.")
-    return _respond(invoice_id, error=message, form=form, line_id=line_id, **form_slots)
+    return _respond(invoice_id, error=first_error(form), form=form, line_id=line_id, **form_slots)
 
 
 def _owned_or_404(invoice_id: int):

@@ -3,9 +3,11 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.blueprints.fields import MoneyField
+from app.services.drafts import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION, MAX_QUANTITY, QUANTITY_RANGE
 
-QUANTITY = [InputRequired(message="Enter a quantity."),
-            NumberRange(min=1, max=1000, message="Quantity must be between 1 and 1000.")]
+# The same rules and words as the drafts service, which checks them again.
+QUANTITY = [InputRequired(message="Enter a quantity."), NumberRange(min=1, max=MAX_QUANTITY, message=QUANTITY_RANGE)]
+DESCRIPTION = [DataRequired(message="Enter a description."), Length(max=MAX_DESCRIPTION, message=DESCRIPTION_TOO_LONG)]
 
 
 class VersionedForm(FlaskForm):
@@ -15,15 +17,13 @@ class VersionedForm(FlaskForm):
 class LineForm(VersionedForm):
     unit_price = MoneyField("Price", allow_negative=True)
     quantity = IntegerField("Qty", validators=QUANTITY, default=1)
-    description = StringField("Description", validators=[DataRequired(message="Enter a description."),
-                                                         Length(max=200, message="Keep it to 200 characters.")])
+    description = StringField("Description", validators=DESCRIPTION)
     no_charge = BooleanField("No charge (complimentary)")
     no_charge_reason = StringField("Reason (shown to the client)", validators=[Optional(), Length(max=200)])
 
 
 class AddLineForm(VersionedForm):
-    description = StringField("Description", validators=[DataRequired(message="Enter a description."),
-                                                         Length(max=200, message="Keep it to 200 characters.")])
+    description = StringField("Description", validators=DESCRIPTION)
     quantity = IntegerField("Qty", validators=QUANTITY, default=1)
     unit_price = MoneyField("Price", allow_negative=True, description="Negative for a discount, e.g. -10")
 

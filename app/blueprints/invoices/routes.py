@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, render_page_or_fragment
+from app.blueprints import apply_service_error, first_error, render_page_or_fragment
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
@@ -160,7 +160,7 @@ def refund_payment(invoice_id: int, payment_id: int):
         else:
             flash("Refund recorded.", "success")
     else:
-        flash(next(e for errs in form.errors.values() for e in errs), "error")
+        flash(first_error(form), "error")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
