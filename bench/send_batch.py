@@ -10,17 +10,18 @@ from datetime import datetime, timedelta, timezone
 
 from rq import Queue
 from rq.registry import FinishedJobRegistry
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from app.extensions import db
 from app.jobs import get_queue
-from app.models import PENDING_STATUSES, Client, OutboxMessage, TrainingSession
+from app.models import Client, TrainingSession
 from bench.harness import bench_app, figures, timed_ms
 from tests.conftest import Browser
 from tests.factories import make_trainer
 from tests.fake_twilio import FakeTwilio
 from tests.invoice_helpers import submit_fields
 from tests.processes import Workers
+from tests.texting_helpers import pending_texts
 
 INVOICES = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 WORKERS = 2
@@ -46,18 +47,11 @@ def wait_until(predicate, timeout=600.0, step=0.05) -> float:
     return time.perf_counter() - start
 
 
-def pending() -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_(PENDING_STATUSES)))
-
-
 def main() -> None:
     fake = FakeTwilio().start()
-    with bench_app(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="ACtest", TWILIO_AUTH_TOKEN="t",
-                   TWILIO_FROM_NUMBER="+15005550006", TWILIO_API_BASE=fake.url) as (app, redis_server):
-        workers = Workers(app.config["SQLALCHEMY_DATABASE_URI"], redis_server.url, SMS_BACKEND="twilio",
-                          TWILIO_ACCOUNT_SID="ACtest", TWILIO_AUTH_TOKEN="t", TWILIO_FROM_NUMBER="+15005550006",
-                          TWILIO_API_BASE=fake.url, SECRET_KEY=app.config["SECRET_KEY"], PUBLIC_BASE_URL="http://bench.test")
+    with bench_app(**fake.settings()) as (app, redis_server):
+        workers = Workers(app.config["SQLALCHEMY_DATABASE_URI"], redis_server.url, **fake.settings(),
+                          PUBLIC_BASE_URL="http://bench.test")
         try:
             # Baseline: bare no-op jobs through the same worker class and count.
             queue: Queue = get_queue()
@@ -80,7 +74,7 @@ def main() -> None:
             fields = submit_fields(browser.get("/invoices/create").data)
             start = time.perf_counter()
             submit_ms = timed_ms(lambda: browser.post("/invoices/submit", fields))
-            wait_until(lambda: pending() == 0)
+            wait_until(lambda: pending_texts() == 0)
             texts_seconds = time.perf_counter() - start
             assert len(fake.messages) == INVOICES, len(fake.messages)
         finally:

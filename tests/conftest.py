@@ -217,8 +217,7 @@ def fake_twilio(app):
     from tests.fake_twilio import FakeTwilio
 
     fake = FakeTwilio().start()
-    app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="ACtest", TWILIO_AUTH_TOKEN="test-auth-token",
-                      TWILIO_FROM_NUMBER="+15005550006", TWILIO_API_BASE=fake.url, TWILIO_TIMEOUT_SECONDS=1.0)
+    app.config.update(fake.settings(TWILIO_TIMEOUT_SECONDS=1.0))
     yield fake
     fake.stop()
 

@@ -25,6 +25,10 @@ class FakeTwilio(LoopbackHTTPServer):
         self.delay_seconds = 0.0
         super().__init__()
 
+    def settings(self, **extra) -> dict:
+        """The app's Twilio settings that point the real SDK at this fake."""
+        return {"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "test-auth-token",
+                "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE": self.url, **extra}
 
     def to(self, number: str) -> list[dict]:
         with self.lock:

@@ -48,8 +48,12 @@ def signature_header(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int 
 def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
     """Stripe delivering one event to the app, signed."""
     payload = json.dumps(event)
-    return client.post(WEBHOOK_URL, data=payload, content_type="application/json",
-                       headers={"Stripe-Signature": signature_header(payload, secret, timestamp)})
+    return post_webhook(client, payload, {"Stripe-Signature": signature_header(payload, secret, timestamp)})
+
+
+def post_webhook(client, payload: str, headers: dict):
+    """A POST to the webhook as Stripe sends it: a raw JSON body with whatever headers are given."""
+    return client.post(WEBHOOK_URL, data=payload, content_type="application/json", headers=headers)
 
 
 def card_payments(invoice_id: int) -> list[Payment]:

@@ -11,7 +11,7 @@ from app.models import CheckoutAttempt, Invoice, InvoiceStatus, PaymentMethod, P
 from app.services.invoices import void_invoice
 from app.services.payments import record_manual_payment
 from app.services.stripe_connect import disconnect_account
-from tests.stripe_helpers import (WEBHOOK_URL, card_payments, connected_trainer, deliver, history,
+from tests.stripe_helpers import (card_payments, connected_trainer, deliver, history, post_webhook,
                                   press_pay_by_card, receipts, sent_invoice, signature_header, stored_events,
                                   unflagged_paid_cents)
 
@@ -120,10 +120,6 @@ def test_signature_timestamps_outside_the_tolerance_are_refused(client, fake_str
     assert len(card_payments(invoice.id)) == (1 if accepted else 0)
 
 
-def _post(client, payload: str, headers: dict):
-    return client.post(WEBHOOK_URL, data=payload, content_type="application/json", headers=headers)
-
-
 @pytest.mark.parametrize("forgery", ["tampered body", "wrong secret", "missing header", "garbled header",
                                      "no secret configured"])
 def test_forged_deliveries_are_400_and_write_nothing(app, client, fake_stripe, open_session, forgery):
@@ -142,7 +138,7 @@ def test_forged_deliveries_are_400_and_write_nothing(app, client, fake_stripe, o
     else:
         app.config["STRIPE_WEBHOOK_SECRET"] = ""
 
-    response = _post(client, payload, headers)
+    response = post_webhook(client, payload, headers)
 
     assert response.status_code == 400
     assert stored_events() == 0

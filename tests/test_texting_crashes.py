@@ -3,32 +3,25 @@ import random
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db, get_redis
 from app.jobs import get_queue
-from app.models import PENDING_STATUSES, Invoice, MessageStatus, OutboxMessage
+from app.models import Invoice, MessageStatus, OutboxMessage
 from app.services.links import token_for
 from app.services.outbox import enqueue_messages
 from app.services.sweeper import sweep_outbox
 from tests.processes import Workers
-from tests.texting_helpers import submit_invoices
+from tests.texting_helpers import pending_texts, submit_invoices
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def workers(app, database_url, redis_url, fake_twilio):
-    pool = Workers(database_url, redis_url, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="ACtest",
-                   TWILIO_AUTH_TOKEN="test-auth-token", TWILIO_FROM_NUMBER="+15005550006",
-                   TWILIO_API_BASE=fake_twilio.url, TWILIO_TIMEOUT_SECONDS="2")
+    pool = Workers(database_url, redis_url, **fake_twilio.settings(TWILIO_TIMEOUT_SECONDS="2"))
     yield pool
     pool.stop_all()
-
-
-def _pending() -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_(PENDING_STATUSES)))
 
 
 def _settle(workers, rounds=6) -> None:
@@ -36,9 +29,9 @@ def _settle(workers, rounds=6) -> None:
     for _ in range(rounds):
         sweep_outbox(reenqueue_after=0, stuck_after=0)
         workers.run_burst(2)
-        if _pending() == 0:
+        if pending_texts() == 0:
             return
-    assert _pending() == 0, "rows still pending after the sweeper ran"
+    assert pending_texts() == 0, "rows still pending after the sweeper ran"
 
 
 def _texts_per_invoice(fake_twilio) -> dict[int, int]:

@@ -1,12 +1,18 @@
 """Sent invoices with their outbox rows, for the texting tests."""
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import PENDING_STATUSES, OutboxMessage
 from tests import factories
 from tests.invoice_helpers import submit_drafts
+
+
+def pending_texts() -> int:
+    """Outbox rows not yet settled (queued or sending), fresh from the database."""
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_(PENDING_STATUSES)))
 
 
 def submit_invoices(trainer, n_clients=1, **client_overrides):
