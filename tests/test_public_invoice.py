@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentStatus
 from app.services.links import public_url
 from app.services.public_invoice import fold_view_counts
+from tests.conftest import Browser
 from tests.invoice_helpers import send_with_link
 
 
@@ -135,12 +136,11 @@ def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, tr
     trainer.venmo_handle = "gym-one"
     db.session.commit()
     invoice, path = send_with_link(logged_in, trainer)
-    client_phone = app.test_client()
-    page = client_phone.get(path).data.decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client_phone = Browser(app.test_client())  # sends the form's CSRF token, as her phone's browser does
+    client_phone.get(path)
 
     for _ in range(2):  # a double tap
-        client_phone.post(path + "/venmo-paid", data={"csrf_token": token})
+        client_phone.post(path + "/venmo-paid")
 
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
@@ -164,9 +164,9 @@ def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
     trainer.venmo_handle = "gym-one"
     db.session.commit()
     invoice, path = send_with_link(logged_in, trainer)
-    phone = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', phone.get(path).data.decode()).group(1)
-    phone.post(path + "/venmo-paid", data={"csrf_token": token})
+    phone = Browser(app.test_client())
+    phone.get(path)
+    phone.post(path + "/venmo-paid")
     pending = db.session.scalar(select(Payment))
 
     logged_in.post(f"/invoices/payments/{pending.id}/reject")
