@@ -12,6 +12,7 @@ from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
+from app.services.page_visits import VIEWED_AT_KEY, VIEWS_KEY, visits_here
 from app.services.payments import still_pending
 from app.timefmt import local_today
 
@@ -53,8 +54,6 @@ def is_link_preview(user_agent: str) -> bool:
     return bool(_NOT_A_PERSON.search(user_agent or ""))
 
 
-VIEWS_KEY = "spotter:invoice-views"
-VIEWED_AT_KEY = "spotter:invoice-viewed-at"
 _SUBTRACT = """
 for i = 1, #ARGV, 2 do
   if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then
@@ -65,7 +64,8 @@ end
 
 
 def views_of(invoice: Invoice) -> tuple[int, datetime | None]:
-    """Views folded into the database plus those still waiting in Redis."""
+    """Views folded into the database plus those waiting in Redis (this process's own sent first)."""
+    visits_here().send()
     pending, last = get_redis().pipeline(transaction=False).hget(VIEWS_KEY, invoice.id) \
         .hget(VIEWED_AT_KEY, invoice.id).execute()
     count = invoice.view_count + int(pending or 0)
@@ -75,6 +75,7 @@ def views_of(invoice: Invoice) -> tuple[int, datetime | None]:
 
 def fold_view_counts() -> int:
     """Moves the counted views from Redis into the invoices; returns how many invoices changed."""
+    visits_here().send()
     redis = get_redis()
     counts, seen = redis.pipeline().hgetall(VIEWS_KEY).hgetall(VIEWED_AT_KEY).execute()
     if not counts:

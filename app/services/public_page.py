@@ -1,11 +1,12 @@
 """The client's invoice page, served from a copy rendered for exactly what it shows.
 
 Everyone with a link opens this page, often more than once, so a visit costs one indexed read and
-one Redis call:
+no network call:
 - The read fetches every row the page shows (the invoice, its client, its trainer and whether a
   payment is pending) and digests them into the copy's key. No write anywhere has to remember to
   invalidate a copy: changed rows make a new key, and copies of old states expire.
-- One script counts the request against the per-IP limit, counts the view and fetches the copy.
+- The per-IP limit and the view are counted in the process and sent to Redis a moment later
+  (page_visits). Copies are kept in Redis for every process, and in each process after its first use.
 
 An invoice's lines are fixed once it is final (a draft's lines change with its `version`, which
 is in the digest). Each visitor has her own CSRF token, so copies hold a slot where it goes.
@@ -14,25 +15,29 @@ import functools
 import hashlib
 import hmac
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import redis
 from flask import current_app
 from limits import RateLimitItem
 from limits import parse as parse_limit
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, select, type_coerce
+from sqlalchemy.types import NullType
 
 from app.extensions import db, get_redis
 from app.models import Client, Invoice, Payment, PaymentMethod, Trainer
 from app.services.card_payments import stripe_configured
+from app.services.page_visits import visits_here
 from app.services.payments import still_pending
-from app.services.public_invoice import VIEWED_AT_KEY, VIEWS_KEY
 from app.timefmt import local_today
 
 log = logging.getLogger(__name__)
 
 COPY_TTL_SECONDS = 300  # a client comes back within minutes (from Venmo, say); Redis stays small
+LOCAL_COPIES = 256  # pages each web process keeps in memory (a few KB each)
 TEMPLATES = ("public/invoice.html", "public/base.html")
 
 
@@ -43,12 +48,20 @@ def _pending(method: PaymentMethod):
     return exists().where(payments.c.invoice_id == invoices.c.id, still_pending(method))
 
 
+def _as_stored(column, name: str):
+    """The value as the database holds it: a row that is only digested needs no conversion into
+    dates, enums or money types, which would cost more than the read itself."""
+    return type_coerce(column, NullType()).label(name)
+
+
 _NOT_SHOWN = {"view_count", "last_viewed_at"}  # the trainer sees views; the client does not
 # Plain table columns, not ORM attributes: the rows are only digested, never loaded as objects.
 _SHOWN_ROWS = (
     select(invoices.c.id.label("invoice_id"), invoices.c.trainer_id.label("owner_id"),
-           trainers.c.timezone.label("owner_zone"), *[c for c in invoices.c if c.name not in _NOT_SHOWN],
-           *clients.c, *trainers.c, _pending(PaymentMethod.venmo), _pending(PaymentMethod.stripe))
+           trainers.c.timezone.label("owner_zone"),
+           *[_as_stored(c, f"{c.table.name}_{c.name}") for c in (*invoices.c, *clients.c, *trainers.c)
+             if c.table is not invoices or c.name not in _NOT_SHOWN],
+           _pending(PaymentMethod.venmo), _pending(PaymentMethod.stripe))
     .join_from(invoices, clients, clients.c.id == invoices.c.client_id)
     .join(trainers, trainers.c.id == invoices.c.trainer_id)
     .where(invoices.c.public_id == bindparam("public_id"), invoices.c.link_revoked_at.is_(None)))
@@ -84,24 +97,12 @@ def _templates_digest() -> str:
 
 def form_token_slot() -> str:
     """Where a copy holds the visitor's CSRF token. Derived from SECRET_KEY: no page text can fake it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return "csrf-slot-" + hmac.new(key, b"public-page-form-token", hashlib.sha256).hexdigest()[:24]
+    return _slot_for(current_app.config["SECRET_KEY"])
 
 
-_VISIT = """
-local limit = tonumber(ARGV[2])
-if limit > 0 then
-  local hits = redis.call('INCR', KEYS[1])
-  if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-  if hits > limit then return {0} end
-end
-if #KEYS == 1 then return {1} end
-if ARGV[5] == '1' then
-  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-  redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-end
-return {1, redis.call('GET', KEYS[4])}
-"""
+@functools.lru_cache(maxsize=4)
+def _slot_for(secret_key: str) -> str:
+    return "csrf-slot-" + hmac.new(secret_key.encode(), b"public-page-form-token", hashlib.sha256).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -116,43 +117,69 @@ def _limit(text: str) -> RateLimitItem:
 
 
 def visit(ip: str, state: PageState | None, count_view: bool) -> Visit:
-    """One Redis call: counts the request against the per-IP limit (a fixed window) and, for a
-    link that opens an invoice, counts the view and fetches the copy. Without Redis the client
-    still gets her invoice, rendered afresh and uncounted."""
+    """Counts the request against the per-IP limit (a fixed window) and, for a link that opens an
+    invoice, counts the view and finds the copy. Counting waits on no network call (page_visits);
+    finding a copy does only the first time this process serves it. Without Redis the client
+    still gets her invoice, rendered afresh, and her view is sent when Redis is back."""
     config = current_app.config
     limit = _limit(config["PUBLIC_RATE_LIMIT"])
-    window, now = limit.get_expiry(), int(time.time())
-    keys = [f"spotter:limit:public-page:{ip}:{now // window}"]
-    if state is not None:
-        keys += [VIEWS_KEY, VIEWED_AT_KEY, state.key]
     amount = limit.amount if config.get("RATELIMIT_ENABLED", True) else 0
-    try:
-        answer = _run_visit(keys, [window, amount, state.invoice_id if state else 0, now, int(count_view)])
-    except redis.RedisError as e:
-        log.warning("public page served without Redis: %s", e)
-        return Visit(allowed=True)
-    copy = answer[1] if len(answer) > 1 else None
-    return Visit(allowed=bool(answer[0]), copy=copy.decode() if copy else None)
+    allowed = visits_here().admit(ip, limit.get_expiry(), amount, state.invoice_id if state else None, count_view,
+                                  int(time.time()))
+    if not allowed or state is None:
+        return Visit(allowed)
+    return Visit(True, _kept_copy(state.key))
 
 
-_VISIT_SHA = hashlib.sha1(_VISIT.encode()).hexdigest()
+def _copies_here() -> "_LocalCopies":
+    app = current_app._get_current_object()
+    if "spotter_page_copies" not in app.extensions:
+        app.extensions["spotter_page_copies"] = _LocalCopies(LOCAL_COPIES)
+    return app.extensions["spotter_page_copies"]
 
 
-def _run_visit(keys: list, args: list):
-    """EVALSHA straight to the pool: on this page redis-py's Script wrapper cost more than the call.
-    A Redis that does not know the script yet (new, restarted) is given it once."""
-    client = get_redis()
-    try:
-        return client.execute_command("EVALSHA", _VISIT_SHA, len(keys), *keys, *args)
-    except redis.exceptions.NoScriptError:
-        client.script_load(_VISIT)
-        return client.execute_command("EVALSHA", _VISIT_SHA, len(keys), *keys, *args)
+class _LocalCopies:
+    """The copies this process served last. A copy's key names exactly what it shows, so a copy
+    kept here is as current as one in Redis; old ones just fall out."""
+
+    def __init__(self, size: int):
+        self._size, self._pages, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+
+def _kept_copy(key: str) -> str | None:
+    copies = _copies_here()
+    page = copies.get(key)
+    if page is None:
+        try:
+            stored = get_redis().get(key)
+        except redis.RedisError as e:
+            log.warning("public page rendered without Redis: %s", e)
+            return None
+        if stored is not None:
+            page = stored.decode()
+            copies.put(key, page)
+    return page
 
 
 def keep_copy(public_id: str, state: PageState, html: str) -> None:
     """Keeps the page rendered for `state`, unless its rows changed while it was being rendered."""
     if page_state(public_id) != state:
         return
+    _copies_here().put(state.key, html)
     try:
         get_redis().set(state.key, html, ex=COPY_TTL_SECONDS)
     except redis.RedisError as e:
