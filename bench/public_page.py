@@ -25,7 +25,7 @@ from tests.servers import free_port
 
 DURATION = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
 CONCURRENCY = 8
-ROUNDS = 5
+ROUNDS = 10
 
 
 def seed() -> str:

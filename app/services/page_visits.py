@@ -53,6 +53,7 @@ class PageVisits:
         self._views: Counter = Counter()  # invoice id -> views not sent yet
         self._viewed_at: dict = {}  # invoice id -> unix time of the last of them
         self._sender: threading.Thread | None = None
+        self._unreachable = False  # the last sending failed
 
     def admit(self, address: str, window_seconds: int, limit: int, invoice_id: int | None, count_view: bool,
               now: int) -> bool:
@@ -86,7 +87,9 @@ class PageVisits:
             try:
                 totals = self._write(hits, views, viewed_at)
             except redis.RedisError as e:
-                log.warning("page visits kept for later, Redis unreachable: %s", e)
+                if not self._unreachable:  # once per outage, not once a second
+                    log.warning("page visits kept for later, Redis unreachable: %s", e)
+                self._unreachable = True
                 with self._lock:  # nothing is lost: added back for the next try
                     self._hits.update(_still_limiting(hits))
                     self._views.update(views)
@@ -94,6 +97,9 @@ class PageVisits:
                         self._viewed_at[invoice_id] = max(at, self._viewed_at.get(invoice_id, 0))
                     self._sending = Counter()
                 return False
+            if self._unreachable:
+                log.info("page visits kept during the Redis outage are sent")
+                self._unreachable = False
             with self._lock:
                 self._sending = Counter()
                 self._known = _still_limiting({**self._known, **totals})
