@@ -9,7 +9,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.models import Invoice
-from app.services.page_visits import VIEWS_KEY, close_visits, visits_here
+from app.services.page_visits import VIEWS_KEY, PageVisits, close_visits, visits_here
 from app.services.public_invoice import views_of
 from tests.invoice_helpers import send_with_link
 from tests.processes import start_web_dyno, stop_web_dyno
@@ -19,6 +19,14 @@ from tests.servers import RedisServer, free_port
 def _views_in_redis(redis_url: str, invoice_id: int) -> int:
     import redis
     return int(redis.Redis.from_url(redis_url).hget(VIEWS_KEY, invoice_id) or 0)
+
+
+def _views_in_redis_soon(redis_url: str, invoice_id: int, expected: int) -> int:
+    """The views Redis holds once the web process's sender has had time to send `expected` of them."""
+    deadline = time.monotonic() + 5
+    while _views_in_redis(redis_url, invoice_id) < expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _views_in_redis(redis_url, invoice_id)
 
 
 def _another_process(database_url: str, redis_url: str, **config):
@@ -32,11 +40,26 @@ def test_views_reach_redis_without_anyone_asking(app, logged_in, trainer, redis_
     for _ in range(3):
         assert app.test_client().get(path).status_code == 200
 
-    deadline = time.monotonic() + 5
-    while _views_in_redis(redis_url, invoice.id) < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert _views_in_redis_soon(redis_url, invoice.id, 3) == 3  # where the clock's fold and other processes read them
 
-    assert _views_in_redis(redis_url, invoice.id) == 3  # where the clock's fold and other processes read them
+
+def test_views_are_kept_through_a_failed_sending_and_sent_on_the_next(app, logged_in, trainer, redis_url,
+                                                                     monkeypatch):
+    invoice, path = send_with_link(logged_in, trainer)
+    visits = visits_here()
+    first_try = []
+
+    def fails_once(*args):
+        if not first_try:
+            first_try.append(True)
+            raise ConnectionResetError("the call broke off")
+        return PageVisits._write(visits, *args)
+
+    monkeypatch.setattr(visits, "_write", fails_once)
+    assert app.test_client().get(path).status_code == 200
+
+    assert _views_in_redis_soon(redis_url, invoice.id, 1) == 1  # after the retry a second later
+    assert first_try == [True]
 
 
 def test_views_counted_while_redis_is_down_arrive_when_it_is_back(app, logged_in, trainer, database_url):

@@ -86,9 +86,10 @@ class PageVisits:
                 return True
             try:
                 totals = self._write(hits, views, viewed_at)
-            except redis.RedisError as e:
+            except Exception as e:  # noqa: BLE001 - Redis away or anything else: the counts are kept
                 if not self._unreachable:  # once per outage, not once a second
-                    log.warning("page visits kept for later, Redis unreachable: %s", e)
+                    log.warning("page visits kept for later, not sent: %r", e,
+                                exc_info=not isinstance(e, redis.RedisError))
                 self._unreachable = True
                 with self._lock:  # nothing is lost: added back for the next try
                     self._hits.update(_still_limiting(hits))
@@ -119,14 +120,19 @@ class PageVisits:
         return {key: int(replies[2 * i]) for i, key in enumerate(keys)}
 
     def _send_while_busy(self) -> None:
-        while True:
-            time.sleep(self._send_delay)
-            with self._lock:
-                if self._closed or not (self._hits or self._views):
-                    self._sender = None
-                    return
-            if not self.send():
-                time.sleep(RETRY_SECONDS)
+        try:
+            while True:
+                time.sleep(self._send_delay)
+                with self._lock:
+                    if self._closed or not (self._hits or self._views):
+                        self._sender = None  # in the same hold as the check: a visit now starts another
+                        return
+                if not self.send():
+                    time.sleep(RETRY_SECONDS)
+        except BaseException:
+            with self._lock:  # should it ever stop otherwise, the next visit starts another sender
+                self._sender = None
+            raise
 
     def close(self) -> None:
         """Sends what is left and stops sending (the app or the process is going away)."""
