@@ -30,7 +30,7 @@ def public_rate_limit() -> str:
 
 
 @bp.route("/i/<token>")
-@limiter.exempt  # limited per IP by public_page.visit, in the same Redis call that fetches the page
+@limiter.exempt  # limited per IP by public_page.visit, counted in the process with the view (page_visits)
 def invoice(token: str):
     public_id = public_id_for_token(token)
     state = public_page.page_state(public_id) if public_id else None
