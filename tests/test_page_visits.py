@@ -105,7 +105,7 @@ def test_a_second_process_refuses_an_address_once_it_has_heard_of_the_first_ones
 
 
 def test_a_forked_child_does_not_send_its_parents_views_again(app, logged_in, trainer, redis_url):
-    app.config["PAGE_VISITS_SEND_SECONDS"] = 60  # nothing is sent until asked
+    app.config["PAGE_VISITS_SEND_MS"] = 60_000  # nothing is sent until asked
     invoice, path = send_with_link(logged_in, trainer)
     app.test_client().get(path)
 
@@ -128,7 +128,7 @@ def test_a_stopped_web_dyno_sends_the_views_it_still_held(app, logged_in, traine
     port = free_port()
     # Its sender would wait a minute: only stopping can send these views.
     process = start_web_dyno(port, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY=TestConfig.SECRET_KEY,
-                             PAGE_VISITS_SEND_SECONDS="60", WEB_CONCURRENCY="1")
+                             PAGE_VISITS_SEND_MS="60000", WEB_CONCURRENCY="1")
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         statuses = []

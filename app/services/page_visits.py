@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 VIEWS_KEY = "spotter:invoice-views"  # invoice id -> views not yet folded into the database
 VIEWED_AT_KEY = "spotter:invoice-viewed-at"  # invoice id -> unix time of the last of them
-RETRY_SECONDS = 1.0  # Redis unreachable: everything unsent is kept and tried again after this
+RETRY_SECONDS = 1  # Redis unreachable: everything unsent is kept and tried again after this
 
 
 def limit_key(address: str, window_number: int) -> str:
@@ -37,9 +37,9 @@ def limit_key(address: str, window_number: int) -> str:
 class PageVisits:
     """One web process's tally. Thread-safe; a sender thread runs only while there is something to send."""
 
-    def __init__(self, redis_client: redis.Redis, send_delay: float):
+    def __init__(self, redis_client: redis.Redis, send_every_ms: int):
         self._redis = redis_client
-        self._send_delay = send_delay  # a sending gathers the visits that arrive meanwhile into one call
+        self._send_every_ms = send_every_ms  # a sending gathers the visits that arrive meanwhile into one call
         self._closed = False
         self._reset()
         _ALL.add(self)
@@ -122,7 +122,7 @@ class PageVisits:
     def _send_while_busy(self) -> None:
         try:
             while True:
-                time.sleep(self._send_delay)
+                time.sleep(self._send_every_ms / 1000)
                 with self._lock:
                     if self._closed or not (self._hits or self._views):
                         self._sender = None  # in the same hold as the check: a visit now starts another
@@ -167,7 +167,7 @@ def visits_here() -> PageVisits:
         with _MAKING:  # two first visits at once must not start two tallies
             visits = app.extensions.get("spotter_page_visits")
             if visits is None:
-                visits = PageVisits(get_redis(), app.config["PAGE_VISITS_SEND_SECONDS"])
+                visits = PageVisits(get_redis(), app.config["PAGE_VISITS_SEND_MS"])
                 app.extensions["spotter_page_visits"] = visits
     return visits
 
