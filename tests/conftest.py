@@ -69,11 +69,16 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def web_app(database_url: str, redis_url: str, **config):
+    """An app on this database and Redis: the test's own, or another web process beside it."""
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
+                      RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test", **config)
+
+
 @pytest.fixture
 def app(database_url, redis_url):
     """A fresh app on an empty database and an empty Redis for every test."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                     RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test")
+    app = web_app(database_url, redis_url)
     app.test_client_class = IsolatedClient
     with app.app_context():
         _wipe_tables()

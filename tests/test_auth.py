@@ -7,12 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from app import create_app
-from app.config import TestConfig
 from app.extensions import db, get_redis
 from app.models import AuthSession, Trainer
 from tests import factories
-from tests.conftest import Browser
+from tests.conftest import Browser, web_app
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -373,8 +371,7 @@ def test_a_second_app_process_sharing_redis_sees_the_same_count(tight_limits, tr
     for _ in range(3):
         attempt(tight_limits, trainer.email)
 
-    other_web_process = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                                   RATELIMIT_STORAGE_URI=redis_url, LOGIN_LIMIT_PER_EMAIL="3 per 10 minutes")
+    other_web_process = web_app(database_url, redis_url, LOGIN_LIMIT_PER_EMAIL="3 per 10 minutes")
 
     assert attempt(other_web_process, trainer.email, password=factories.PASSWORD).status_code == 429
 

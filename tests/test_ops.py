@@ -3,19 +3,13 @@ import time
 
 import pytest
 
-from app import create_app
-from app.config import TestConfig
+from tests.conftest import web_app
 from tests.servers import free_port
 
 
 @pytest.fixture
 def closed_redis_url():
     return f"redis://127.0.0.1:{free_port()}/0"
-
-
-def app_with(database_url, redis_url):
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                      RATELIMIT_STORAGE_URI=redis_url)
 
 
 def test_healthz_answers_200_with_json_when_database_and_redis_answer(client):
@@ -28,7 +22,7 @@ def test_healthz_answers_200_with_json_when_database_and_redis_answer(client):
 
 
 def test_healthz_names_redis_when_redis_is_down(app, database_url, closed_redis_url):
-    broken = app_with(database_url, closed_redis_url)
+    broken = web_app(database_url, closed_redis_url)
 
     started = time.monotonic()
     response = broken.test_client().get("/healthz")
@@ -43,7 +37,7 @@ def test_healthz_names_redis_when_redis_is_down(app, database_url, closed_redis_
 
 def test_healthz_names_the_database_when_the_database_is_down(app, tmp_path, redis_url):
     missing = tmp_path / "no-such-dir" / "spotter.sqlite3"
-    broken = app_with(f"sqlite:///{missing}", redis_url)
+    broken = web_app(f"sqlite:///{missing}", redis_url)
 
     response = broken.test_client().get("/healthz")
 
@@ -55,7 +49,7 @@ def test_healthz_names_the_database_when_the_database_is_down(app, tmp_path, red
 
 
 def test_healthz_names_both_when_both_are_down(app, tmp_path, closed_redis_url):
-    broken = app_with(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}", closed_redis_url)
+    broken = web_app(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}", closed_redis_url)
 
     response = broken.test_client().get("/healthz")
 
@@ -65,7 +59,7 @@ def test_healthz_names_both_when_both_are_down(app, tmp_path, closed_redis_url):
 
 def test_healthz_recovers_once_the_database_answers_again(app, tmp_path, redis_url):
     directory = tmp_path / "later"
-    broken = app_with(f"sqlite:///{directory / 'db.sqlite3'}", redis_url)
+    broken = web_app(f"sqlite:///{directory / 'db.sqlite3'}", redis_url)
     client = broken.test_client()
     assert client.get("/healthz").status_code == 503
 
@@ -81,6 +75,6 @@ def test_healthz_answers_every_poll_without_a_login(app, client):
 
 
 def test_healthz_does_not_leak_connection_details(app, database_url, closed_redis_url):
-    body = app_with(database_url, closed_redis_url).test_client().get("/healthz").get_data(as_text=True)
+    body = web_app(database_url, closed_redis_url).test_client().get("/healthz").get_data(as_text=True)
     port = closed_redis_url.rsplit(":", 1)[1].split("/")[0]
     assert port not in body and "127.0.0.1" not in body

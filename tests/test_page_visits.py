@@ -5,46 +5,38 @@ import http.client
 import os
 import time
 
-from app import create_app
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import db, get_redis
 from app.models import Invoice
 from app.services.page_visits import VIEWS_KEY, PageVisits, close_visits, visits_here
 from app.services.public_invoice import views_of
+from tests.conftest import web_app
 from tests.invoice_helpers import send_with_link
 from tests.processes import start_web_dyno, stop_web_dyno
 from tests.servers import RedisServer, free_port
 
 
-def _views_in_redis(redis_url: str, invoice_id: int) -> int:
-    import redis
-    return int(redis.Redis.from_url(redis_url).hget(VIEWS_KEY, invoice_id) or 0)
+def _views_in_redis(invoice_id: int) -> int:
+    return int(get_redis().hget(VIEWS_KEY, invoice_id) or 0)
 
 
-def _views_in_redis_soon(redis_url: str, invoice_id: int, expected: int) -> int:
+def _views_in_redis_soon(invoice_id: int, expected: int) -> int:
     """The views Redis holds once the web process's sender has had time to send `expected` of them."""
     deadline = time.monotonic() + 5
-    while _views_in_redis(redis_url, invoice_id) < expected and time.monotonic() < deadline:
+    while _views_in_redis(invoice_id) < expected and time.monotonic() < deadline:
         time.sleep(0.02)
-    return _views_in_redis(redis_url, invoice_id)
+    return _views_in_redis(invoice_id)
 
 
-def _another_process(database_url: str, redis_url: str, **config):
-    """Another web process (a second gunicorn worker or dyno) on the same database and Redis."""
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                      RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test", **config)
-
-
-def test_views_reach_redis_without_anyone_asking(app, logged_in, trainer, redis_url):
+def test_views_reach_redis_without_anyone_asking(app, logged_in, trainer):
     invoice, path = send_with_link(logged_in, trainer)
     for _ in range(3):
         assert app.test_client().get(path).status_code == 200
 
-    assert _views_in_redis_soon(redis_url, invoice.id, 3) == 3  # where the clock's fold and other processes read them
+    assert _views_in_redis_soon(invoice.id, 3) == 3  # where the clock's fold and other processes read them
 
 
-def test_views_are_kept_through_a_failed_sending_and_sent_on_the_next(app, logged_in, trainer, redis_url,
-                                                                     monkeypatch):
+def test_views_are_kept_through_a_failed_sending_and_sent_on_the_next(app, logged_in, trainer, monkeypatch):
     invoice, path = send_with_link(logged_in, trainer)
     visits = visits_here()
     first_try = []
@@ -58,14 +50,14 @@ def test_views_are_kept_through_a_failed_sending_and_sent_on_the_next(app, logge
     monkeypatch.setattr(visits, "_write", fails_once)
     assert app.test_client().get(path).status_code == 200
 
-    assert _views_in_redis_soon(redis_url, invoice.id, 1) == 1  # after the retry a second later
+    assert _views_in_redis_soon(invoice.id, 1) == 1  # after the retry a second later
     assert first_try == [True]
 
 
 def test_views_counted_while_redis_is_down_arrive_when_it_is_back(app, logged_in, trainer, database_url):
     invoice, path = send_with_link(logged_in, trainer)
     its_redis = RedisServer().start()
-    web = _another_process(database_url, its_redis.url)
+    web = web_app(database_url, its_redis.url)
     try:
         its_redis.stop()  # Redis goes away (a failover, a restart)
         pages = [web.test_client().get(path) for _ in range(2)]
@@ -86,7 +78,7 @@ def test_a_second_process_refuses_an_address_once_it_has_heard_of_the_first_ones
         app, logged_in, trainer, database_url, redis_url):
     app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
     _, path = send_with_link(logged_in, trainer)
-    other = _another_process(database_url, redis_url, PUBLIC_RATE_LIMIT="3 per minute")
+    other = web_app(database_url, redis_url, PUBLIC_RATE_LIMIT="3 per minute")
     address = {"REMOTE_ADDR": "10.9.9.9"}
     try:
         here = [app.test_client().get(path, environ_base=address).status_code for _ in range(3)]
@@ -104,7 +96,7 @@ def test_a_second_process_refuses_an_address_once_it_has_heard_of_the_first_ones
     assert refused_here == 429
 
 
-def test_a_forked_child_does_not_send_its_parents_views_again(app, logged_in, trainer, redis_url):
+def test_a_forked_child_does_not_send_its_parents_views_again(app, logged_in, trainer):
     app.config["PAGE_VISITS_SEND_MS"] = 60_000  # nothing is sent until asked
     invoice, path = send_with_link(logged_in, trainer)
     app.test_client().get(path)
@@ -116,11 +108,11 @@ def test_a_forked_child_does_not_send_its_parents_views_again(app, logged_in, tr
         finally:
             os._exit(0)
     os.waitpid(child, 0)
-    sent_by_child = _views_in_redis(redis_url, invoice.id)
+    sent_by_child = _views_in_redis(invoice.id)
     visits_here().send()
 
     assert sent_by_child == 0
-    assert _views_in_redis(redis_url, invoice.id) == 1
+    assert _views_in_redis(invoice.id) == 1
 
 
 def test_a_stopped_web_dyno_sends_the_views_it_still_held(app, logged_in, trainer, database_url, redis_url):
@@ -138,10 +130,10 @@ def test_a_stopped_web_dyno_sends_the_views_it_still_held(app, logged_in, traine
             response.read()
             statuses.append(response.status)
         connection.close()
-        held = _views_in_redis(redis_url, invoice.id)
+        held = _views_in_redis(invoice.id)
     finally:
         stop_web_dyno(process)  # SIGTERM, as Heroku stops a dyno
 
     assert statuses == [200, 200]
     assert held == 0
-    assert _views_in_redis(redis_url, invoice.id) == 2
+    assert _views_in_redis(invoice.id) == 2

@@ -6,14 +6,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from app import create_app
-from app.config import TestConfig
 from app.extensions import db, get_redis
 from app.models import Client, Invoice, PaymentMethod, Trainer
 from app.services import clients, invoices, links, payments, profiles, public_invoice, public_page
 from app.services.page_visits import close_visits
-from tests.servers import free_port
+from tests.conftest import web_app
 from tests.invoice_helpers import send_with_link
+from tests.servers import free_port
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -142,8 +141,7 @@ def test_each_visitor_gets_her_own_form_token_and_the_copy_holds_none(app, logge
 
 def test_the_client_can_open_her_invoice_while_redis_is_down(app, logged_in, trainer, database_url):
     invoice, path = send_with_link(logged_in, trainer)
-    no_redis = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                          REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", PUBLIC_BASE_URL="http://spotter.test")
+    no_redis = web_app(database_url, f"redis://127.0.0.1:{free_port()}/0")
 
     page = no_redis.test_client().get(path)
     close_visits(no_redis)
