@@ -1,4 +1,6 @@
 """Extension objects: created here, bound to the app in create_app."""
+import threading
+
 import redis
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -35,12 +37,25 @@ def make_redis(url: str) -> redis.Redis:
                                 health_check_interval=30, **redis_connection_kwargs(url))
 
 
+_MAKING = threading.RLock()  # re-entrant: one app-wide object may be made from another
+
+
+def per_app(name: str, make):
+    """The app's one `name`, made by `make()` on its first use. Two threads asking at once get the
+    same one (a second would lose what the first was given, such as a tally of page visits)."""
+    extensions = current_app.extensions
+    value = extensions.get(name)
+    if value is None:
+        with _MAKING:
+            value = extensions.get(name)
+            if value is None:
+                value = extensions[name] = make()
+    return value
+
+
 def get_redis() -> redis.Redis:
     """One connection pool per app, shared by the queue, the limiter's callers and health checks."""
-    ext = current_app.extensions
-    if "spotter_redis" not in ext:
-        ext["spotter_redis"] = make_redis(current_app.config["REDIS_URL"])
-    return ext["spotter_redis"]
+    return per_app("spotter_redis", lambda: make_redis(current_app.config["REDIS_URL"]))
 
 
 def client_ip() -> str:

@@ -21,7 +21,7 @@ from collections import Counter
 import redis
 from flask import current_app
 
-from app.extensions import get_redis
+from app.extensions import get_redis, per_app
 
 log = logging.getLogger(__name__)
 
@@ -156,20 +156,10 @@ def _still_limiting(counts: dict) -> dict:
     return Counter({key: n for key, n in counts.items() if key[1] >= now // key[2]})
 
 
-_MAKING = threading.Lock()
-
-
 def visits_here() -> PageVisits:
     """This process's tally for the current app."""
-    app = current_app._get_current_object()
-    visits = app.extensions.get("spotter_page_visits")
-    if visits is None:
-        with _MAKING:  # two first visits at once must not start two tallies
-            visits = app.extensions.get("spotter_page_visits")
-            if visits is None:
-                visits = PageVisits(get_redis(), app.config["PAGE_VISITS_SEND_MS"])
-                app.extensions["spotter_page_visits"] = visits
-    return visits
+    return per_app("spotter_page_visits",
+                   lambda: PageVisits(get_redis(), current_app.config["PAGE_VISITS_SEND_MS"]))
 
 
 def close_visits(app) -> None:

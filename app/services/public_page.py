@@ -27,7 +27,7 @@ from limits import parse as parse_limit
 from sqlalchemy import bindparam, exists, select, type_coerce
 from sqlalchemy.types import NullType
 
-from app.extensions import db, get_redis
+from app.extensions import db, get_redis, per_app
 from app.models import Client, Invoice, Payment, PaymentMethod, Trainer
 from app.services.card_payments import stripe_configured
 from app.services.page_visits import visits_here
@@ -88,11 +88,11 @@ def page_state(public_id: str) -> PageState | None:
 
 def _templates_digest() -> str:
     """Copies rendered from other templates (an older release) are never served."""
-    app = current_app._get_current_object()
-    if "public_page_templates" not in app.extensions:
-        sources = [app.jinja_env.loader.get_source(app.jinja_env, name)[0] for name in TEMPLATES]
-        app.extensions["public_page_templates"] = hashlib.blake2b(repr(sources).encode(), digest_size=8).hexdigest()
-    return app.extensions["public_page_templates"]
+    def digest():
+        env = current_app.jinja_env
+        sources = [env.loader.get_source(env, name)[0] for name in TEMPLATES]
+        return hashlib.blake2b(repr(sources).encode(), digest_size=8).hexdigest()
+    return per_app("public_page_templates", digest)
 
 
 def form_token_slot() -> str:
@@ -132,10 +132,7 @@ def visit(ip: str, state: PageState | None, count_view: bool) -> Visit:
 
 
 def _copies_here() -> "_LocalCopies":
-    app = current_app._get_current_object()
-    if "spotter_page_copies" not in app.extensions:
-        app.extensions["spotter_page_copies"] = _LocalCopies(LOCAL_COPIES)
-    return app.extensions["spotter_page_copies"]
+    return per_app("spotter_page_copies", lambda: _LocalCopies(LOCAL_COPIES))
 
 
 class _LocalCopies:
