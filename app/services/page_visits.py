@@ -110,8 +110,9 @@ class PageVisits:
         pipe = self._redis.pipeline(transaction=False)
         keys = list(hits)
         for address, number, seconds in keys:
-            pipe.incrby(limit_key(address, number), hits[(address, number, seconds)])
-            pipe.expire(limit_key(address, number), seconds)
+            key = limit_key(address, number)
+            pipe.incrby(key, hits[(address, number, seconds)])
+            pipe.expire(key, seconds)
         for invoice_id, n in views.items():
             pipe.hincrby(VIEWS_KEY, invoice_id, n)
         if viewed_at:
