@@ -240,3 +240,12 @@ def fake_stripe(app):
                       STRIPE_TIMEOUT_SECONDS=2.0)
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def migration_db(database_url, redis_url, tmp_path):
+    """An empty database of its own for a migration drill: `upgrade(rev)`, `insert(...)`, `rows(...)`."""
+    from tests.migrations_support import migration_database
+
+    with migration_database(database_url, redis_url, tmp_path) as database:
+        yield database
