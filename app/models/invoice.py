@@ -63,7 +63,8 @@ class Invoice(db.Model):
     client: Mapped[Client] = relationship(lazy="joined", innerjoin=True)
     trainer: Mapped["Trainer"] = relationship(lazy="select", viewonly=True)
     lines: Mapped[list[InvoiceLine]] = relationship(
-        back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan")
+        back_populates="invoice", order_by="InvoiceLine.id", cascade="all, delete-orphan",
+        foreign_keys="InvoiceLine.invoice_id")
 
     @property
     def live_lines(self) -> list[InvoiceLine]:
@@ -109,15 +110,19 @@ class InvoiceLine(db.Model):
                                                    index=True)
     description: Mapped[str] = mapped_column(String(200))
     service_date: Mapped[date | None] = mapped_column(Date)
+    service_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the session's start
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     no_charge: Mapped[bool] = mapped_column(Boolean, default=False)
     no_charge_reason: Mapped[str] = mapped_column(String(200), default="")
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A line carried over from a voided invoice into the client's new draft.
+    from_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    invoice: Mapped[Invoice] = relationship(back_populates="lines", foreign_keys=[invoice_id])
+    from_invoice: Mapped[Invoice | None] = relationship(foreign_keys=[from_invoice_id], viewonly=True)
 
     @property
     def amount_cents(self) -> int:
