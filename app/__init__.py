@@ -88,8 +88,12 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return page("errors/error.html", 400, title="Form expired",
-                    message="This form has expired or was sent from elsewhere. Reload the page and try again.")
+        from flask_wtf.csrf import generate_csrf
+        body, status = page("errors/error.html", 400, title="Form expired",
+                            message="This form has expired or was sent from elsewhere. Reload the page and try again.")
+        # The page's token is stale (a log-in in another tab starts a new one): app.js takes this one,
+        # so the next tap works. Only same-origin script can read it.
+        return body, status, {"X-CSRF-Token": generate_csrf()}
 
     @app.errorhandler(429)
     def too_many(_e):

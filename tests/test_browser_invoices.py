@@ -76,7 +76,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(cards).to_have_count(8)
     expect(page.locator("details.draft[open]")).to_have_count(0)
     send = page.locator("#send-button")
-    expect(send).to_have_text("Send 8 invoices · $1,040.00")
+    expect(send).to_have_text("Send 8 invoices · $1,040.00 · 1 not texted")
     _mark(page)
     page.snap("create")
 
@@ -104,7 +104,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(ana_total).to_have_text("$255.00")
     expect(first).not_to_have_class(re.compile(r"\bediting\b"))
     expect(first.locator(".line-row .amount")).to_have_text("$95.00")
-    expect(send).to_have_text("Send 8 invoices · $1,055.00")
+    expect(send).to_have_text("Send 8 invoices · $1,055.00 · 1 not texted")
     assert not _reloaded(page), "saving a line reloaded the page"
     page.snap("price-changed")
 
@@ -117,7 +117,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(second.locator(".badge")).to_have_text("Complimentary: Birthday session")
     expect(second.locator(".line-row .amount")).to_have_class(re.compile(r"\bstruck\b"))
     expect(ana_total).to_have_text("$175.00")
-    expect(send).to_have_text("Send 8 invoices · $975.00")
+    expect(send).to_have_text("Send 8 invoices · $975.00 · 1 not texted")
 
     # A discount line.
     ana.locator("details.sub > summary", has_text="Add a fee, product or discount").tap()
@@ -130,7 +130,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(lines.nth(3)).to_contain_text("Loyalty discount")
     expect(lines.nth(3).locator(".amount")).to_have_text("−$10.00")
     expect(ana_total).to_have_text("$165.00")
-    expect(send).to_have_text("Send 8 invoices · $965.00")
+    expect(send).to_have_text("Send 8 invoices · $965.00 · 1 not texted")
     assert not _reloaded(page), "adding a line reloaded the page"
     page.snap("complimentary-and-discount")
 
@@ -143,12 +143,12 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     dev_line.get_by_role("button", name="Remove").tap()
     expect(dev_line).to_have_class(re.compile(r"\bremoved\b"))
     expect(page.locator(f"#draft-total-{dev_id}")).to_have_text("$80.00")
-    expect(send).to_have_text("Send 8 invoices · $885.00")
+    expect(send).to_have_text("Send 8 invoices · $885.00 · 1 not texted")
     page.snap_at(dev, "line-removed")
     dev_line.get_by_role("button", name="Add back").tap()
     expect(dev_line).not_to_have_class(re.compile(r"\bremoved\b"))
     expect(page.locator(f"#draft-total-{dev_id}")).to_have_text("$160.00")
-    expect(send).to_have_text("Send 8 invoices · $965.00")
+    expect(send).to_have_text("Send 8 invoices · $965.00 · 1 not texted")
 
     # Leave Ben out of this batch: his draft waits for next time.
     ben = _card(page, "Ben Ito")
@@ -157,7 +157,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(ben.get_by_role("button", name="Include in this batch")).to_be_visible()
     expect(ben.locator("summary.draft-summary")).to_contain_text("left out")
     expect(ben).to_have_class(re.compile(r"\bleft-out\b"))
-    expect(send).to_have_text("Send 7 invoices · $805.00")
+    expect(send).to_have_text("Send 7 invoices · $805.00 · 1 not texted")
     assert not _reloaded(page), "leaving a client out reloaded the page"
     page.snap_at(ben, "client-left-out")
 
@@ -173,7 +173,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     cleo_row = rows.filter(has_text="Cleo Park")
     expect(cleo_row).to_contain_text("Not texted")
     expect(rows.filter(has_text="Ben Ito")).to_have_count(0)
-    cleo_link = cleo_row.locator("input.copy").input_value()
+    cleo_link = cleo_row.locator(".link-box .link-text").inner_text()
     assert cleo_link.startswith("http://spotter.test/i/")
     page.snap("batch-queued")
 
@@ -190,7 +190,8 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
     expect(status).to_have_attribute("data-pending", "no")
     assert time.monotonic() - sent_at < 5
     assert not status.evaluate("el => el.hasAttribute('hx-trigger') || el.hasAttribute('hx-get')")
-    expect(status).to_contain_text("All texts are settled.")
+    expect(status).to_contain_text("All done: every text has gone out, or says below why not.")
+    expect(page.get_by_role("heading", name="Sent 7 invoices")).to_be_visible()
     expect(cleo_row).to_contain_text("Not texted")
     assert not _reloaded(page), "the batch status reloaded the page instead of swapping in place"
     page.snap("batch-sent")

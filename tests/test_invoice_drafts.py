@@ -279,7 +279,8 @@ def test_line_edit_form_is_a_fragment_for_htmx_and_a_page_without_javascript(log
     assert "<html" in page.data.decode() and 'value="80.00"' in page.data.decode()
     assert fragment.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
     view = logged_in.get(url + "?mode=view", headers={"HX-Request": "true"}).data.decode()
-    assert 'name="unit_price"' not in view and "$80.00" in view
+    # Closed again: no edit form (quantity, description), only the price and no-charge saved in place.
+    assert 'name="quantity"' not in view and "$80.00" in view and '/charge"' in view
 
 
 def test_a_draft_left_below_zero_by_a_cancelled_session_is_not_counted_or_sent(logged_in, trainer):

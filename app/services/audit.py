@@ -10,7 +10,7 @@ EVENT_LABELS = {
     "finalized": "Finalized", "voided": "Voided", "resent": "Text resent",
     "payment_recorded": "Payment recorded", "payment_deleted": "Payment deleted",
     "link_reissued": "Link reissued", "link_revoked": "Link revoked", "payment_rejected": "Payment not received",
-    "card_payment": "Card payment", "refund": "Refund",
+    "card_payment": "Card payment", "refund": "Refund", "carried_over": "Lines brought back from void",
 }
 
 

@@ -3,8 +3,6 @@
 Every adjustment names the draft version it was made on. The version is bumped with a
 compare-and-set UPDATE, so an edit made on an outdated screen is refused, never applied on top.
 """
-from dataclasses import dataclass
-
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -45,7 +43,7 @@ def _line_row(session, invoice_id: int, trainer: Trainer) -> dict:
     return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
             "description": _session_description(session),
             "service_date": to_local(session.starts_at, trainer.timezone).date(),
-            "duration_minutes": session.duration_minutes, "quantity": 1,
+            "service_starts_at": session.starts_at, "duration_minutes": session.duration_minutes, "quantity": 1,
             "unit_price_cents": session.rate_cents}
 
 
@@ -120,7 +118,7 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
     return load_drafts(trainer_id)
 
 
-def _live_lines_sum():
+def live_lines_sum():
     """SQL for a draft's live lines added up (Invoice.lines_sum_cents, in the database)."""
     live = (InvoiceLine.invoice_id == Invoice.id) & InvoiceLine.removed_at.is_(None)
     return select(func.coalesce(func.sum(case((InvoiceLine.no_charge, 0),
@@ -130,43 +128,13 @@ def _live_lines_sum():
 
 def _refresh_totals(invoice_ids: set[int]) -> None:
     """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line."""
-    line_sum = _live_lines_sum()
+    line_sum = live_lines_sum()
     db.session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids))
                        .values(total_cents=case((line_sum < 0, 0), else_=line_sum), version=Invoice.version + 1)
                        .execution_options(synchronize_session=False))
     has_lines = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id).exists()
     db.session.execute(delete(Invoice).where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.draft,
                                              ~has_lines).execution_options(synchronize_session=False))
-
-
-@dataclass
-class BatchBar:
-    """What "Send N invoices · $X" sends: the drafts, at the versions the trainer is looking at."""
-
-    count: int
-    total_cents: int
-    versions: list[tuple[int, int]]
-
-
-def bar_from_drafts(drafts: list[Invoice]) -> BatchBar:
-    sendable = [d for d in drafts if is_sendable(d)]
-    return BatchBar(len(sendable), sum(d.total_cents for d in sendable), [(d.id, d.version) for d in sendable])
-
-
-def load_batch_bar(trainer_id: int) -> BatchBar:
-    """The same figures in one query, without loading every line (used after each adjustment):
-    `is_sendable` in SQL."""
-    has_live_line = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id,
-                                                 InvoiceLine.removed_at.is_(None)).exists()
-    rows = db.session.execute(
-        select(Invoice.id, Invoice.version, Invoice.total_cents).where(
-            Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.draft, Invoice.included,
-            has_live_line, _live_lines_sum() >= 0).order_by(Invoice.id)).all()
-    return BatchBar(len(rows), sum(r.total_cents for r in rows), [(r.id, r.version) for r in rows])
-
-
-def is_sendable(draft: Invoice) -> bool:
-    return draft.included and bool(draft.live_lines) and draft.lines_sum_cents >= 0
 
 
 def get_draft(trainer_id: int, invoice_id: int) -> Invoice:
@@ -214,8 +182,12 @@ def _line(invoice: Invoice, line_id: int) -> InvoiceLine:
     return line
 
 
-def _check_price(cents: int, is_session: bool) -> None:
-    if cents < 0 and is_session:
+def is_sendable(draft: Invoice) -> bool:
+    return draft.included and bool(draft.live_lines) and draft.lines_sum_cents >= 0
+
+
+def _check_price(cents: int | None, is_session: bool) -> None:
+    if cents is not None and cents < 0 and is_session:
         raise ServiceError("A session's price cannot be negative. Add a discount line instead.", "unit_price")
 
 
@@ -234,11 +206,15 @@ def _check_description(text: str) -> str:
 
 
 def update_line(trainer_id: int, invoice_id: int, line_id: int, version: int | None, actor: str, *,
-                unit_price_cents: int, quantity: int, description: str, no_charge: bool,
-                no_charge_reason: str = "") -> Invoice:
-    """Applies the edited fields of one line, recording each change in the history."""
-    description = _check_description(description)
-    _check_quantity(quantity)
+                unit_price_cents: int | None = None, quantity: int | None = None, description: str | None = None,
+                no_charge: bool | None = None, no_charge_reason: str = "") -> Invoice:
+    """Applies the given fields of one line (None leaves a field as it is), recording each change
+    in the history. The price and no-charge are saved from the line itself as they change; the
+    quantity and description from the line's edit form."""
+    if description is not None:
+        description = _check_description(description)
+    if quantity is not None:
+        _check_quantity(quantity)
     invoice = _claim(trainer_id, invoice_id, version)
     line = _line(invoice, line_id)
     try:
@@ -246,28 +222,32 @@ def update_line(trainer_id: int, invoice_id: int, line_id: int, version: int | N
     except ServiceError:
         db.session.rollback()
         raise
-    reason = (no_charge_reason or "").strip()[:200]
     cur = invoice.currency
 
     def log(kind, old, new, why=""):
         record_event(invoice.id, trainer_id, actor, kind, line_id=line.id, from_value=old, to_value=new,
                      reason=why)
 
-    if unit_price_cents != line.unit_price_cents:
+    if unit_price_cents is not None and unit_price_cents != line.unit_price_cents:
         log("price", format_cents(line.unit_price_cents, cur), format_cents(unit_price_cents, cur))
         line.unit_price_cents = unit_price_cents
-    if quantity != line.quantity:
+    if quantity is not None and quantity != line.quantity:
         log("quantity", line.quantity, quantity)
         line.quantity = quantity
-    if description != line.description:
+    if description is not None and description != line.description:
         log("description", line.description, description)
         line.description = description
+    if no_charge is not None:
+        _apply_no_charge(line, no_charge, (no_charge_reason or "").strip()[:200], log)
+    return _finish(invoice)
+
+
+def _apply_no_charge(line: InvoiceLine, no_charge: bool, reason: str, log) -> None:
     if no_charge != line.no_charge or (no_charge and reason != line.no_charge_reason):
         log("no_charge" if no_charge else "charge", "charged" if not line.no_charge else "complimentary",
             "complimentary" if no_charge else "charged", reason if no_charge else "")
         line.no_charge = no_charge
         line.no_charge_reason = reason if no_charge else ""
-    return _finish(invoice)
 
 
 def remove_line(trainer_id: int, invoice_id: int, line_id: int, version: int | None, actor: str) -> Invoice:

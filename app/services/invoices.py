@@ -10,6 +10,7 @@ from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.outbox import enqueue_messages, new_message
+from app.services.redraft import redraft_from_void
 from app.tenancy import find_owned, owned, require_owned
 
 FILTERS = ("open", "overdue", "paid", "void", "all")
@@ -66,7 +67,8 @@ def messages_for(invoice_id: int) -> list[OutboxMessage]:
 
 
 def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> Invoice:
-    """Voids a sent invoice: its link stops working and its sessions can be billed again."""
+    """Voids a sent invoice: its link stops working, and its sessions go back to the client's draft
+    with the prices, no-charges, fees and discounts they were billed with."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Say why you are voiding this invoice.", "reason")
@@ -80,6 +82,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
     db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)
                        .values(invoice_id=None).execution_options(synchronize_session=False))
     record_event(invoice.id, trainer_id, actor, "voided", reason=reason)
+    redraft_from_void(invoice, actor)
     db.session.commit()
     return invoice
 

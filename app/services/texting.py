@@ -11,7 +11,7 @@ from sqlalchemy import exists, select, update
 
 from app.extensions import db
 from app.integrations import sms
-from app.models import Client, Invoice, MessageStatus, OutboxMessage, Trainer
+from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
@@ -67,7 +67,12 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
     amount = format_cents(invoice.due_cents, invoice.currency)
     opt_out = " Reply STOP to opt out." if first_text else ""
     first = invoice.client.first_name
-    if invoice.due_cents:
+    if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
+        paid = format_cents(invoice.total_cents, invoice.currency)
+        wordings = [f"{business}: Hi {first}, here is a copy of invoice {number} ({paid}), paid in full. "
+                    f"Nothing to pay: {link}{opt_out}",
+                    f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"]
+    elif invoice.due_cents:
         wordings = [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
                     f"View and pay: {link}{opt_out}",
                     f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{opt_out}",

@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import render_page_or_fragment
+from app.blueprints import render_page_or_fragment, safe_next
 from app.blueprints.clients import bp
 from app.blueprints.clients.forms import ClientForm
 from app.models import Client
@@ -46,11 +46,13 @@ def edit(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = ClientForm(obj=client)
     form.mobile.region = profiles.phone_region(current_user)
+    # From "will not be texted" on the create-invoices page: back there once fixed (or cancelled).
+    back = safe_next(request.args.get("next"), url_for("clients.show", client_id=client.id))
     if form.validate_on_submit():
         clients.update_client(current_user.id, client.id, **form.values())
         flash("Client saved.", "success")
-        return redirect(url_for("clients.show", client_id=client.id))
-    return render_template("clients/form.html", form=form, client=client)
+        return redirect(back)
+    return render_template("clients/form.html", form=form, client=client, back=back)
 
 
 @bp.route("/<int:client_id>/archive", methods=["POST"])

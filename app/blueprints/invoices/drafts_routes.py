@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error, first_error, is_htmx
 from app.blueprints.invoices import bp
-from app.blueprints.invoices.forms import AddLineForm, IncludeForm, LineForm, NoteForm
+from app.blueprints.invoices.forms import AddLineForm, ChargeForm, IncludeForm, LineForm, NoteForm
 from app.models import InvoiceStatus
-from app.services import ServiceError, drafts
+from app.services import ServiceError, batch_bar, drafts
 from app.services.drafts import DraftNotFound, StaleDraft
 
 
@@ -20,7 +20,7 @@ def actor() -> str:
 @login_required
 def create():
     all_drafts = drafts.sync_drafts(current_user.id)
-    return render_template("invoices/create.html", drafts=all_drafts, bar=drafts.bar_from_drafts(all_drafts),
+    return render_template("invoices/create.html", drafts=all_drafts, bar=batch_bar.bar_from_drafts(all_drafts),
                            submit_key=_new_submit_key())
 
 
@@ -30,7 +30,7 @@ def _new_submit_key() -> str:
 
 
 def _respond(invoice_id: int, *, invoice=None, error: str | None = None, form=None, line_id: int | None = None,
-             add_form=None, note_form=None):
+             add_form=None, note_form=None, saved_line_id: int | None = None):
     """The client's card and (out of band) the batch bar, or a redirect without JavaScript.
     `invoice` is the draft the adjustment returned; after a refusal it is loaded again."""
     if not is_htmx():
@@ -38,18 +38,25 @@ def _respond(invoice_id: int, *, invoice=None, error: str | None = None, form=No
             flash(error, "error")
         return redirect(url_for("invoices.create", _anchor=f"draft-{invoice_id}"))
     invoice = invoice or _owned_or_404(invoice_id)
-    bar = drafts.load_batch_bar(current_user.id)
+    bar = batch_bar.load_batch_bar(current_user.id)
     submit_key = _new_submit_key()
     if invoice.status != InvoiceStatus.draft:  # finalized meanwhile (another tab sent it)
         return render_template("invoices/_draft_gone.html", invoice=invoice, bar=bar, message=error,
                                submit_key=submit_key)
-    html = render_template("invoices/_draft_response.html", draft=invoice, bar=bar, card_error=error,
-                           error_form=form, error_line_id=line_id, add_form=add_form, note_form=note_form,
-                           open_card=True, submit_key=submit_key)
-    return make_response(html)
+    if saved_line_id is not None:  # saved in place: the line's head and the figures, out of band
+        line = next(line for line in invoice.lines if line.id == saved_line_id)
+        return render_template("invoices/_line_saved.html", draft=invoice, line=line, bar=bar,
+                               submit_key=submit_key)
+    response = make_response(render_template(
+        "invoices/_draft_response.html", draft=invoice, bar=bar, card_error=error, error_form=form,
+        error_line_id=line_id, add_form=add_form, note_form=note_form, open_card=True, submit_key=submit_key))
+    # Whatever element asked (a line saved in place swaps nothing), a refusal shows the whole card.
+    response.headers["HX-Retarget"] = f"#draft-{invoice_id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
-def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
+def _run(invoice_id: int, action, *, form=None, line_id=None, saved_line_id=None, **form_slots):
     """Runs one adjustment. The service finds the draft among the trainer's own (another's is a 404)."""
     try:
         invoice = action()
@@ -61,7 +68,7 @@ def _run(invoice_id: int, action, *, form=None, line_id=None, **form_slots):
         if form is not None:
             apply_service_error(form, e)
         return _respond(invoice_id, error=e.message, form=form, line_id=line_id, **form_slots)
-    return _respond(invoice_id, invoice=invoice)
+    return _respond(invoice_id, invoice=invoice, saved_line_id=saved_line_id)
 
 
 def _invalid(invoice_id, form, line_id=None, **form_slots):
@@ -103,6 +110,19 @@ def update_line(invoice_id: int, line_id: int):
         unit_price_cents=form.unit_price.data, quantity=form.quantity.data,
         description=form.description.data, no_charge=form.no_charge.data,
         no_charge_reason=form.no_charge_reason.data), form=form, line_id=line_id)
+
+
+@bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/charge", methods=["POST"])
+@login_required
+def charge_line(invoice_id: int, line_id: int):
+    """The price and no-charge of a line, saved as they change."""
+    form = ChargeForm()
+    if not form.validate():
+        return _invalid(invoice_id, form, line_id)
+    return _run(invoice_id, lambda: drafts.update_line(
+        current_user.id, invoice_id, line_id, form.version.data, actor(), unit_price_cents=form.unit_price.data,
+        no_charge=form.no_charge.data, no_charge_reason=form.no_charge_reason.data),
+        form=form, line_id=line_id, saved_line_id=line_id)
 
 
 @bp.route("/drafts/<int:invoice_id>/lines/<int:line_id>/remove", methods=["POST"])

@@ -22,6 +22,13 @@ class LineForm(VersionedForm):
     no_charge_reason = StringField("Reason (shown to the client)", validators=[Optional(), Length(max=200)])
 
 
+class ChargeForm(VersionedForm):
+    """A line's price and no-charge, saved from the line itself as they change."""
+    unit_price = MoneyField("Price", allow_negative=True)
+    no_charge = BooleanField("No charge")
+    no_charge_reason = StringField("Reason (shown to the client)", validators=[Optional(), Length(max=200)])
+
+
 class AddLineForm(VersionedForm):
     description = StringField("Description", validators=DESCRIPTION)
     quantity = IntegerField("Qty", validators=QUANTITY, default=1)

@@ -87,7 +87,8 @@ def resend(invoice_id: int):
     invoice = _finalized_or_404(invoice_id)
     try:
         message = invoices.resend_invoice(current_user.id, invoice.id, actor())
-        flash("Text queued." if message.is_pending else f"Not texted: {message.error_message}",
+        queued = "Copy queued, marked paid." if invoice.status == InvoiceStatus.paid else "Text queued."
+        flash(queued if message.is_pending else f"Not texted: {message.error_message}",
               "success" if message.is_pending else "error")
     except ServiceError as e:
         flash(e.message, "error")
@@ -105,7 +106,7 @@ def void(invoice_id: int):
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            flash("Invoice voided. Its sessions can be billed again.", "success")
+            flash("Invoice voided. Its lines are back on the client's draft, as they were billed.", "success")
             return redirect(url_for("invoices.show", invoice_id=invoice.id))
     return _detail(invoice, void_form=form)
 
