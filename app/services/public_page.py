@@ -97,12 +97,18 @@ def _templates_digest() -> str:
 
 def form_token_slot() -> str:
     """Where a copy holds the visitor's CSRF token. Derived from SECRET_KEY: no page text can fake it."""
-    return _slot_for(current_app.config["SECRET_KEY"])
+    return _slot_for(current_app.config["SECRET_KEY"], "csrf")
 
 
-@functools.lru_cache(maxsize=4)
-def _slot_for(secret_key: str) -> str:
-    return "csrf-slot-" + hmac.new(secret_key.encode(), b"public-page-form-token", hashlib.sha256).hexdigest()[:24]
+def form_key_slot() -> str:
+    """Where a copy holds the one-time key of its Venmo form: each visit is given a new one."""
+    return _slot_for(current_app.config["SECRET_KEY"], "form-key")
+
+
+@functools.lru_cache(maxsize=8)
+def _slot_for(secret_key: str, purpose: str) -> str:
+    mac = hmac.new(secret_key.encode(), f"public-page-{purpose}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{purpose}-slot-{mac}"
 
 
 @dataclass(frozen=True)
