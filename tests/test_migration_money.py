@@ -22,3 +22,48 @@ def test_form_keys_arrive_empty_and_one_key_makes_one_row(migration_db):
     migration_db.insert("form_keys", **key)
     with pytest.raises(sa.exc.IntegrityError):
         migration_db.insert("form_keys", **key)
+
+
+def _invoice_with_payments(migration_db) -> int:
+    """An $80.00 invoice, stored as paid $50.00, whose payments say $70.00: $50 cash, $30 by card of which
+    $10 went back, and a deleted $20 check."""
+    trainer = migration_db.insert("trainers", **TRAINER)
+    client = migration_db.insert("clients", trainer_id=trainer, **CLIENT)
+    invoice = migration_db.insert(
+        "invoices", trainer_id=trainer, client_id=client, status="open", number=1, version=1, included=True,
+        note="", total_cents=8000, paid_cents=5000, currency="USD", void_reason="", view_count=0,
+        created_at="2026-11-01 10:00:00")
+    payment = dict(trainer_id=trainer, invoice_id=invoice, received_on="2026-11-02", note="", recorded_by="Old",
+                   created_at="2026-11-02 10:00:00", refund_flag="", reported_by_client=False)
+    migration_db.insert("payments", method="cash", status="succeeded", amount_cents=5000, refunded_cents=0, **payment)
+    migration_db.insert("payments", method="stripe", status="succeeded", amount_cents=3000, refunded_cents=1000,
+                        **payment)
+    migration_db.insert("payments", method="check", status="succeeded", amount_cents=2000, refunded_cents=0,
+                        deleted_at="2026-11-03 10:00:00", **payment)
+    return invoice
+
+
+def test_the_paid_total_is_read_from_the_payments_once_the_stored_one_is_gone(migration_db):
+    migration_db.upgrade("6c80cb6ee47f")
+    invoice_id = _invoice_with_payments(migration_db)
+
+    migration_db.upgrade("cda844494ba8")
+
+    assert "paid_cents" not in {c["name"] for c in sa.inspect(migration_db.engine).get_columns("invoices")}
+    with migration_db.app.app_context():
+        from app.extensions import db
+        from app.models import Invoice
+
+        invoice = db.session.get(Invoice, invoice_id)
+        assert (invoice.paid_cents, invoice.due_cents) == (7000, 1000)
+        db.session.remove()
+
+
+def test_going_back_stores_the_paid_total_the_payments_add_up_to(migration_db):
+    migration_db.upgrade("6c80cb6ee47f")
+    invoice_id = _invoice_with_payments(migration_db)
+    migration_db.upgrade("cda844494ba8")
+
+    migration_db.downgrade("6c80cb6ee47f")
+
+    assert migration_db.rows("SELECT id, paid_cents FROM invoices") == [(invoice_id, 7000)]

@@ -3,7 +3,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint,
+                        cast, func, select)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -23,6 +24,9 @@ class PaymentStatus(str, enum.Enum):
     succeeded = "succeeded"
     failed = "failed"
     refunded = "refunded"
+
+
+COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)  # money that arrived (some may have gone back since)
 
 
 class Payment(db.Model):
@@ -50,6 +54,17 @@ class Payment(db.Model):
     # A Venmo payment the client says they made: pending until the trainer confirms it.
     reported_by_client: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def paid_on_invoice(invoice_id):
+    """SQL: what has been paid on an invoice, the payments that arrived less what was refunded of them.
+    The one definition of "paid": Invoice.paid_cents and the client's page both read it."""
+    payments = Payment.__table__
+    paid = func.coalesce(func.sum(payments.c.amount_cents - payments.c.refunded_cents), 0)
+    return (select(cast(paid, BigInteger))  # PostgreSQL would hand back a sum of bigints as a numeric
+            .where(payments.c.invoice_id == invoice_id, payments.c.status.in_(COUNTED),
+                   payments.c.deleted_at.is_(None))
+            .correlate_except(payments).scalar_subquery())
 
 
 class CheckoutAttempt(db.Model):

@@ -1,11 +1,13 @@
 """Payments against an invoice; an invoice is paid when succeeded payments cover its total."""
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentMethod, PaymentStatus,
                         Trainer)
+from app.models.payment import COUNTED, paid_on_invoice
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError, form_keys
@@ -17,9 +19,6 @@ from app.timefmt import local_today
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
                  PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other"}
 MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
-
-
-COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)
 
 
 def still_pending(method: PaymentMethod | None = None):
@@ -41,11 +40,9 @@ def lock_invoice(invoice_id: int) -> Invoice:
 
 
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
-    """Recomputes what has been paid (succeeded payments less refunds) and moves the invoice
-    between open and paid. Returns the receipt text to send once committed, if it just became paid."""
-    invoice.paid_cents = int(db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0)).where(
-            Payment.invoice_id == invoice.id, Payment.status.in_(COUNTED), Payment.deleted_at.is_(None))) or 0)
+    """Reads what has been paid now that the payments changed, and moves the invoice between open
+    and paid. Returns the receipt text to send once committed, if it just became paid."""
+    set_committed_value(invoice, "paid_cents", db.session.scalar(select(paid_on_invoice(invoice.id))))
     if invoice.status == InvoiceStatus.open and invoice.paid_cents >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
         return _receipt(invoice)
