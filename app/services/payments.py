@@ -12,6 +12,7 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError, form_keys
 from app.services.audit import record_event
+from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
 from app.tenancy import require_owned
 from app.timefmt import local_today
@@ -74,6 +75,13 @@ def send_receipt_after_commit(receipt: OutboxMessage | None) -> None:
         enqueue_messages([receipt.id])
 
 
+def _after_commit(invoice_id: int, receipt: OutboxMessage | None = None) -> None:
+    """What follows a committed change of a trainer's payments: the receipt, if the invoice just became
+    paid, and the expiry of card checkouts that no longer ask for what is due."""
+    send_receipt_after_commit(receipt)
+    expire_stale_checkouts_later(invoice_id)
+
+
 def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amount_cents: int,
                           method: PaymentMethod, received_on: date, note: str = "",
                           form_key: str | None = None) -> Payment:
@@ -94,7 +102,7 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
     receipt = _count_succeeded(invoice, payment, actor)
     payment, recorded = form_keys.commit_once(trainer_id, form_key, payment)
     if recorded:
-        send_receipt_after_commit(receipt)
+        _after_commit(invoice.id, receipt)
     return payment
 
 
@@ -149,7 +157,7 @@ def confirm_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
     payment.status, payment.confirmed_at = PaymentStatus.succeeded, utcnow()
     receipt = _count_succeeded(invoice, payment, actor)
     db.session.commit()
-    send_receipt_after_commit(receipt)
+    _after_commit(invoice.id, receipt)
     return payment
 
 
@@ -194,6 +202,7 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)  # a deletion can only reopen an invoice, never send a receipt
     db.session.commit()
+    _after_commit(invoice.id)
 
 
 def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, *,
@@ -217,6 +226,7 @@ def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, act
     if payment.refund_flag and (payment.status == PaymentStatus.refunded or invoice.paid_cents <= invoice.total_cents):
         payment.refund_flag = ""  # the money the invoice did not need has gone back
     db.session.commit()
+    _after_commit(invoice.id)
     return payment
 
 
