@@ -67,3 +67,21 @@ def test_going_back_stores_the_paid_total_the_payments_add_up_to(migration_db):
     migration_db.downgrade("6c80cb6ee47f")
 
     assert migration_db.rows("SELECT id, paid_cents FROM invoices") == [(invoice_id, 7000)]
+
+
+def test_sums_past_two_to_the_31_cents_fit_once_they_are_64_bit(migration_db):
+    migration_db.upgrade("6c80cb6ee47f")
+    invoice_id = _invoice_with_payments(migration_db)
+    trainer_id = migration_db.rows("SELECT id FROM trainers")[0][0]
+    batch = migration_db.insert("batches", trainer_id=trainer_id, submit_key="k", invoice_count=1, total_cents=8000,
+                                created_at="2026-11-01 10:00:00")
+
+    migration_db.upgrade("15e32b0782d4")
+
+    assert migration_db.rows("SELECT total_cents FROM invoices") == [(8000,)]
+    assert migration_db.rows("SELECT amount_cents, refunded_cents FROM payments ORDER BY id") == [
+        (5000, 0), (3000, 1000), (2000, 0)]
+    migration_db.execute("UPDATE batches SET total_cents = :big WHERE id = :id", big=3_000_016_000, id=batch)
+    migration_db.execute("UPDATE invoices SET total_cents = :big WHERE id = :id", big=3_000_016_000, id=invoice_id)
+    assert migration_db.rows("SELECT total_cents FROM batches") == [(3_000_016_000,)]
+    assert migration_db.rows("SELECT total_cents FROM invoices") == [(3_000_016_000,)]

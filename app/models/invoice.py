@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -44,7 +44,7 @@ class Invoice(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     included: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(String(500), default="")
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # a sum: no 32-bit ceiling
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     issue_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
@@ -152,5 +152,5 @@ class Batch(db.Model):
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
     submit_key: Mapped[str] = mapped_column(String(64))
     invoice_count: Mapped[int] = mapped_column(Integer, default=0)
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -39,7 +39,7 @@ class Payment(db.Model):
     method: Mapped[PaymentMethod] = mapped_column(Enum(PaymentMethod, native_enum=False, length=10))
     status: Mapped[PaymentStatus] = mapped_column(
         Enum(PaymentStatus, native_enum=False, length=10), default=PaymentStatus.succeeded)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # up to what an invoice is due
     received_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(120), default="")
@@ -48,7 +48,7 @@ class Payment(db.Model):
     # Card payments: one row per payment intent, whatever the number of webhook deliveries.
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255))
-    refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     # Set when money came in that the invoice did not need (overpaid, void, already paid).
     refund_flag: Mapped[str] = mapped_column(String(200), default="")
     # A Venmo payment the client says they made: pending until the trainer confirms it.
@@ -80,7 +80,7 @@ class CheckoutAttempt(db.Model):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     attempt_no: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     stripe_account_id: Mapped[str] = mapped_column(String(255))
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     url: Mapped[str] = mapped_column(String(2000), default="")
