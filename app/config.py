@@ -55,6 +55,9 @@ class Config:
 
     SECURE_HEADERS_HSTS = False
 
+    # The most one invoice may come to, in cents ($25,000.00): a draft is not taken over it, nor sent over it.
+    INVOICE_MAX_CENTS = _env_int("INVOICE_MAX_CENTS", 2_500_000)
+
     # Texting: SMS_BACKEND=twilio|console (console, the default without Twilio credentials, keeps
     # every text in the app). TWILIO_API_BASE points the SDK at a sandbox or a mock server.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "")

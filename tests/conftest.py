@@ -3,6 +3,7 @@ import contextvars
 import os
 import re
 import signal
+import threading
 
 import pytest
 from sqlalchemy import event, text
@@ -56,6 +57,23 @@ def _wipe_tables() -> None:
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+def at_once(calls: list) -> list:
+    """Runs each call in a thread of its own, all released at the same moment; returns what they
+    returned, in the order they finished."""
+    start, results = threading.Barrier(len(calls)), []
+
+    def run(call):
+        start.wait()
+        results.append(call())
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
 
 
 class IsolatedClient(FlaskClient):
@@ -129,6 +147,17 @@ class Browser:
         response = self.client.post(url, data=data, headers=headers, **kw)
         self._remember_token(response)
         return response
+
+    def post_at_once(self, url, forms: list[dict]) -> list:
+        """Each form posted from a thread of its own, all at the same moment, each through a connection
+        of its own carrying this browser's cookie: a double tap reaching two web threads."""
+        cookie, app = self.client.get_cookie("session"), self.client.application
+
+        def post(form):
+            client = app.test_client()
+            client.set_cookie(cookie.key, cookie.value)
+            return client.post(url, data=form)
+        return at_once([lambda form=form: post(form) for form in forms])
 
     def login(self, email, password=factories.PASSWORD, remember=False):
         self.get("/login")

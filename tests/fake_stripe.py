@@ -4,8 +4,10 @@ Connected accounts and account links, Checkout Sessions (create, retrieve, expir
 intents and charges behind them, all scoped by the Stripe-Account header, and a stub of the page a
 session's URL opens (for browser tests). Every POST honours its Idempotency-Key as Stripe does: the
 same key and parameters give back the first answer, other parameters are an idempotency_error. It
-can be told to create a session and then drop the connection before answering. Tests move objects
-along (`complete_session`, `refund`, ...) and build the webhook events that describe them (`event`).
+can be told to create a session and then drop the connection before answering, to run a hook while
+it creates one, or to be down (every API call a 503). Tests move objects along (`complete_session`,
+`refund`, ...) and build the webhook events that describe them (`event`). As on Stripe, only an
+open session can be paid: paying an expired or completed one is refused (CheckoutClosed).
 """
 import copy
 import re
@@ -34,6 +36,10 @@ def decode_form(text: str) -> dict:
     return out
 
 
+class CheckoutClosed(Exception):
+    """The Checkout page of a session that is no longer open takes no payment."""
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
 
@@ -50,6 +56,8 @@ class FakeStripe(LoopbackHTTPServer):
         self.requests: list[dict] = []
         self.drop_session_creates = 0  # this many session creates are made, then the connection drops
         self.read_delay_seconds = 0.0  # a slow Stripe: every GET waits this long before answering
+        self.down = False  # every API call answers 503, as Stripe does when it has trouble
+        self.on_session_create = None  # called with the new session, before the create is answered
         super().__init__()
 
 
@@ -77,10 +85,12 @@ class FakeStripe(LoopbackHTTPServer):
         return account_id
 
     def complete_session(self, session_id: str, async_payment: bool = False) -> str:
-        """The client paid on the Checkout page (whatever the session's state: a payment racing an
-        expiry). A card succeeds at once; a bank debit (`async_payment`) is processing."""
+        """The client paid on the Checkout page of an open session. A card succeeds at once; a bank
+        debit (`async_payment`) is processing."""
         with self.lock:
             session, account = self.sessions[session_id], self.owner[session_id]
+            if session["status"] != "open":
+                raise CheckoutClosed(f"Checkout session {session_id} is {session['status']}")
             intent_id, charge_id = _new_id("pi"), _new_id("ch")
             amount = session["amount_total"]
             self.intents[intent_id] = {
@@ -155,6 +165,8 @@ class FakeStripe(LoopbackHTTPServer):
         with self.lock:
             self.sessions[session["id"]] = session
             self.owner[session["id"]] = account
+        if self.on_session_create is not None:
+            self.on_session_create(session)
         return session
 
     def _expire_session(self, account: str, session_id: str) -> tuple[int, dict]:
@@ -229,7 +241,10 @@ class FakeStripe(LoopbackHTTPServer):
                     headers["Idempotent-Replayed"] = "true"
                 super()._json(status, payload, headers)
 
-            def _authorized(self) -> bool:
+            def _accepted(self) -> bool:
+                if fake.down:
+                    self._json(503, {"error": {"type": "api_error", "message": "Stripe is having trouble."}})
+                    return False
                 if self.headers.get("Authorization") == f"Bearer {SECRET_KEY}":
                     return True
                 self._json(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
@@ -267,7 +282,7 @@ class FakeStripe(LoopbackHTTPServer):
                 query = decode_form(url.query)
                 self._log("GET", url.path, query)
                 time.sleep(fake.read_delay_seconds)
-                if self._authorized():
+                if self._accepted():
                     self._json(*fake._get(url.path, self.headers.get("Stripe-Account"), query))
 
             def do_POST(self):
@@ -275,7 +290,7 @@ class FakeStripe(LoopbackHTTPServer):
                 params = decode_form(self.rfile.read(length).decode())
                 path = urlsplit(self.path).path
                 self._log("POST", path, params)
-                if not self._authorized():
+                if not self._accepted():
                     return
                 status, body, replayed = fake._idempotent_post(path, self.headers, params)
                 if path == "/v1/checkout/sessions" and fake._take_drop():

@@ -4,7 +4,7 @@ import uuid
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.config import TestConfig
@@ -24,6 +24,12 @@ class MigrationDatabase:
     def upgrade(self, revision: str = "head") -> None:
         with self.app.app_context():
             upgrade(revision=revision)
+            from app.extensions import db
+            db.engine.dispose()
+
+    def downgrade(self, revision: str) -> None:
+        with self.app.app_context():
+            downgrade(revision=revision)
             from app.extensions import db
             db.engine.dispose()
 

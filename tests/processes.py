@@ -77,9 +77,13 @@ def start_web_dyno(port: int, output=subprocess.PIPE, **env_values) -> subproces
     env.update(PORT=str(port), **env_values)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                                stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/ping")
+    deadline = time.monotonic() + 60  # a loaded machine takes a while to import the app in each worker
+    while time.monotonic() < deadline:
+        try:  # answered, not only accepted: the workers have loaded the app
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/ping")
+            connection.getresponse().read()
+            connection.close()
             return process
         except OSError:
             time.sleep(0.1)

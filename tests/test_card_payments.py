@@ -3,10 +3,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckoutAttempt, Invoice, InvoiceStatus, PaymentMethod, PaymentStatus, Trainer
+from app.models import CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Trainer
 from app.services.card_payments import card_payments_available
 from app.services.links import revoke_link, token_for
 from app.services.payments import record_manual_payment
+from tests.fake_stripe import CheckoutClosed
 from tests.stripe_helpers import (card_payments, connected_trainer, deliver, pay_url, press_pay_by_card,
                                   receipts, sent_invoice, unflagged_paid_cents)
 
@@ -61,7 +62,7 @@ def test_platform_fee_is_taken_in_whole_cents_rounded_down(app, browser, fake_st
     assert session["fee"] == 266
 
 
-def test_second_press_expires_the_first_session_and_a_payment_on_both_is_flagged_not_kept(
+def test_second_press_expires_the_first_session_which_can_no_longer_be_paid(
         browser, client, fake_stripe, card_trainer, invoice):
     press_pay_by_card(browser, invoice)
     press_pay_by_card(browser, invoice)
@@ -71,16 +72,30 @@ def test_second_press_expires_the_first_session_and_a_payment_on_both_is_flagged
     assert (first["status"], second["status"]) == ("expired", "open")
     assert [a.status for a in _attempts(invoice.id)] == ["expired", "open"]
 
-    # The client had already paid on the first page as it expired, then paid again on the second.
-    fake_stripe.complete_session(first["id"])
+    with pytest.raises(CheckoutClosed):  # the first page, still open in another tab
+        fake_stripe.complete_session(first["id"])
     fake_stripe.complete_session(second["id"])
-    deliver(client, fake_stripe.event("checkout.session.completed", first["id"]))
     deliver(client, fake_stripe.event("checkout.session.completed", second["id"]))
 
-    payments = card_payments(invoice.id)
-    assert [p.status for p in payments] == [PaymentStatus.succeeded] * 2
-    assert payments[0].refund_flag == ""
-    assert payments[1].refund_flag == "The invoice was already paid: refund this payment."
+    [payment] = card_payments(invoice.id)
+    assert (payment.status, payment.refund_flag) == (PaymentStatus.succeeded, "")
+    assert unflagged_paid_cents(invoice.id) == 8000
+    assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.paid
+    assert receipts(invoice.id) == 1
+
+
+def test_a_card_payment_made_before_its_checkout_was_expired_on_an_invoice_paid_in_cash_is_flagged_not_kept(
+        browser, client, fake_stripe, card_trainer, invoice):
+    press_pay_by_card(browser, invoice)
+    [session] = fake_stripe.sessions_on(card_trainer.stripe_account_id)
+    record_manual_payment(card_trainer.id, invoice.id, "Trainer", amount_cents=8000, method=PaymentMethod.cash,
+                          received_on=invoice.issue_date)
+
+    fake_stripe.complete_session(session["id"])  # before the worker came to expire it
+    deliver(client, fake_stripe.event("checkout.session.completed", session["id"]))
+
+    cash, card = card_payments(invoice.id)
+    assert (cash.refund_flag, card.refund_flag) == ("", "The invoice was already paid: refund this payment.")
     assert unflagged_paid_cents(invoice.id) == 8000
     assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.paid
     assert receipts(invoice.id) == 1
@@ -152,9 +167,11 @@ def test_stripe_down_is_a_clear_message_and_charges_nothing(browser, fake_stripe
 def test_pay_by_card_is_refused_with_a_reason_when_there_is_nothing_to_pay(
         browser, fake_stripe, card_trainer, invoice, state, message):
     if state == "paid":
-        invoice.status, invoice.paid_cents = InvoiceStatus.paid, invoice.total_cents
-    elif state == "nothing due":
-        invoice.paid_cents = invoice.total_cents
+        record_manual_payment(card_trainer.id, invoice.id, "Trainer", amount_cents=invoice.total_cents,
+                              method=PaymentMethod.cash, received_on=invoice.issue_date)
+    elif state == "nothing due":  # paid in full, though the invoice was never moved to paid
+        db.session.add(Payment(trainer_id=card_trainer.id, invoice_id=invoice.id, method=PaymentMethod.cash,
+                               amount_cents=invoice.total_cents, received_on=invoice.issue_date))
     else:
         db.session.get(Trainer, card_trainer.id).stripe_charges_enabled = False
     db.session.commit()

@@ -1,6 +1,5 @@
 """Stripe's webhook: signed or refused, each event applied once, the books always matching Stripe."""
 import json
-import threading
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from app.models import CheckoutAttempt, Invoice, InvoiceStatus, PaymentMethod, P
 from app.services.invoices import void_invoice
 from app.services.payments import record_manual_payment
 from app.services.stripe_connect import disconnect_account
+from tests.conftest import at_once
 from tests.stripe_helpers import (card_payments, connected_trainer, deliver, history, post_webhook,
                                   press_pay_by_card, receipts, sent_invoice, signature_header, stored_events,
                                   unflagged_paid_cents)
@@ -56,19 +56,7 @@ def _deliver_at_once(app, fake_stripe, events: list[dict]) -> list[int]:
     database session), all released at the same moment. Stripe answers slowly, so that every
     delivery has checked for the event and read Stripe before any of them writes."""
     fake_stripe.read_delay_seconds = 0.3
-    start, statuses = threading.Barrier(len(events)), []
-
-    def run(event):
-        client = app.test_client()
-        start.wait()
-        statuses.append(deliver(client, event).status_code)
-
-    threads = [threading.Thread(target=run, args=(event,)) for event in events]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return statuses
+    return at_once([lambda event=event: deliver(app.test_client(), event).status_code for event in events])
 
 
 def test_the_same_completion_delivered_ten_times_at_once_books_one_payment_and_one_receipt(

@@ -1,9 +1,11 @@
-"""Form fields that parse money and phone numbers through app.money and app.phones."""
-from wtforms import StringField
+"""Form fields that parse money and phone numbers through app.money and app.phones, and the
+one-time key of forms that make something."""
+from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from app.money import MoneyError, cents_to_input, parse_cents
 from app.phones import PhoneError, display, normalize_mobile
+from app.services.form_keys import new_key
 
 
 def strip(text):
@@ -70,3 +72,11 @@ class MobileField(StringField):
             self.data = normalize_mobile(text, self.region)
         except PhoneError as e:
             raise ValidationError(str(e)) from None
+
+
+class FormKeyField(HiddenField):
+    """The form's one-time key (app/services/form_keys.py): a new one each time the form is rendered
+    afresh. A form shown again with its errors keeps the key it was posted with: that post saved nothing."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=new_key, **kwargs)

@@ -3,12 +3,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String,
                         UniqueConstraint, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.client import Client
+from app.models.payment import paid_on_invoice
 from app.models.trainer import Trainer
 from app.models.types import UTCDateTime, utcnow
 
@@ -27,7 +28,6 @@ class Invoice(db.Model):
     __table_args__ = (
         UniqueConstraint("trainer_id", "number", name="uq_invoices_trainer_number"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
-        CheckConstraint("paid_cents >= 0", name="paid_not_negative"),
         # One draft per client: drafts are what the create-invoices page shows and edits.
         Index("uq_invoices_one_draft_per_client", "trainer_id", "client_id", unique=True,
               sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
@@ -44,8 +44,7 @@ class Invoice(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     included: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(String(500), default="")
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
-    paid_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # a sum: no 32-bit ceiling
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     issue_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
@@ -59,6 +58,8 @@ class Invoice(db.Model):
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Read with the invoice in the same query, from its payments; never stored beside them.
+    paid_cents: Mapped[int] = column_property(paid_on_invoice(id))
 
     client: Mapped[Client] = relationship(lazy="joined", innerjoin=True)
     trainer: Mapped["Trainer"] = relationship(lazy="select", viewonly=True)
@@ -156,5 +157,5 @@ class Batch(db.Model):
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
     submit_key: Mapped[str] = mapped_column(String(64))
     invoice_count: Mapped[int] = mapped_column(Integer, default=0)
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

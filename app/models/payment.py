@@ -3,7 +3,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint,
+                        cast, func, select)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -25,6 +26,9 @@ class PaymentStatus(str, enum.Enum):
     refunded = "refunded"
 
 
+COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)  # money that arrived (some may have gone back since)
+
+
 class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
@@ -35,7 +39,7 @@ class Payment(db.Model):
     method: Mapped[PaymentMethod] = mapped_column(Enum(PaymentMethod, native_enum=False, length=10))
     status: Mapped[PaymentStatus] = mapped_column(
         Enum(PaymentStatus, native_enum=False, length=10), default=PaymentStatus.succeeded)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # up to what an invoice is due
     received_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(120), default="")
@@ -44,12 +48,23 @@ class Payment(db.Model):
     # Card payments: one row per payment intent, whatever the number of webhook deliveries.
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255))
-    refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     # Set when money came in that the invoice did not need (overpaid, void, already paid).
     refund_flag: Mapped[str] = mapped_column(String(200), default="")
     # A Venmo payment the client says they made: pending until the trainer confirms it.
     reported_by_client: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def paid_on_invoice(invoice_id):
+    """SQL: what has been paid on an invoice, the payments that arrived less what was refunded of them.
+    The one definition of "paid": Invoice.paid_cents and the client's page both read it."""
+    payments = Payment.__table__
+    paid = func.coalesce(func.sum(payments.c.amount_cents - payments.c.refunded_cents), 0)
+    return (select(cast(paid, BigInteger))  # PostgreSQL would hand back a sum of bigints as a numeric
+            .where(payments.c.invoice_id == invoice_id, payments.c.status.in_(COUNTED),
+                   payments.c.deleted_at.is_(None))
+            .correlate_except(payments).scalar_subquery())
 
 
 class CheckoutAttempt(db.Model):
@@ -65,7 +80,7 @@ class CheckoutAttempt(db.Model):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     attempt_no: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     stripe_account_id: Mapped[str] = mapped_column(String(255))
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     url: Mapped[str] = mapped_column(String(2000), default="")

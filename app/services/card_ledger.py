@@ -13,7 +13,7 @@ from app.integrations.stripe_payments import CheckoutSession, PaymentIntent
 from app.models import CheckoutAttempt, Invoice, OutboxMessage, Payment, PaymentMethod, PaymentStatus, Trainer
 from app.money import format_cents
 from app.services.audit import record_event
-from app.services.payments import (COUNTED, METHOD_LABELS, flag_unneeded_money, refresh_paid_status,
+from app.services.payments import (COUNTED, METHOD_LABELS, flag_unneeded_money, lock_invoice, refresh_paid_status,
                                    send_receipt_after_commit)
 from app.timefmt import local_today
 
@@ -76,7 +76,7 @@ def apply_payment_intent(account: str, intent: PaymentIntent, session_id: str | 
     status = _status_of(intent)
     if attempt is None or status is None:
         return None
-    invoice = _locked_invoice(attempt.invoice_id)
+    invoice = lock_invoice(attempt.invoice_id)
     payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent.id))
     if payment is None:
         if status == PaymentStatus.failed:
@@ -95,13 +95,6 @@ def _status_of(intent: PaymentIntent) -> PaymentStatus | None:
     if intent.status in ("requires_payment_method", "canceled"):
         return PaymentStatus.failed
     return None  # still with the client (requires_action, ...): nothing to book yet
-
-
-def _locked_invoice(invoice_id: int) -> Invoice:
-    """The invoice, re-read and locked (PostgreSQL; SQLite writers are serial anyway), so that two
-    payments landing at once each see what the other paid."""
-    return db.session.scalars(select(Invoice).where(Invoice.id == invoice_id).with_for_update(of=Invoice)
-                              .execution_options(populate_existing=True)).one()
 
 
 def _new_payment(invoice: Invoice, intent: PaymentIntent, session_id: str | None) -> Payment:

@@ -11,13 +11,14 @@ from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import PaymentProviderError, ProviderRefused, ProviderUnreachable
 from app.models import (CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer)
-from app.services import ServiceError, card_ledger
+from app.services import ServiceError, card_ledger, checkout_expiry
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import still_pending
 
 log = logging.getLogger(__name__)
 
 UNREACHABLE = "We could not reach the card processor. Nothing was charged. Please try again."
+CHANGED = "This invoice changed while your card payment was being set up. Nothing was charged. Please try again."
 NOT_OFFERED = "Card payments are not available for this invoice. Please pay another way."
 
 
@@ -64,6 +65,11 @@ def start_checkout(invoice_id: int, success_url: str, cancel_url: str) -> str:
     except ProviderRefused as e:
         log.warning("Stripe refused a checkout session for invoice %s: %s", invoice.id, e)
         raise CardPaymentError(NOT_OFFERED) from e
+    if attempt in checkout_expiry.stale_checkouts(db.session.get(Invoice, invoice_id)):
+        # Voided or paid while Stripe made the session: the expiry job may have looked before it was open.
+        _close(attempt)
+        _payable(invoice_id)  # says why, if it is no longer payable at all
+        raise CardPaymentError(CHANGED, retry=True)
     return attempt.url
 
 
@@ -141,20 +147,36 @@ def _resend(attempt: CheckoutAttempt, invoice: Invoice, trainer: Trainer, succes
 
 
 def _close(attempt: CheckoutAttempt) -> None:
+    try:
+        _expire(attempt)
+    except PaymentProviderError as e:
+        raise CardPaymentError(UNREACHABLE, retry=True) from e
+
+
+def _expire(attempt: CheckoutAttempt) -> None:
     """Expires the attempt's open session on Stripe; one that cannot be expired any more (paid,
     or expired already) is read back and booked instead."""
     account, session_id = attempt.stripe_account_id, attempt.stripe_session_id
-    db.session.commit()
+    db.session.commit()  # no transaction held open while Stripe is called
     try:
         session = stripe_api.expire_checkout_session(account, session_id)
-    except ProviderUnreachable as e:
-        raise CardPaymentError(UNREACHABLE, retry=True) from e
     except ProviderRefused:
         session = None
-    try:
-        settle_session(account, session_id, session)
-    except PaymentProviderError as e:
-        raise CardPaymentError(UNREACHABLE, retry=True) from e
+    settle_session(account, session_id, session)
+
+
+def expire_stale_checkouts(invoice_id: int) -> int:
+    """Expires at Stripe the invoice's open sessions that no longer ask for what is due (a void or
+    paid invoice wants nothing); a session Stripe says was paid meanwhile is booked (and flagged, if
+    the invoice did not need it). Stripe out of reach raises ProviderUnreachable, to be tried again."""
+    invoice = db.session.get(Invoice, invoice_id)
+    stale = checkout_expiry.stale_checkouts(invoice) if invoice is not None else []
+    for attempt in stale:
+        try:
+            _expire(attempt)
+        except ProviderRefused as e:  # no such session on that account any more: nothing left to pay
+            log.warning("checkout attempt %s could not be expired: %s", attempt.id, e)
+    return len(stale)
 
 
 def read_session(account: str, session_id: str, session: stripe_api.CheckoutSession | None = None

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from app.extensions import db
 from app.models import Client, Trainer
 from app.models.types import utcnow
-from app.services import ServiceError
+from app.services import ServiceError, form_keys
 from app.tenancy import find_owned, owned
 
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
@@ -37,11 +37,12 @@ def list_clients(trainer_id: int, query: str = "", archived: bool = False) -> li
     return list(db.session.scalars(stmt.order_by(func.lower(Client.name), Client.id)))
 
 
-def create_client(trainer_id: int, **values) -> Client:
+def create_client(trainer_id: int, form_key: str | None = None, **values) -> Client:
+    """A new client. The same form posted again (its `form_key`) adds nobody and returns the client
+    the first post added."""
     client = Client(trainer_id=trainer_id, **{k: values[k] for k in CLIENT_FIELDS if k in values})
     db.session.add(client)
-    db.session.commit()
-    return client
+    return form_keys.commit_once(trainer_id, form_key, client)[0]
 
 
 def _owned_client(trainer_id: int, client_id: int) -> Client:

@@ -3,6 +3,7 @@
 Every adjustment names the draft version it was made on. The version is bumped with a
 compare-and-set UPDATE, so an edit made on an outdated screen is refused, never applied on top.
 """
+from flask import current_app
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -163,12 +164,29 @@ def _claim(trainer_id: int, invoice_id: int, version: int | None) -> Invoice:
     return invoice
 
 
-def _finish(invoice: Invoice) -> Invoice:
+def invoice_max_cents() -> int:
+    return current_app.config["INVOICE_MAX_CENTS"]
+
+
+def over_the_ceiling(total_cents: int, currency: str) -> str | None:
+    """Why an invoice of this total cannot be, if it is over INVOICE_MAX_CENTS."""
+    if total_cents <= invoice_max_cents():
+        return None
+    return f"An invoice can be at most {format_cents(invoice_max_cents(), currency)}."
+
+
+def _finish(invoice: Invoice, field: str | None = "unit_price") -> Invoice:
+    """Stores the draft's new total, or refuses the change (beside `field`): below zero, or taking it
+    higher over the ceiling. A draft already over it (sessions logged since) may still come down."""
     total = invoice.lines_sum_cents
     if total < 0:
         db.session.rollback()
         raise ServiceError("Discounts cannot be larger than the rest of the invoice; "
                            "an invoice never goes below zero.", "unit_price")
+    too_much = over_the_ceiling(total, invoice.currency) if total > invoice.total_cents else None
+    if too_much:
+        db.session.rollback()
+        raise ServiceError(too_much, field)
     invoice.total_cents = total
     db.session.commit()
     return invoice
@@ -223,6 +241,9 @@ def update_line(trainer_id: int, invoice_id: int, line_id: int, version: int | N
         db.session.rollback()
         raise
     cur = invoice.currency
+    # The ceiling's message goes beside the field that was changed.
+    quantity_changed_alone = quantity is not None and quantity != line.quantity and \
+        unit_price_cents in (None, line.unit_price_cents)
 
     def log(kind, old, new, why=""):
         record_event(invoice.id, trainer_id, actor, kind, line_id=line.id, from_value=old, to_value=new,
@@ -239,7 +260,7 @@ def update_line(trainer_id: int, invoice_id: int, line_id: int, version: int | N
         line.description = description
     if no_charge is not None:
         _apply_no_charge(line, no_charge, (no_charge_reason or "").strip()[:200], log)
-    return _finish(invoice)
+    return _finish(invoice, "quantity" if quantity_changed_alone else "unit_price")
 
 
 def _apply_no_charge(line: InvoiceLine, no_charge: bool, reason: str, log) -> None:

@@ -9,7 +9,9 @@ from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, 
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
+from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
+from app.services.payments import lock_invoice
 from app.services.redraft import redraft_from_void
 from app.tenancy import find_owned, owned, require_owned
 
@@ -67,15 +69,17 @@ def messages_for(invoice_id: int) -> list[OutboxMessage]:
 
 
 def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> Invoice:
-    """Voids a sent invoice: its link stops working, and its sessions go back to the client's draft
-    with the prices, no-charges, fees and discounts they were billed with."""
+    """Voids a sent invoice: its link stops working, its sessions go back to the client's draft with
+    the prices, no-charges, fees and discounts they were billed with, and a card checkout left open
+    on it is expired at Stripe."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Say why you are voiding this invoice.", "reason")
     if len(reason) > 200:
         raise ServiceError("Keep the reason to 200 characters.", "reason")
-    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    invoice = lock_invoice(require_owned(Invoice, trainer_id, invoice_id).id)
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
+        db.session.rollback()
         raise ServiceError("Only a sent invoice can be voided.")
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
     invoice.link_revoked_at = invoice.voided_at
@@ -84,6 +88,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
     record_event(invoice.id, trainer_id, actor, "voided", reason=reason)
     redraft_from_void(invoice, actor)
     db.session.commit()
+    expire_stale_checkouts_later(invoice.id)
     return invoice
 
 

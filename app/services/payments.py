@@ -1,15 +1,18 @@
 """Payments against an invoice; an invoice is paid when succeeded payments cover its total."""
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentMethod, PaymentStatus,
                         Trainer)
+from app.models.payment import COUNTED, paid_on_invoice
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError
+from app.services import ServiceError, form_keys
 from app.services.audit import record_event
+from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
 from app.tenancy import require_owned
 from app.timefmt import local_today
@@ -17,9 +20,6 @@ from app.timefmt import local_today
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
                  PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other"}
 MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
-
-
-COUNTED = (PaymentStatus.succeeded, PaymentStatus.refunded)
 
 
 def still_pending(method: PaymentMethod | None = None):
@@ -30,12 +30,20 @@ def still_pending(method: PaymentMethod | None = None):
     return pending if method is None else pending & (payments.c.method == method)
 
 
+def lock_invoice(invoice_id: int) -> Invoice:
+    """The invoice, locked until the commit and read afresh, so that payments posted at the same
+    moment are counted one after the other, each on the numbers the other left. The UPDATE takes the
+    row's lock on PostgreSQL and the database's write lock on SQLite."""
+    db.session.execute(update(Invoice).where(Invoice.id == invoice_id).values(version=Invoice.version)
+                       .execution_options(synchronize_session=False))
+    return db.session.scalars(select(Invoice).where(Invoice.id == invoice_id)
+                              .execution_options(populate_existing=True)).one()
+
+
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
-    """Recomputes what has been paid (succeeded payments less refunds) and moves the invoice
-    between open and paid. Returns the receipt text to send once committed, if it just became paid."""
-    invoice.paid_cents = int(db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0)).where(
-            Payment.invoice_id == invoice.id, Payment.status.in_(COUNTED), Payment.deleted_at.is_(None))) or 0)
+    """Reads what has been paid now that the payments changed, and moves the invoice between open
+    and paid. Returns the receipt text to send once committed, if it just became paid."""
+    set_committed_value(invoice, "paid_cents", db.session.scalar(select(paid_on_invoice(invoice.id))))
     if invoice.status == InvoiceStatus.open and invoice.paid_cents >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
         return _receipt(invoice)
@@ -67,79 +75,98 @@ def send_receipt_after_commit(receipt: OutboxMessage | None) -> None:
         enqueue_messages([receipt.id])
 
 
+def _after_commit(invoice_id: int, receipt: OutboxMessage | None = None) -> None:
+    """What follows a committed change of a trainer's payments: the receipt, if the invoice just became
+    paid, and the expiry of card checkouts that no longer ask for what is due."""
+    send_receipt_after_commit(receipt)
+    expire_stale_checkouts_later(invoice_id)
+
+
 def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amount_cents: int,
-                          method: PaymentMethod, received_on: date, note: str = "") -> Payment:
-    invoice = require_owned(Invoice, trainer_id, invoice_id)
-    if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
-        raise ServiceError("Payments can only be recorded on a sent invoice.")
+                          method: PaymentMethod, received_on: date, note: str = "",
+                          form_key: str | None = None) -> Payment:
+    """Cash, check, Venmo or other money the trainer received. The same form posted again (its
+    `form_key`) records nothing more and returns the payment the first post recorded."""
     if amount_cents <= 0:
         raise ServiceError("The amount must be more than zero.", "amount")
     if method not in MANUAL_METHODS:
         raise ServiceError("Pick cash, check, Venmo or other.", "method")
+    invoice = lock_invoice(require_owned(Invoice, trainer_id, invoice_id).id)
+    if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
+        db.session.rollback()
+        raise ServiceError("Payments can only be recorded on a sent invoice.")
     payment = Payment(trainer_id=trainer_id, invoice_id=invoice.id, method=method, amount_cents=amount_cents,
                       received_on=received_on, note=(note or "").strip()[:200], recorded_by=actor,
                       status=PaymentStatus.succeeded)
     db.session.add(payment)
-    _count_succeeded(invoice, payment, actor)
+    receipt = _count_succeeded(invoice, payment, actor)
+    payment, recorded = form_keys.commit_once(trainer_id, form_key, payment)
+    if recorded:
+        _after_commit(invoice.id, receipt)
     return payment
 
 
-def _count_succeeded(invoice: Invoice, payment: Payment, actor: str) -> None:
-    """A payment that succeeded: flag it if unneeded, move the invoice, commit, send a receipt."""
+def _count_succeeded(invoice: Invoice, payment: Payment, actor: str) -> OutboxMessage | None:
+    """A payment that succeeded on the locked invoice: flag it if unneeded and move the invoice.
+    Returns the receipt to send once committed."""
     paid_before = invoice.paid_cents
     db.session.flush()
     flag_unneeded_money(invoice, payment, paid_before)
     record_event(invoice.id, invoice.trainer_id, actor, "payment_recorded",
                  to_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=payment.note)
-    receipt = refresh_paid_status(invoice)
-    db.session.commit()
-    send_receipt_after_commit(receipt)
+    return refresh_paid_status(invoice)
 
 
-def report_venmo_payment(invoice_id: int) -> Payment | None:
+def report_venmo_payment(invoice_id: int, form_key: str | None = None) -> Payment | None:
     """The client says "I've paid with Venmo". Venmo cannot confirm it, so it waits, pending, on
     the trainer's To confirm list. Reporting twice keeps one pending payment."""
-    invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None or invoice.status != InvoiceStatus.open or invoice.due_cents <= 0:
-        return None
+    invoice = lock_invoice(invoice_id)
     pending = db.session.scalar(select(Payment).where(
         Payment.invoice_id == invoice.id, Payment.reported_by_client, still_pending()))
-    if pending is not None:
+    if invoice.status != InvoiceStatus.open or invoice.due_cents <= 0 or pending is not None:
+        db.session.rollback()
         return pending
     payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.venmo,
                       status=PaymentStatus.pending, amount_cents=invoice.due_cents, reported_by_client=True,
                       received_on=local_today(invoice.trainer.timezone), recorded_by=invoice.client.name,
                       note="Reported by the client")
     db.session.add(payment)
-    db.session.commit()
-    return payment
+    return form_keys.commit_once(invoice.trainer_id, form_key, payment)[0]
 
 
-def _pending_report(trainer_id: int, payment_id: int) -> Payment:
-    payment = db.session.scalar(select(Payment).where(
-        Payment.id == payment_id, Payment.trainer_id == trainer_id, still_pending()))
-    if payment is None:
+def _pending_report(trainer_id: int, payment_id: int) -> tuple[Invoice, Payment]:
+    """A report still waiting for the trainer, and its invoice, locked: read again after the lock,
+    so that a second tap on Confirm finds it confirmed already (LookupError)."""
+    invoice_id = db.session.scalar(select(Payment.invoice_id).where(
+        Payment.id == payment_id, Payment.trainer_id == trainer_id))
+    if invoice_id is None:
         raise LookupError(payment_id)
-    return payment
+    invoice = lock_invoice(invoice_id)
+    payment = db.session.scalar(select(Payment).where(Payment.id == payment_id, still_pending())
+                                .execution_options(populate_existing=True))
+    if payment is None:
+        db.session.rollback()
+        raise LookupError(payment_id)
+    return invoice, payment
 
 
 def confirm_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
     """The trainer saw the money arrive in Venmo."""
-    payment = _pending_report(trainer_id, payment_id)
-    invoice = db.session.get(Invoice, payment.invoice_id)
+    invoice, payment = _pending_report(trainer_id, payment_id)
     payment.status, payment.confirmed_at = PaymentStatus.succeeded, utcnow()
-    _count_succeeded(invoice, payment, actor)
+    receipt = _count_succeeded(invoice, payment, actor)
+    db.session.commit()
+    _after_commit(invoice.id, receipt)
     return payment
 
 
 def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
     """The money never arrived: the report is set aside and the invoice stays open."""
-    payment = _pending_report(trainer_id, payment_id)
+    invoice, payment = _pending_report(trainer_id, payment_id)
     payment.status = PaymentStatus.failed
-    currency = db.session.get(Invoice, payment.invoice_id).currency
     record_event(payment.invoice_id, trainer_id, actor, "payment_rejected",
-                 from_value=f"{format_cents(payment.amount_cents, currency)} · Venmo (reported by the client)")
+                 from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · Venmo (reported by the client)")
     db.session.commit()
     return payment
 
@@ -155,17 +182,19 @@ def _manual_payment(invoice: Invoice, payment_id: int, card_refusal: str, *condi
     changes only in Stripe); LookupError if there is none."""
     payment = db.session.scalar(select(Payment).where(
         Payment.id == payment_id, Payment.invoice_id == invoice.id, Payment.trainer_id == invoice.trainer_id,
-        Payment.deleted_at.is_(None), *conditions))
+        Payment.deleted_at.is_(None), *conditions).execution_options(populate_existing=True))
     if payment is None:
+        db.session.rollback()
         raise LookupError(payment_id)
     if payment.method == PaymentMethod.stripe:
+        db.session.rollback()
         raise ServiceError(card_refusal)
     return payment
 
 
 def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, reason: str = "") -> None:
     """Takes a payment off the invoice; the row stays, marked deleted, for the history."""
-    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    invoice = lock_invoice(require_owned(Invoice, trainer_id, invoice_id).id)
     payment = _manual_payment(invoice, payment_id, "Card payments are refunded in Stripe, not deleted here.")
     payment.deleted_at = utcnow()
     record_event(invoice.id, trainer_id, actor, "payment_deleted",
@@ -173,17 +202,19 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)  # a deletion can only reopen an invoice, never send a receipt
     db.session.commit()
+    _after_commit(invoice.id)
 
 
 def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str, *,
                           amount_cents: int, reason: str = "") -> Payment:
     """Money handed back for a cash, check, Venmo or other payment (card refunds happen in Stripe)."""
-    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    invoice = lock_invoice(require_owned(Invoice, trainer_id, invoice_id).id)
     payment = _manual_payment(invoice, payment_id,
                               "Card payments are refunded in Stripe; the refund shows here once Stripe reports it.",
                               Payment.status.in_(COUNTED))
     left = payment.amount_cents - payment.refunded_cents
     if not 0 < amount_cents <= left:
+        db.session.rollback()
         raise ServiceError(f"Refund between $0.01 and {format_cents(left, invoice.currency)}.", "amount")
     payment.refunded_cents += amount_cents
     if payment.refunded_cents == payment.amount_cents:
@@ -195,6 +226,7 @@ def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, act
     if payment.refund_flag and (payment.status == PaymentStatus.refunded or invoice.paid_cents <= invoice.total_cents):
         payment.refund_flag = ""  # the money the invoice did not need has gone back
     db.session.commit()
+    _after_commit(invoice.id)
     return payment
 
 

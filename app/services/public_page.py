@@ -29,6 +29,7 @@ from sqlalchemy.types import NullType
 
 from app.extensions import db, get_redis, per_app
 from app.models import Client, Invoice, Payment, PaymentMethod, Trainer
+from app.models.payment import paid_on_invoice
 from app.services.card_payments import stripe_configured
 from app.services.page_visits import visits_here
 from app.services.payments import still_pending
@@ -61,6 +62,7 @@ _SHOWN_ROWS = (
            trainers.c.timezone.label("owner_zone"),
            *[_as_stored(c, f"{c.table.name}_{c.name}") for c in (*invoices.c, *clients.c, *trainers.c)
              if c.table is not invoices or c.name not in _NOT_SHOWN],
+           paid_on_invoice(invoices.c.id).label("invoice_paid_cents"),
            _pending(PaymentMethod.venmo), _pending(PaymentMethod.stripe))
     .join_from(invoices, clients, clients.c.id == invoices.c.client_id)
     .join(trainers, trainers.c.id == invoices.c.trainer_id)
@@ -97,12 +99,18 @@ def _templates_digest() -> str:
 
 def form_token_slot() -> str:
     """Where a copy holds the visitor's CSRF token. Derived from SECRET_KEY: no page text can fake it."""
-    return _slot_for(current_app.config["SECRET_KEY"])
+    return _slot_for(current_app.config["SECRET_KEY"], "csrf")
 
 
-@functools.lru_cache(maxsize=4)
-def _slot_for(secret_key: str) -> str:
-    return "csrf-slot-" + hmac.new(secret_key.encode(), b"public-page-form-token", hashlib.sha256).hexdigest()[:24]
+def form_key_slot() -> str:
+    """Where a copy holds the one-time key of its Venmo form: each visit is given a new one."""
+    return _slot_for(current_app.config["SECRET_KEY"], "form-key")
+
+
+@functools.lru_cache(maxsize=8)
+def _slot_for(secret_key: str, purpose: str) -> str:
+    mac = hmac.new(secret_key.encode(), f"public-page-{purpose}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{purpose}-slot-{mac}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Client, SessionStatus, TrainingSession
 from app.models.types import utcnow
-from app.services import ServiceError
+from app.services import ServiceError, form_keys
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
 
@@ -22,12 +22,13 @@ def _check_client(trainer_id: int, client_id: int) -> Client:
     return client
 
 
-def log_session(trainer_id: int, **values) -> TrainingSession:
+def log_session(trainer_id: int, form_key: str | None = None, **values) -> TrainingSession:
+    """A session held (or missed). The same form posted again (its `form_key`) logs nothing more and
+    returns the session the first post logged."""
     _check_client(trainer_id, values["client_id"])
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)
-    db.session.commit()
-    return session
+    return form_keys.commit_once(trainer_id, form_key, session)[0]
 
 
 def _editable(trainer_id: int, session_id: int) -> TrainingSession:

@@ -8,9 +8,10 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (Batch, Invoice, InvoiceStatus, MessageStatus, Trainer, TrainingSession)
 from app.models.types import utcnow
+from app.money import format_cents
 from app.services import ServiceError
 from app.services.audit import record_event
-from app.services.drafts import by_client_name, is_sendable
+from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, over_the_ceiling
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id
 from app.services.outbox import enqueue_messages, new_message
@@ -53,12 +54,22 @@ def submit_batch(trainer_id: int, submit_key: str, expected_versions: dict[int, 
     if not drafts:
         db.session.rollback()
         raise ServiceError("There are no invoices to send.")
+    too_big = [d for d in drafts if over_the_ceiling(d.lines_sum_cents, d.currency)]
+    if too_big:
+        db.session.rollback()
+        raise ServiceError(_over_the_ceiling_message(too_big))
 
     trainer = db.session.get(Trainer, trainer_id)
     batch, queued_ids = _finalize(trainer, drafts, submit_key, actor)
     db.session.commit()
     enqueue_messages(queued_ids)
     return SubmitResult(batch, created=True)
+
+
+def _over_the_ceiling_message(drafts: list[Invoice]) -> str:
+    over = ", ".join(f"{d.client.name} ({format_cents(d.lines_sum_cents, d.currency)})" for d in drafts)
+    return (f"Nothing was sent: an invoice can be at most {format_cents(invoice_max_cents(), drafts[0].currency)}, "
+            f"and these are over it: {over}. Lower them, or leave them out of this batch.")
 
 
 def _earlier_batch(trainer_id: int, submit_key: str, invoice_ids: list[int]) -> Batch | None:

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.blueprints.fields import MobileField, MoneyField, strip
+from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
 
 
 class ClientForm(FlaskForm):
@@ -15,6 +15,7 @@ class ClientForm(FlaskForm):
                                     description="Leave empty to use your default rate.")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
     sms_consent = BooleanField("Agreed to receive invoices by text")
+    form_key = FormKeyField()
 
     def values(self) -> dict:
         return {

@@ -25,7 +25,7 @@ def new():
     form = ClientForm()
     form.mobile.region = profiles.phone_region(current_user)
     if form.validate_on_submit():
-        client = clients.create_client(current_user.id, **form.values())
+        client = clients.create_client(current_user.id, form.form_key.data, **form.values())
         flash(f"{client.name} added.", "success")
         return redirect(url_for("clients.show", client_id=client.id))
     return render_template("clients/form.html", form=form, client=None)

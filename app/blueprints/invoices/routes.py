@@ -120,7 +120,8 @@ def record_payment(invoice_id: int):
         try:
             payments.record_manual_payment(current_user.id, invoice.id, actor(), amount_cents=form.amount.data,
                                            method=PaymentMethod(form.method.data),
-                                           received_on=form.received_on.data, note=form.note.data)
+                                           received_on=form.received_on.data, note=form.note.data,
+                                           form_key=form.form_key.data)
         except ServiceError as e:
             apply_service_error(form, e)
         else:

@@ -5,7 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
-from app.services import payments, public_page
+from app.services import form_keys, payments, public_page
 from app.services.links import public_id_for_token
 from app.services.public_invoice import is_link_preview, public_view
 
@@ -41,9 +41,16 @@ def invoice(token: str):
         abort(429)
     if state is None:
         abort(404)
-    page = visit.copy or _render_and_keep(token, public_id, state)
-    slot = public_page.form_token_slot()
-    return page.replace(slot, generate_csrf()) if slot in page else page
+    return _filled_in(visit.copy or _render_and_keep(token, public_id, state))
+
+
+def _filled_in(page: str) -> str:
+    """The copy with this visitor's own CSRF token, and a new one-time key for its Venmo form."""
+    slots = ((public_page.form_token_slot(), generate_csrf), (public_page.form_key_slot(), form_keys.new_key))
+    for slot, value in slots:
+        if slot in page:
+            page = page.replace(slot, value())
+    return page
 
 
 def _signed_in_as(trainer_id: int) -> bool:
@@ -55,7 +62,7 @@ def _signed_in_as(trainer_id: int) -> bool:
 def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -> str:
     found = invoice_or_404(token)
     page = render_template("public/invoice.html", view=public_view(found), token=token,
-                           form_token=public_page.form_token_slot())
+                           form_token=public_page.form_token_slot(), form_key=public_page.form_key_slot())
     public_page.keep_copy(public_id, state, page)
     return page
 
@@ -65,5 +72,5 @@ def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -
 def venmo_paid(token: str):
     """"I've paid with Venmo": a pending payment for the trainer to confirm, never "paid" by itself."""
     found = invoice_or_404(token)
-    payments.report_venmo_payment(found.id)
+    payments.report_venmo_payment(found.id, request.form.get("form_key"))
     return redirect(url_for("public.invoice", token=token, _anchor="pay"), code=303)

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints.fields import MoneyField
+from app.blueprints.fields import FormKeyField, MoneyField
 from app.models import SessionStatus
 
 DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
@@ -23,6 +23,7 @@ class SessionForm(FlaskForm):
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
     notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+    form_key = FormKeyField()
 
     def outcome_values(self) -> dict:
         if self.outcome.data == CANCELLED[0]:

@@ -70,7 +70,7 @@ def new():
         _client_choices(form, keep_id=form.client_id.data)
         if form.validate_on_submit():
             try:
-                session = sessions.log_session(current_user.id, **_values(form))
+                session = sessions.log_session(current_user.id, form.form_key.data, **_values(form))
             except ServiceError as e:
                 apply_service_error(form, e)
             else:
