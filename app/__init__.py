@@ -126,6 +126,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = timefmt.local_date
     app.jinja_env.filters["local_time"] = timefmt.local_time
     app.jinja_env.filters["ago"] = timefmt.ago
+    app.jinja_env.filters["day_time"] = timefmt.day_and_time
 
 
 __all__ = ["create_app", "TestConfig"]
