@@ -166,10 +166,20 @@ def test_client_opens_her_link_pays_and_sees_it_paid_in_full(
     page.goto(path)
     page.locator("#venmo-done").tap()
     reported = page.locator("#venmo-reported")
-    expect(reported).to_have_text(f"Thanks! {BUSINESS} will confirm your Venmo payment.")
+    expect(reported).to_contain_text(f"Payment reported, waiting for {BUSINESS} to confirm")
+    [report] = [p for p in card_payments(invoice.id) if p.reported_by_client]
+    expect(reported).to_contain_text(f"$135.00 by Venmo, reported {day_and_time(report.created_at, ZONE)}.")
+    expect(page.locator("#public-status")).to_have_text("Payment reported")
+    # Nothing on the screen invites a second payment: the ways to pay wait behind "Pay another way".
     expect(page.locator("#venmo-done")).to_have_count(0)
-    expect(page.locator("#public-status")).to_have_text("Open")
+    expect(page.get_by_role("heading", name="Pay $135.00")).to_have_count(0)
+    expect(page.locator("#venmo-pay")).to_be_hidden()
+    expect(page.locator("#card-pay")).to_be_hidden()
     page.snap("venmo-reported")
+    page.locator("#pay-another-way > summary").tap()
+    expect(page.locator("#venmo-pay")).to_be_visible()
+    expect(page.locator("#card-pay")).to_be_visible()
+    page.snap("venmo-reported-pay-another-way")
 
     # The trainer, on her own phone, sees it waiting in "To confirm", and confirms it.
     trainer_phone = _phone(chromium, live_server, "public_trainer_confirms_venmo")
@@ -323,6 +333,7 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
         client_phone.goto(path)
         client_phone.locator("#venmo-done").tap()
         expect(client_phone.locator("#venmo-reported")).to_be_visible()
+        client_phone.locator("#pay-another-way > summary").tap()
         client_phone.locator("#card-pay").tap()
         client_phone.wait_for_url(re.compile(re.escape(fake_stripe.url) + r"/c/pay/"))
     finally:
@@ -346,6 +357,17 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     expect(to_confirm).to_contain_text("Maximiliana Konstantinopoulou-Vanderbilt · $60.00 via Venmo")
     expect(to_confirm.get_by_role("button", name="Not received")).to_be_visible()
     page.snap_at(to_confirm, "dashboard")
+
+    # The invoice list has them as a filter of their own, with their own badge.
+    page.tab("Invoices").click()
+    page.locator(".filters").get_by_role("link", name="Awaiting confirmation").click()
+    expect(page.locator(".filters .chip.on")).to_have_text("Awaiting confirmation")
+    listed = page.locator("#invoice-list > li")
+    expect(listed).to_have_count(1)
+    expect(listed.first).to_contain_text("Maximiliana Konstantinopoulou-Vanderbilt")
+    expect(listed.first.locator(".badge")).to_have_text("Awaiting confirmation")
+    page.snap("invoices-awaiting-confirmation")
+    page.tab("Home").click()
 
     # She confirms the Venmo payment; then the card payment lands too, on an invoice already paid.
     to_confirm.get_by_role("button", name="Confirm").tap()

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage, Payment, TrainingSession
+from app.services import payments
 from app.services.links import public_url
 from tests import factories
 from tests.invoice_helpers import send_with_link
@@ -30,6 +31,24 @@ def test_list_filters_and_outstanding_total(logged_in, trainer):
     search = logged_in.get("/invoices/?status=all&q=ann", headers={"HX-Request": "true"}).data.decode()
     assert "Ann" in search and "Bob" not in search and "<html" not in search
     assert "Ann" not in logged_in.get("/invoices/?status=paid").data.decode().split("invoice-list")[1]
+
+
+def test_invoices_awaiting_confirmation_have_their_own_filter_and_badge(app, logged_in, trainer):
+    ann = _sent_invoice(logged_in, trainer, name="Ann")
+    _sent_invoice(logged_in, trainer, name="Bob", rates=(5000,))
+    payments.report_venmo_payment(ann.id)  # "I've paid with Venmo" on Ann's page
+
+    awaiting = logged_in.get("/invoices/?status=awaiting").data.decode().split('id="invoice-list"')[1]
+    open_list = logged_in.get("/invoices/?status=open").data.decode()
+
+    assert "Ann" in awaiting and "Bob" not in awaiting
+    assert '<span class="badge warn">Awaiting confirmation</span>' in awaiting
+    assert '>Awaiting confirmation</a>' in open_list  # the filter chip
+    bob_row = open_list.split("<strong>Bob</strong>")[1].split("</li>")[0]
+    assert '<span class="badge warn">Open</span>' in bob_row
+    [pending] = payments.payments_to_confirm(trainer.id)
+    payments.confirm_payment(trainer.id, pending.id, "trainer")
+    assert "Ann" not in logged_in.get("/invoices/?status=awaiting").data.decode().split('id="invoice-list"')[1]
 
 
 def test_invoice_search_takes_percent_and_underscore_literally(logged_in, trainer):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentStatus
 from app.services.links import public_url
+from app.timefmt import day_and_time
 from tests.conftest import Browser
 from tests.invoice_helpers import send_with_link
 
@@ -98,7 +99,7 @@ def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, tr
     assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.open
     [pending] = db.session.scalars(select(Payment)).all()
     assert pending.status == PaymentStatus.pending and pending.amount_cents == 16000
-    assert "will confirm your Venmo payment" in client_phone.get(path).data.decode()
+    assert "Payment reported, waiting for" in client_phone.get(path).data.decode()
     dashboard = logged_in.get("/dashboard").data.decode()
     assert 'id="to-confirm"' in dashboard and "Ann Archer" in dashboard
 
@@ -112,13 +113,33 @@ def test_ive_paid_with_venmo_waits_for_the_trainer_to_confirm(app, logged_in, tr
     assert "Paid in full" in client_phone.get(path).data.decode()
 
 
-def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
+def _reported_with_venmo(app, logged_in, trainer):
+    """An invoice whose client pressed "I've paid with Venmo" on her phone; returns it, its path and the phone."""
     trainer.venmo_handle = "gym-one"
     db.session.commit()
     invoice, path = send_with_link(logged_in, trainer)
     phone = Browser(app.test_client())
     phone.get(path)
     phone.post(path + "/venmo-paid")
+    return invoice, path, phone
+
+
+def test_after_ive_paid_with_venmo_the_page_says_it_waits_and_tucks_the_pay_buttons_away(app, logged_in, trainer):
+    _, path, phone = _reported_with_venmo(app, logged_in, trainer)
+
+    html = phone.get(path).data.decode()
+    reported_at = db.session.scalar(select(Payment.created_at))
+    assert 'id="public-status">Payment reported<' in html
+    assert f"Payment reported, waiting for {trainer.business_name} to confirm" in html
+    assert f"$160.00 by Venmo, reported {day_and_time(reported_at, trainer.timezone)}." in html
+    assert "<h2>Pay $160.00</h2>" not in html and 'id="venmo-done"' not in html  # nothing invites a second payment
+    another_way = re.search(r'<details[^>]*id="pay-another-way">.*?</details>', html, re.S).group(0)
+    assert "<summary>Pay another way</summary>" in another_way and 'id="venmo-pay"' in another_way
+    assert html.count('id="venmo-pay"') == 1
+
+
+def test_rejected_venmo_report_leaves_the_invoice_open(app, logged_in, trainer):
+    invoice, _, _ = _reported_with_venmo(app, logged_in, trainer)
     pending = db.session.scalar(select(Payment))
 
     logged_in.post(f"/invoices/payments/{pending.id}/reject")

@@ -1,18 +1,19 @@
 """Finalized invoices: the list, one invoice's story, void and resend."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from app.extensions import db
-from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage,
+from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage, Payment,
                         TrainingSession)
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.outbox import enqueue_messages, new_message
+from app.services.payments import awaiting_confirmation
 from app.tenancy import find_owned, owned, require_owned
 
-FILTERS = ("open", "overdue", "paid", "void", "all")
+FILTERS = ("open", "awaiting", "overdue", "paid", "void", "all")
 
 
 @dataclass
@@ -37,12 +38,17 @@ def open_totals(trainer_id: int, today) -> OpenTotals:
 class InvoiceList:
     invoices: list[Invoice]
     totals: OpenTotals
+    awaiting_ids: set[int]  # invoices with a payment the client reported, for the trainer to confirm
 
 
 def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceList:
-    stmt = owned(Invoice, trainer_id).where(Invoice.status != InvoiceStatus.draft)
+    awaiting = exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation())
+    stmt = owned(Invoice, trainer_id).add_columns(awaiting.label("awaiting")) \
+        .where(Invoice.status != InvoiceStatus.draft)
     if status == "open":
         stmt = stmt.where(Invoice.status == InvoiceStatus.open)
+    elif status == "awaiting":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.open, awaiting)
     elif status == "overdue":
         stmt = stmt.where(Invoice.status == InvoiceStatus.open, Invoice.due_date < today)
     elif status in ("paid", "void"):
@@ -51,8 +57,9 @@ def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceLis
     if query:
         stmt = stmt.join(Client, Client.id == Invoice.client_id) \
             .where(Client.name.icontains(query, autoescape=True))
-    invoices = list(db.session.scalars(stmt.order_by(Invoice.number.desc()).limit(500)))
-    return InvoiceList(invoices, open_totals(trainer_id, today))
+    rows = db.session.execute(stmt.order_by(Invoice.number.desc()).limit(500)).all()
+    return InvoiceList([invoice for invoice, _ in rows], open_totals(trainer_id, today),
+                       {invoice.id for invoice, awaiting in rows if awaiting})
 
 
 def history(invoice_id: int) -> list[InvoiceEvent]:

@@ -30,6 +30,12 @@ def still_pending(method: PaymentMethod | None = None):
     return pending if method is None else pending & (payments.c.method == method)
 
 
+def awaiting_confirmation():
+    """SQL: a payment the client reported ("I've paid with Venmo") that the trainer has not confirmed
+    or rejected yet."""
+    return still_pending() & Payment.__table__.c.reported_by_client
+
+
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     """Recomputes what has been paid (succeeded payments less refunds) and moves the invoice
     between open and paid. Returns the receipt text to send once committed, if it just became paid."""
@@ -145,9 +151,8 @@ def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
 
 
 def payments_to_confirm(trainer_id: int) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(
-        Payment.trainer_id == trainer_id, still_pending(), Payment.reported_by_client)
-        .order_by(Payment.created_at)))
+    return list(db.session.scalars(select(Payment).where(Payment.trainer_id == trainer_id, awaiting_confirmation())
+                                   .order_by(Payment.created_at)))
 
 
 def _manual_payment(invoice: Invoice, payment_id: int, card_refusal: str, *conditions) -> Payment:

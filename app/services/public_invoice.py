@@ -1,7 +1,7 @@
-"""What the client sees behind the link: the invoice and how to pay it."""
+"""What the client sees behind the link: the invoice, what has been paid or reported, and how to pay."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from app.extensions import db
 from app.integrations.venmo import VenmoLinks, pay_links
@@ -9,7 +9,7 @@ from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
-from app.services.payments import still_pending
+from app.services.payments import awaiting_confirmation, still_pending
 from app.timefmt import local_today
 
 
@@ -17,25 +17,33 @@ from app.timefmt import local_today
 class PublicInvoice:
     invoice: Invoice
     owner: Trainer
-    status: str
+    status: str  # open, overdue, paid, void, or "reported" while a payment she reported waits
     venmo: VenmoLinks | None
     card: bool
-    venmo_reported: bool
+    report: Row | None  # the payment she reported ("I've paid with Venmo"): its amount and time
     processing: bool
     owner_phone: str  # as written in the trainer's own country: the page is the same for every visitor
 
 
 def public_view(invoice: Invoice) -> PublicInvoice:
+    """The page's second read: the invoice's payments (the first brought the invoice itself)."""
     owner = invoice.trainer
-    payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0
+    payments = _payments_of(invoice) if invoice.status == InvoiceStatus.open else []
+    processing = any(p.pending and p.method == PaymentMethod.stripe for p in payments)  # a bank debit on its way
+    report = next((p for p in reversed(payments) if p.awaiting), None)
+    payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0 and not processing
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
-    pending = set(db.session.scalars(select(Payment.method).where(
-        Payment.invoice_id == invoice.id, still_pending()))) if payable else set()
-    processing = PaymentMethod.stripe in pending  # a bank debit on its way: no second payment now
-    payable = payable and not processing
-    reported = payable and PaymentMethod.venmo in pending
+    status = invoice.display_status(local_today(owner.timezone))
     return PublicInvoice(
-        invoice=invoice, owner=owner, status=invoice.display_status(local_today(owner.timezone)),
+        invoice=invoice, owner=owner, status="reported" if report and payable else status,
         venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
-        card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing,
+        card=payable and card_payments_available(owner), report=report if payable else None, processing=processing,
         owner_phone=display_phone(owner.mobile, region_of(owner.mobile)))
+
+
+def _payments_of(invoice: Invoice) -> list[Row]:
+    payments = Payment.__table__
+    return db.session.execute(
+        select(payments.c.method, payments.c.amount_cents, payments.c.created_at,
+               still_pending().label("pending"), awaiting_confirmation().label("awaiting"))
+        .where(payments.c.invoice_id == invoice.id, payments.c.deleted_at.is_(None)).order_by(payments.c.id)).all()
