@@ -109,7 +109,7 @@ def test_client_opens_her_link_pays_and_sees_it_paid_in_full(
     sheet = page.locator(".public-invoice")
     expect(sheet.locator(".from")).to_have_text(BUSINESS)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hi Ana, here is invoice INV-0001")
-    expect(page.locator("#public-status")).to_have_text("Open")
+    expect(page.locator("#public-status")).to_have_text("Unpaid")
     meta = sheet.locator(".meta")
     expect(meta).to_contain_text(f"Issued {local_date(invoice.issue_date)}")
     expect(meta).to_contain_text(f"due {local_date(invoice.due_date)}")
@@ -122,6 +122,9 @@ def test_client_opens_her_link_pays_and_sees_it_paid_in_full(
         expect(row).to_contain_text("60 min")
     expect(rows.nth(1).locator(".badge")).to_have_text("Complimentary: Birthday session")
     expect(rows.nth(1).locator(".amount")).to_have_text("$0.00")
+    body_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    for badge in (page.locator("#public-status"), rows.nth(1).locator(".badge")):  # no smaller than body text
+        assert badge.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= body_px
     for n in (0, 2):
         expect(rows.nth(n).locator(".badge")).to_have_count(0)
         expect(rows.nth(n).locator(".amount")).to_have_text("$80.00")

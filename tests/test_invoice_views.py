@@ -212,7 +212,7 @@ def test_a_deleted_payment_is_owed_again_at_once(app, logged_in, trainer):
 def test_the_invoice_turns_overdue_at_the_trainers_midnight(app, logged_in, trainer, monkeypatch):
     invoice, path = send_with_link(logged_in, trainer)
     stranger = app.test_client()
-    assert 'id="public-status">Open<' in stranger.get(path).get_data(as_text=True)
+    assert 'id="public-status">Unpaid<' in stranger.get(path).get_data(as_text=True)
 
     after_due = invoice.due_date + timedelta(days=1)
     monkeypatch.setattr(public_invoice, "local_today", lambda _zone: after_due)

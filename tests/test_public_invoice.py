@@ -23,13 +23,30 @@ def test_public_page_shows_the_invoice_to_a_client_with_no_account(app, logged_i
     assert response.status_code == 200
     assert trainer.business_name in html and "Hi Ann" in html and "INV-0001" in html
     assert "Complimentary: Birthday" in html
-    assert 'id="public-due"><strong>$80.00' in html and "Open" in html
+    assert 'id="public-due"><strong>$80.00' in html and 'id="public-status">Unpaid<' in html
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Robots-Tag"] == "noindex"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert not re.search(r'(src|href)="(https?:)?//(?!venmo\.com)', html)  # nothing loaded from other hosts
     assert "Log out" not in html and "/login" not in html
+
+
+def test_the_client_reads_unpaid_overdue_or_paid(app, logged_in, trainer):
+    invoice, path = send_with_link(logged_in, trainer)
+    stranger = app.test_client()
+
+    def status():
+        return re.search(r'id="public-status">([^<]+)<', stranger.get(path).data.decode()).group(1)
+
+    unpaid = status()
+    db.session.get(Invoice, invoice.id).due_date = date.today() - timedelta(days=2)
+    db.session.commit()
+    overdue = status()
+    logged_in.post(f"/invoices/{invoice.id}/payments",
+                   {"amount": "160", "method": "cash", "received_on": date.today().isoformat()})
+
+    assert (unpaid, overdue, status()) == ("Unpaid", "Overdue", "Paid")
 
 
 def test_unknown_malformed_and_revoked_links_get_the_same_404(app, logged_in, trainer):

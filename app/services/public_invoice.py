@@ -17,7 +17,7 @@ from app.timefmt import local_today
 class PublicInvoice:
     invoice: Invoice
     owner: Trainer
-    status: str  # open, overdue, paid, void, or "reported" while a payment she reported waits
+    status: str  # open, overdue, paid, void; "processing" while her bank debit clears, "reported" while her report waits
     venmo: VenmoLinks | None
     card: bool
     report: Row | None  # the payment she reported ("I've paid with Venmo"): its amount and time
@@ -33,9 +33,10 @@ def public_view(invoice: Invoice) -> PublicInvoice:
     report = next((p for p in reversed(payments) if p.awaiting), None)
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0 and not processing
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
-    status = invoice.display_status(local_today(owner.timezone))
+    status = "processing" if processing else "reported" if report and payable else \
+        invoice.display_status(local_today(owner.timezone))
     return PublicInvoice(
-        invoice=invoice, owner=owner, status="reported" if report and payable else status,
+        invoice=invoice, owner=owner, status=status,
         venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
         card=payable and card_payments_available(owner), report=report if payable else None, processing=processing,
         owner_phone=display_phone(owner.mobile, region_of(owner.mobile)))
