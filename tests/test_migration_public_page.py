@@ -5,6 +5,8 @@ from flask_migrate import downgrade
 
 BEFORE_VIEWS = "a3d9c2e7b410"
 VIEWS = "b7e4f1a9c2d3"
+CLIENTS_MAY_TEXT = "c4d2e8b1f5a7"
+VOID_LINKS = "d9a3b6c0e2f4"
 
 
 def _trainer(db) -> int:
@@ -18,9 +20,10 @@ def _trainer(db) -> int:
 def _invoice(db, trainer: int, number: int, **values) -> int:
     client = db.insert("clients", trainer_id=trainer, name=f"Client {number}", notes="", sms_consent=True,
                        created_at="2026-11-01 10:00:00")
-    return db.insert("invoices", trainer_id=trainer, client_id=client, status="open", number=number, version=1,
-                     included=True, note="", total_cents=8000, paid_cents=0, currency="USD", void_reason="",
-                     public_id=f"public-id-{number}", created_at="2026-11-01 10:00:00", **values)
+    columns = dict(trainer_id=trainer, client_id=client, status="open", number=number, version=1, included=True,
+                   note="", total_cents=8000, paid_cents=0, currency="USD", void_reason="",
+                   public_id=f"public-id-{number}", created_at="2026-11-01 10:00:00")
+    return db.insert("invoices", **{**columns, **values})
 
 
 def _as_datetime(value) -> datetime:
@@ -58,3 +61,32 @@ def test_downgrading_folds_the_views_back_into_a_count_and_a_last_time(migration
 
     [(count, last)] = migration_db.rows("SELECT view_count, last_viewed_at FROM invoices")
     assert (count, _as_datetime(last)) == (4, datetime(2026, 11, 21, 9, 14))
+
+
+def test_every_trainer_starts_with_texting_off_and_keeps_her_clients(migration_db):
+    migration_db.upgrade(VIEWS)
+    trainer = _trainer(migration_db)
+    invoice = _invoice(migration_db, trainer, 1)
+
+    migration_db.upgrade(CLIENTS_MAY_TEXT)
+
+    assert migration_db.rows("SELECT id, clients_may_text FROM trainers") == [(trainer, False)]
+    assert migration_db.rows("SELECT id FROM invoices") == [(invoice,)]
+    assert migration_db.rows("SELECT name FROM clients") == [("Client 1",)]
+
+
+def test_void_invoices_links_open_again_but_links_the_trainer_revoked_stay_revoked(migration_db):
+    migration_db.upgrade(CLIENTS_MAY_TEXT)
+    trainer = _trainer(migration_db)
+    voided = "2026-11-20 14:02:00"
+    revoked_by_the_void = _invoice(migration_db, trainer, 1, status="void", voided_at=voided, link_revoked_at=voided)
+    revoked_first = _invoice(migration_db, trainer, 2, status="void", voided_at=voided,
+                             link_revoked_at="2026-11-19 08:00:00")
+    revoked_open = _invoice(migration_db, trainer, 3, link_revoked_at=voided)
+
+    migration_db.upgrade(VOID_LINKS)
+
+    assert [(i, last and _as_datetime(last)) for i, last in migration_db.rows(
+        "SELECT id, link_revoked_at FROM invoices ORDER BY id")] == [
+        (revoked_by_the_void, None), (revoked_first, datetime(2026, 11, 19, 8, 0)),
+        (revoked_open, datetime(2026, 11, 20, 14, 2))]

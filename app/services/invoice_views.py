@@ -25,6 +25,10 @@ def is_link_preview(user_agent: str) -> bool:
     return bool(_NOT_A_PERSON.search(user_agent or ""))
 
 
+def is_phone(user_agent: str) -> bool:
+    return device_label(user_agent) in PHONES
+
+
 def device_label(user_agent: str) -> str:
     """"iPhone", "Android phone", "Mac", "Windows PC", … or "Other": all the trainer needs to know."""
     return next((label for label, pattern in _DEVICES if pattern.search(user_agent or "")), "Other")

@@ -73,7 +73,7 @@ def messages_for(invoice_id: int) -> list[OutboxMessage]:
 
 
 def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> Invoice:
-    """Voids a sent invoice: its link stops working and its sessions can be billed again."""
+    """Voids a sent invoice: its link then says it was cancelled, and its sessions can be billed again."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Say why you are voiding this invoice.", "reason")
@@ -83,7 +83,6 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         raise ServiceError("Only a sent invoice can be voided.")
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
-    invoice.link_revoked_at = invoice.voided_at
     db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)
                        .values(invoice_id=None).execution_options(synchronize_session=False))
     record_event(invoice.id, trainer_id, actor, "voided", reason=reason)

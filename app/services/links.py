@@ -51,7 +51,7 @@ def public_id_for_token(token: str) -> str | None:
 
 
 def invoice_for_token(token: str) -> Invoice | None:
-    """The invoice a link opens, or None for unknown, malformed and revoked links alike.
+    """The invoice a link opens (void ones too), or None for unknown, malformed and revoked links alike.
     Its client, trainer and lines come in the same query."""
     public_id = public_id_for_token(token)
     if public_id is None:
@@ -62,7 +62,8 @@ def invoice_for_token(token: str) -> Invoice | None:
 
 
 def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
-    """A new link for the client; the old one stops working at once. A void invoice keeps no link."""
+    """A new link for the client; the old one stops working at once. A void invoice gets no new link:
+    its own says it was cancelled."""
     invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status == InvoiceStatus.void:
         raise ServiceError("A void invoice has no link to share.")

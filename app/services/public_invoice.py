@@ -1,15 +1,15 @@
-"""What the client sees behind the link: the invoice, what has been paid or reported, and how to pay."""
+"""What the client sees behind the link: the invoice, how it was paid or can be, and who to ask."""
 from dataclasses import dataclass
 
 from sqlalchemy import Row, select
 
 from app.extensions import db
-from app.integrations.venmo import VenmoLinks, pay_links
+from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
-from app.services.payments import awaiting_confirmation, still_pending
+from app.services.payments import COUNTED, awaiting_confirmation, still_pending
 from app.timefmt import local_today
 
 
@@ -17,34 +17,48 @@ from app.timefmt import local_today
 class PublicInvoice:
     invoice: Invoice
     owner: Trainer
-    status: str  # open, overdue, paid, void; "processing" while her bank debit clears, "reported" while her report waits
-    venmo: VenmoLinks | None
+    # open, overdue, paid, void; "nothing_to_pay" when every line is complimentary, "processing" while
+    # her bank debit clears, "reported" while the payment she reported waits for the trainer
+    status: str
+    venmo_url: str | None  # the app's link on a phone, Venmo's web page elsewhere
     card: bool
     report: Row | None  # the payment she reported ("I've paid with Venmo"): its amount and time
     processing: bool
-    owner_phone: str  # as written in the trainer's own country: the page is the same for every visitor
+    paid_with: list[Row]  # the payments that count: how much, how and when
+    text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
 
 
-def public_view(invoice: Invoice) -> PublicInvoice:
+def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
     """The page's second read: the invoice's payments (the first brought the invoice itself)."""
     owner = invoice.trainer
-    payments = _payments_of(invoice) if invoice.status == InvoiceStatus.open else []
-    processing = any(p.pending and p.method == PaymentMethod.stripe for p in payments)  # a bank debit on its way
+    payments = _payments_of(invoice) if invoice.status in (InvoiceStatus.open, InvoiceStatus.paid) else []
+    processing = invoice.status == InvoiceStatus.open and any(  # a bank debit on its way
+        p.pending and p.method == PaymentMethod.stripe for p in payments)
     report = next((p for p in reversed(payments) if p.awaiting), None)
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0 and not processing
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
-    status = "processing" if processing else "reported" if report and payable else \
-        invoice.display_status(local_today(owner.timezone))
     return PublicInvoice(
-        invoice=invoice, owner=owner, status=status,
-        venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
+        invoice=invoice, owner=owner, status=_status(invoice, owner, processing, report is not None and payable),
+        venmo_url=pay_link(owner.venmo_handle, invoice.due_cents, note, in_app=on_phone)
+        if payable and owner.venmo_handle else None,
         card=payable and card_payments_available(owner), report=report if payable else None, processing=processing,
-        owner_phone=display_phone(owner.mobile, region_of(owner.mobile)))
+        paid_with=[p for p in payments if p.status in COUNTED and p.amount_cents > p.refunded_cents],
+        # As written in her own country: the page reads the same to every visitor.
+        text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "")
+
+
+def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:
+    if invoice.status == InvoiceStatus.paid and invoice.total_cents == 0:
+        return "nothing_to_pay"
+    if processing:
+        return "processing"
+    return "reported" if reported else invoice.display_status(local_today(owner.timezone))
 
 
 def _payments_of(invoice: Invoice) -> list[Row]:
     payments = Payment.__table__
     return db.session.execute(
-        select(payments.c.method, payments.c.amount_cents, payments.c.created_at,
+        select(payments.c.method, payments.c.status, payments.c.amount_cents, payments.c.refunded_cents,
+               payments.c.received_on, payments.c.created_at,
                still_pending().label("pending"), awaiting_confirmation().label("awaiting"))
         .where(payments.c.invoice_id == invoice.id, payments.c.deleted_at.is_(None)).order_by(payments.c.id)).all()

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
+from app.models import InvoiceStatus
 from app.services import invoice_views, payments
 from app.services.public_invoice import public_view
 
@@ -19,7 +20,7 @@ def keep_it_private(response):
 
 @bp.errorhandler(404)
 def not_found(_error):
-    """Unknown, malformed and revoked links all get this same page."""
+    """Unknown, malformed and revoked links all get this same page (a void invoice's link does not)."""
     return render_template("public/not_found.html"), 404
 
 
@@ -31,9 +32,12 @@ def public_rate_limit() -> str:
 @limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
 def invoice(token: str):
     found = invoice_or_404(token)
-    page = render_template("public/invoice.html", view=public_view(found), token=token)
+    user_agent = request.headers.get("User-Agent", "")
+    cancelled = found.status == InvoiceStatus.void  # her link says so, rather than open nothing
+    page = render_template("public/cancelled.html" if cancelled else "public/invoice.html",
+                           view=public_view(found, invoice_views.is_phone(user_agent)), token=token)
     if not _signed_in_as(found.trainer_id):  # the trainer checking her own link is not a view
-        invoice_views.record_view(found.id, found.trainer_id, request.headers.get("User-Agent", ""))
+        invoice_views.record_view(found.id, found.trainer_id, user_agent)
     return page
 
 
