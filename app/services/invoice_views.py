@@ -34,13 +34,16 @@ def device_label(user_agent: str) -> str:
     return next((label for label, pattern in _DEVICES if pattern.search(user_agent or "")), "Other")
 
 
+_INSERT_VIEW = insert(InvoiceView)  # built once: every visit runs it
+
+
 def record_view(invoice_id: int, trainer_id: int, user_agent: str) -> bool:
     """Keeps one person's view of the link; a link preview or a crawler is not a person. One INSERT,
     with no object for the session to track: every client's visit pays for it."""
     if is_link_preview(user_agent):
         return False
-    db.session.execute(insert(InvoiceView).values(invoice_id=invoice_id, trainer_id=trainer_id,
-                                                  viewed_at=utcnow(), device=device_label(user_agent)))
+    db.session.execute(_INSERT_VIEW, {"invoice_id": invoice_id, "trainer_id": trainer_id, "viewed_at": utcnow(),
+                                      "device": device_label(user_agent)})
     db.session.commit()
     return True
 

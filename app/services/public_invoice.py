@@ -1,7 +1,7 @@
 """What the client sees behind the link: the invoice, how it was paid or can be, and who to ask."""
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 
 from app.extensions import db
 from app.integrations.venmo import pay_link
@@ -55,10 +55,14 @@ def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) 
     return "reported" if reported else invoice.display_status(local_today(owner.timezone))
 
 
+_payments = Payment.__table__
+# Built once: every visit runs this same statement.
+_PAYMENTS_OF_INVOICE = select(
+    _payments.c.method, _payments.c.status, _payments.c.amount_cents, _payments.c.refunded_cents,
+    _payments.c.received_on, _payments.c.created_at,
+    still_pending().label("pending"), awaiting_confirmation().label("awaiting"),
+).where(_payments.c.invoice_id == bindparam("invoice_id"), _payments.c.deleted_at.is_(None)).order_by(_payments.c.id)
+
+
 def _payments_of(invoice: Invoice) -> list[Row]:
-    payments = Payment.__table__
-    return db.session.execute(
-        select(payments.c.method, payments.c.status, payments.c.amount_cents, payments.c.refunded_cents,
-               payments.c.received_on, payments.c.created_at,
-               still_pending().label("pending"), awaiting_confirmation().label("awaiting"))
-        .where(payments.c.invoice_id == invoice.id, payments.c.deleted_at.is_(None)).order_by(payments.c.id)).all()
+    return db.session.execute(_PAYMENTS_OF_INVOICE, {"invoice_id": invoice.id}).all()
