@@ -373,6 +373,10 @@ def test_trainer_sees_the_clients_side_on_her_dashboard_invoice_and_settings(
     # Her two opens and the page after "I've paid with Venmo", each with its time; the card return is not the page.
     expect(page.locator("#view-count")).to_have_text(_views_line(collected.id))
     assert _views_line(collected.id).startswith("Viewed 3× · today ")
+    page.locator("#views > summary").tap()
+    expect(page.locator("#views li")).to_have_count(3)
+    expect(page.locator("#views li").first).to_have_text(re.compile(r"^today \d{1,2}:\d\d [AP]M · Other$"))
+    page.snap_at(page.locator("#views"), "invoice-every-view")
     link_section = page.locator("section.card", has=page.get_by_role("heading", name="Client link"))
     expect(link_section.get_by_role("button", name="New link")).to_be_visible()
     expect(link_section.get_by_role("button", name="Revoke link")).to_be_visible()
