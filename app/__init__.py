@@ -122,7 +122,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["phone"] = phone_as_the_trainer_writes_it
     app.jinja_env.filters["invoice_number"] = format_invoice_number
     # How an invoice's status reads as a badge, on the trainer's pages and the client's alike.
-    app.jinja_env.filters["invoice_badge"] = lambda status: {"paid": "ok", "overdue": "bad", "void": ""}.get(status, "warn")
+    app.jinja_env.filters["invoice_badge"] = lambda status: {"paid": "ok", "nothing_to_pay": "ok", "overdue": "bad", "void": ""}.get(status, "warn")
     app.jinja_env.globals["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
     app.jinja_env.globals["no_text_reason"] = why_not_textable
     app.jinja_env.globals["payment_method_label"] = METHOD_LABELS.get
@@ -130,6 +130,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = timefmt.local_date
     app.jinja_env.filters["local_time"] = timefmt.local_time
     app.jinja_env.filters["ago"] = timefmt.ago
+    app.jinja_env.filters["day_time"] = timefmt.day_and_time
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -55,19 +55,17 @@ def _clock_command(app: Flask) -> None:
     @app.cli.command("clock")
     @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
     def clock(interval):
-        """The one scheduling process: the outbox sweep and the view count fold, every minute (run one)."""
+        """The one scheduling process: the outbox sweep every minute (run one)."""
         from rq.cron import CronScheduler
 
         from app.extensions import get_redis
         from app.jobs.sweeper import sweep_outbox
-        from app.jobs.views import fold_invoice_views
 
         connection = get_redis()
         _wait_for_redis(connection)
         scheduler = CronScheduler(connection=connection, logging_level="INFO", name="spotter-clock")
-        for job in (sweep_outbox, fold_invoice_views):
-            scheduler.register(job, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
-                               job_timeout=300, result_ttl=3600)
+        scheduler.register(sweep_outbox, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
+                           job_timeout=300, result_ttl=3600)
         scheduler.start()
 
 

@@ -50,8 +50,6 @@ class Config:
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
-    # How often a web process sends the page visits it counted (limit hits, views) to Redis
-    PAGE_VISITS_SEND_MS = _env_int("PAGE_VISITS_SEND_MS", 50)
 
     SECURE_HEADERS_HSTS = False
 

@@ -42,7 +42,7 @@ _MAKING = threading.RLock()  # re-entrant: one app-wide object may be made from 
 
 def per_app(name: str, make):
     """The app's one `name`, made by `make()` on its first use. Two threads asking at once get the
-    same one (a second would lose what the first was given, such as a tally of page visits)."""
+    same one (a second would be a second connection pool)."""
     extensions = current_app.extensions
     value = extensions.get(name)
     if value is None:

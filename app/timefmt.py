@@ -84,6 +84,23 @@ def local_today(tz_name: str) -> date:
     return datetime.now(zone(tz_name)).date()
 
 
+def day_and_time(dt: datetime | None, tz_name: str | None = None, now: datetime | None = None) -> str:
+    """'today 9:14 AM', 'yesterday 9:02 PM', 'Mon 8:40 AM' within the week, else 'Nov 3, 8:40 AM'."""
+    if dt is None:
+        return ""
+    d = to_local(dt, tz_name)
+    days = ((now or datetime.now(timezone.utc)).astimezone(d.tzinfo).date() - d.date()).days
+    if days == 0:
+        day = "today"
+    elif days == 1:
+        day = "yesterday"
+    elif 1 < days < 7:
+        day = f"{d:%a}"
+    else:
+        day = f"{d:%b} {d.day}," if days < 300 else f"{d:%b} {d.day}, {d.year},"
+    return f"{day} {d:%-I:%M %p}"
+
+
 def ago(dt: datetime | None, now: datetime | None = None) -> str:
     """'just now', '5 min ago', '2 h ago', '3 days ago', or the date."""
     if dt is None:

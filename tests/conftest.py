@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db, get_redis
-from app.services.page_visits import close_visits
 from tests import factories
 from tests.servers import RedisServer, sqlite_url_in
 
@@ -102,7 +101,6 @@ def app(database_url, redis_url):
         _wipe_tables()
         get_redis().flushdb()
         yield app
-        close_visits(app)  # its page visits land in its own Redis, not the next test's
         db.session.remove()
         db.engine.dispose()
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from app.services.drafts import sync_drafts
+from app.services.drafts import sync_drafts, update_line
 from app.services.links import public_url
 from app.services.submit import SubmitResult, submit_batch
 from tests import factories
@@ -48,6 +48,23 @@ def submit_drafts(trainer_id: int, key: str, by: str = "test") -> SubmitResult:
     result = submit_batch(trainer_id, key, {d.id: d.version for d in drafts}, by)
     db.session.expire_all()
     return result
+
+
+def bill_client(trainer, client_name: str, sessions: int, comp: int | None = None,
+                comp_reason: str = "Birthday session", rate_cents: int = 8000) -> Invoice:
+    """One client's sessions, drafted, line `comp` made complimentary, and sent as a batch of its own."""
+    client = factories.make_client(trainer, name=client_name)
+    for n in range(sessions):
+        factories.make_session(client, days_ago=1 + n, rate_cents=rate_cents)
+    [draft] = [d for d in sync_drafts(trainer.id) if d.client_id == client.id]
+    if comp is not None:
+        line = sorted(draft.live_lines, key=lambda line: line.service_date)[comp]
+        draft = update_line(trainer.id, draft.id, line.id, draft.version, trainer.name,
+                            unit_price_cents=line.unit_price_cents, quantity=1, description=line.description,
+                            no_charge=True, no_charge_reason=comp_reason)
+    submit_batch(trainer.id, f"browser-{draft.id}", {draft.id: draft.version}, trainer.name)
+    db.session.expire_all()
+    return db.session.get(Invoice, draft.id)
 
 
 def send_with_link(browser, trainer, name="Ann Archer", rates=(8000, 8000), comp_first=False):

@@ -77,16 +77,19 @@ def start_web_dyno(port: int, output=subprocess.PIPE, **env_values) -> subproces
     env.update(PORT=str(port), **env_values)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                                stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    deadline = time.monotonic() + 60  # a loaded machine takes a while to import the app in each worker
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        try:  # answered, not only accepted: the workers have loaded the app
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        # Answered, not only accepted: the master listens before its workers have loaded the app,
+        # which on a busy machine takes seconds.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=max(1, deadline - time.monotonic()))
+        try:
             connection.request("GET", "/ping")
             connection.getresponse().read()
-            connection.close()
             return process
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
+        finally:
+            connection.close()
     kill_tree(process.pid)
     raise RuntimeError("gunicorn did not answer on port %d" % port)
 

@@ -208,7 +208,7 @@ def test_trainer_adjusts_drafts_in_place_sends_them_and_watches_the_texts_go_out
         client_phone = PhonePage(context.new_page(), live_server, "client_opens_the_invoice_link")
         client_phone.goto(local_path(ana_link))
         expect(client_phone.get_by_role("heading", name=re.compile(r"^Hi Ana, here is invoice"))).to_be_visible()
-        expect(client_phone.locator("#public-status")).to_have_text("Open")
+        expect(client_phone.locator("#public-status")).to_have_text("Unpaid")
         expect(client_phone.locator(".public-invoice")).to_contain_text("Complimentary: Birthday session")
         expect(client_phone.locator(".public-invoice")).to_contain_text("Loyalty discount")
         expect(client_phone.locator("#public-due")).to_have_text("$165.00")

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage, Payment, TrainingSession
+from app.services import payments
 from app.services.links import public_url
 from tests import factories
 from tests.invoice_helpers import send_with_link
@@ -30,6 +31,24 @@ def test_list_filters_and_outstanding_total(logged_in, trainer):
     search = logged_in.get("/invoices/?status=all&q=ann", headers={"HX-Request": "true"}).data.decode()
     assert "Ann" in search and "Bob" not in search and "<html" not in search
     assert "Ann" not in logged_in.get("/invoices/?status=paid").data.decode().split("invoice-list")[1]
+
+
+def test_invoices_awaiting_confirmation_have_their_own_filter_and_badge(app, logged_in, trainer):
+    ann = _sent_invoice(logged_in, trainer, name="Ann")
+    _sent_invoice(logged_in, trainer, name="Bob", rates=(5000,))
+    payments.report_venmo_payment(ann.id)  # "I've paid with Venmo" on Ann's page
+
+    awaiting = logged_in.get("/invoices/?status=awaiting").data.decode().split('id="invoice-list"')[1]
+    open_list = logged_in.get("/invoices/?status=open").data.decode()
+
+    assert "Ann" in awaiting and "Bob" not in awaiting
+    assert '<span class="badge warn">Awaiting confirmation</span>' in awaiting
+    assert '>Awaiting confirmation</a>' in open_list  # the filter chip
+    bob_row = open_list.split("<strong>Bob</strong>")[1].split("</li>")[0]
+    assert '<span class="badge warn">Open</span>' in bob_row
+    [pending] = payments.payments_to_confirm(trainer.id)
+    payments.confirm_payment(trainer.id, pending.id, "trainer")
+    assert "Ann" not in logged_in.get("/invoices/?status=awaiting").data.decode().split('id="invoice-list"')[1]
 
 
 def test_invoice_search_takes_percent_and_underscore_literally(logged_in, trainer):
@@ -69,7 +88,7 @@ def test_resend_adds_a_new_text_and_job(logged_in, trainer, queued_job_ids):
     assert "Text resent" in logged_in.get(f"/invoices/{invoice.id}").data.decode()
 
 
-def test_void_needs_a_reason_returns_sessions_to_the_pool_and_revokes_the_link(logged_in, trainer, client):
+def test_void_needs_a_reason_returns_sessions_to_the_pool_and_its_link_says_cancelled(logged_in, trainer, client):
     invoice = _sent_invoice(logged_in, trainer)
     link = public_url(invoice).replace("http://spotter.test", "")
     assert client.get(link).status_code == 200
@@ -81,7 +100,8 @@ def test_void_needs_a_reason_returns_sessions_to_the_pool_and_revokes_the_link(l
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).status == InvoiceStatus.void
     assert db.session.scalar(select(func.count(TrainingSession.id)).where(TrainingSession.invoice_id.is_not(None))) == 0
-    assert client.get(link).status_code == 404
+    cancelled = client.get(link)  # was a 404: the client now learns that the invoice was cancelled
+    assert cancelled.status_code == 200 and b"This invoice was cancelled by" in cancelled.data
     create = logged_in.get("/invoices/create").data.decode()
     assert "Send 1 invoice · $160.00" in create
 

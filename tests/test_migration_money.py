@@ -47,7 +47,7 @@ def test_the_paid_total_is_read_from_the_payments_once_the_stored_one_is_gone(mi
     migration_db.upgrade("6c80cb6ee47f")
     invoice_id = _invoice_with_payments(migration_db)
 
-    migration_db.upgrade("cda844494ba8")
+    migration_db.upgrade()  # the models read today's schema, whatever came after this revision
 
     assert "paid_cents" not in {c["name"] for c in sa.inspect(migration_db.engine).get_columns("invoices")}
     with migration_db.app.app_context():

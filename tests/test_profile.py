@@ -130,6 +130,25 @@ def test_mobile_is_optional(logged_in, trainer):
     assert row(trainer.id)["mobile"] is None
 
 
+def test_clients_may_text_her_only_once_she_says_so(logged_in, trainer):
+    assert row(trainer.id)["clients_may_text"] is False
+    assert "clients_may_text" not in form_values(logged_in.get("/settings/"))
+
+    assert save(logged_in, clients_may_text="y").status_code == 302
+
+    assert row(trainer.id)["clients_may_text"] is True
+    assert save(logged_in).status_code == 302  # the box left unticked turns it off again
+    assert row(trainer.id)["clients_may_text"] is False
+
+
+def test_letting_clients_text_her_needs_her_mobile(logged_in, trainer):
+    before = row(trainer.id)
+    response = save(logged_in, mobile="", clients_may_text="y")
+    assert response.status_code == 200
+    assert error_beside(response.data, "clients_may_text") == "Add your mobile number so clients can text you."
+    assert row(trainer.id) == before
+
+
 def test_a_trainer_in_utc_keeps_utc_when_she_saves(logged_in, trainer):
     trainer.timezone = "UTC"
     db.session.commit()

@@ -52,8 +52,8 @@ class Invoice(db.Model):
     public_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     link_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str] = mapped_column(String(200), default="")
-    view_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Views counted before each view was kept as a row (invoice_views): only their number is known.
+    earlier_view_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

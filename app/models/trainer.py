@@ -30,6 +30,8 @@ class Trainer(UserMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     receipts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Her mobile shows on her clients' invoice pages, as a link to text her.
+    clients_may_text: Mapped[bool] = mapped_column(Boolean, default=False)
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)

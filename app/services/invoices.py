@@ -1,21 +1,21 @@
 """Finalized invoices: the list, one invoice's story, void and resend."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from app.extensions import db
-from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage,
+from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage, Payment,
                         TrainingSession)
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
-from app.services.payments import lock_invoice
+from app.services.payments import awaiting_confirmation, lock_invoice
 from app.services.redraft import redraft_from_void
 from app.tenancy import find_owned, owned, require_owned
 
-FILTERS = ("open", "overdue", "paid", "void", "all")
+FILTERS = ("open", "awaiting", "overdue", "paid", "void", "all")
 
 
 @dataclass
@@ -40,12 +40,17 @@ def open_totals(trainer_id: int, today) -> OpenTotals:
 class InvoiceList:
     invoices: list[Invoice]
     totals: OpenTotals
+    awaiting_ids: set[int]  # invoices with a payment the client reported, for the trainer to confirm
 
 
 def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceList:
-    stmt = owned(Invoice, trainer_id).where(Invoice.status != InvoiceStatus.draft)
+    awaiting = exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation())
+    stmt = owned(Invoice, trainer_id).add_columns(awaiting.label("awaiting")) \
+        .where(Invoice.status != InvoiceStatus.draft)
     if status == "open":
         stmt = stmt.where(Invoice.status == InvoiceStatus.open)
+    elif status == "awaiting":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.open, awaiting)
     elif status == "overdue":
         stmt = stmt.where(Invoice.status == InvoiceStatus.open, Invoice.due_date < today)
     elif status in ("paid", "void"):
@@ -54,8 +59,9 @@ def list_invoices(trainer_id: int, status: str, query: str, today) -> InvoiceLis
     if query:
         stmt = stmt.join(Client, Client.id == Invoice.client_id) \
             .where(Client.name.icontains(query, autoescape=True))
-    invoices = list(db.session.scalars(stmt.order_by(Invoice.number.desc()).limit(500)))
-    return InvoiceList(invoices, open_totals(trainer_id, today))
+    rows = db.session.execute(stmt.order_by(Invoice.number.desc()).limit(500)).all()
+    return InvoiceList([invoice for invoice, _ in rows], open_totals(trainer_id, today),
+                       {invoice.id for invoice, awaiting in rows if awaiting})
 
 
 def history(invoice_id: int) -> list[InvoiceEvent]:
@@ -69,9 +75,9 @@ def messages_for(invoice_id: int) -> list[OutboxMessage]:
 
 
 def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> Invoice:
-    """Voids a sent invoice: its link stops working, its sessions go back to the client's draft with
-    the prices, no-charges, fees and discounts they were billed with, and a card checkout left open
-    on it is expired at Stripe."""
+    """Voids a sent invoice: its link then says it was cancelled, its sessions go back to the client's
+    draft with the prices, no-charges, fees and discounts they were billed with, and a card checkout
+    left open on it is expired at Stripe."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Say why you are voiding this invoice.", "reason")
@@ -82,7 +88,6 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
         db.session.rollback()
         raise ServiceError("Only a sent invoice can be voided.")
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
-    invoice.link_revoked_at = invoice.voided_at
     db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)
                        .values(invoice_id=None).execution_options(synchronize_session=False))
     record_event(invoice.id, trainer_id, actor, "voided", reason=reason)

@@ -9,7 +9,7 @@ import hmac
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -50,19 +50,24 @@ def public_id_for_token(token: str) -> str | None:
     return public_id if hmac.compare_digest(mac, _mac(public_id)) else None
 
 
+# Built once: every visit to a client's link runs this same statement.
+_INVOICE_FOR_PUBLIC_ID = select(Invoice).where(
+    Invoice.public_id == bindparam("public_id"), Invoice.link_revoked_at.is_(None)
+).options(joinedload(Invoice.trainer), joinedload(Invoice.lines))
+
+
 def invoice_for_token(token: str) -> Invoice | None:
-    """The invoice a link opens, or None for unknown, malformed and revoked links alike.
+    """The invoice a link opens (void ones too), or None for unknown, malformed and revoked links alike.
     Its client, trainer and lines come in the same query."""
     public_id = public_id_for_token(token)
     if public_id is None:
         return None
-    return db.session.scalars(
-        select(Invoice).where(Invoice.public_id == public_id, Invoice.link_revoked_at.is_(None))
-        .options(joinedload(Invoice.trainer), joinedload(Invoice.lines))).unique().one_or_none()
+    return db.session.scalars(_INVOICE_FOR_PUBLIC_ID, {"public_id": public_id}).unique().one_or_none()
 
 
 def reissue_link(trainer_id: int, invoice_id: int, actor: str) -> Invoice:
-    """A new link for the client; the old one stops working at once. A void invoice keeps no link."""
+    """A new link for the client; the old one stops working at once. A void invoice gets no new link:
+    its own says it was cancelled."""
     invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status == InvoiceStatus.void:
         raise ServiceError("A void invoice has no link to share.")

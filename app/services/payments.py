@@ -40,6 +40,12 @@ def lock_invoice(invoice_id: int) -> Invoice:
                               .execution_options(populate_existing=True)).one()
 
 
+def awaiting_confirmation():
+    """SQL: a payment the client reported ("I've paid with Venmo") that the trainer has not confirmed
+    or rejected yet."""
+    return still_pending() & Payment.__table__.c.reported_by_client
+
+
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     """Reads what has been paid now that the payments changed, and moves the invoice between open
     and paid. Returns the receipt text to send once committed, if it just became paid."""
@@ -172,9 +178,8 @@ def reject_payment(trainer_id: int, payment_id: int, actor: str) -> Payment:
 
 
 def payments_to_confirm(trainer_id: int) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(
-        Payment.trainer_id == trainer_id, still_pending(), Payment.reported_by_client)
-        .order_by(Payment.created_at)))
+    return list(db.session.scalars(select(Payment).where(Payment.trainer_id == trainer_id, awaiting_confirmation())
+                                   .order_by(Payment.created_at)))
 
 
 def _manual_payment(invoice: Invoice, payment_id: int, card_refusal: str, *conditions) -> Payment:

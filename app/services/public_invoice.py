@@ -1,19 +1,15 @@
-"""What the client sees behind the link: the invoice, how to pay it, and a record that she looked."""
-import re
-import time
+"""What the client sees behind the link: the invoice, how it was paid or can be, and who to ask."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select
 
-from app.extensions import db, get_redis
-from app.integrations.venmo import VenmoLinks, pay_links
+from app.extensions import db
+from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
-from app.services.page_visits import VIEWED_AT_KEY, VIEWS_KEY, visits_here
-from app.services.payments import still_pending
+from app.services.payments import COUNTED, awaiting_confirmation, still_pending
 from app.timefmt import local_today
 
 
@@ -21,72 +17,52 @@ from app.timefmt import local_today
 class PublicInvoice:
     invoice: Invoice
     owner: Trainer
+    # open, overdue, paid, void; "nothing_to_pay" when every line is complimentary, "processing" while
+    # her bank debit clears, "reported" while the payment she reported waits for the trainer
     status: str
-    venmo: VenmoLinks | None
+    venmo_url: str | None  # the app's link on a phone, Venmo's web page elsewhere
     card: bool
-    venmo_reported: bool
+    report: Row | None  # the payment she reported ("I've paid with Venmo"): its amount and time
     processing: bool
-    owner_phone: str  # as written in the trainer's own country: the page is the same for every visitor
+    paid_with: list[Row]  # the payments that count: how much, how and when
+    text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
 
 
-def public_view(invoice: Invoice) -> PublicInvoice:
+def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
+    """The page's second read: the invoice's payments (the first brought the invoice itself)."""
     owner = invoice.trainer
-    payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0
+    payments = _payments_of(invoice) if invoice.status in (InvoiceStatus.open, InvoiceStatus.paid) else []
+    processing = invoice.status == InvoiceStatus.open and any(  # a bank debit on its way
+        p.pending and p.method == PaymentMethod.stripe for p in payments)
+    report = next((p for p in reversed(payments) if p.awaiting), None)
+    payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0 and not processing
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
-    pending = set(db.session.scalars(select(Payment.method).where(
-        Payment.invoice_id == invoice.id, still_pending()))) if payable else set()
-    processing = PaymentMethod.stripe in pending  # a bank debit on its way: no second payment now
-    payable = payable and not processing
-    reported = payable and PaymentMethod.venmo in pending
     return PublicInvoice(
-        invoice=invoice, owner=owner, status=invoice.display_status(local_today(owner.timezone)),
-        venmo=pay_links(owner.venmo_handle, invoice.due_cents, note) if payable and owner.venmo_handle else None,
-        card=payable and card_payments_available(owner), venmo_reported=reported, processing=processing,
-        owner_phone=display_phone(owner.mobile, region_of(owner.mobile)))
+        invoice=invoice, owner=owner, status=_status(invoice, owner, processing, report is not None and payable),
+        venmo_url=pay_link(owner.venmo_handle, invoice.due_cents, note, in_app=on_phone)
+        if payable and owner.venmo_handle else None,
+        card=payable and card_payments_available(owner), report=report if payable else None, processing=processing,
+        paid_with=[p for p in payments if p.status in COUNTED and p.amount_cents > p.refunded_cents],
+        # As written in her own country: the page reads the same to every visitor.
+        text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "")
 
 
-# Messaging apps fetch a texted link to draw its preview before anyone taps it (iMessage announces
-# itself as facebookexternalhit and Twitterbot), and crawlers follow links they find: not views.
-_NOT_A_PERSON = re.compile(r"bot|crawl|spider|preview|facebookexternalhit|whatsapp|slurp", re.IGNORECASE)
+def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:
+    if invoice.status == InvoiceStatus.paid and invoice.total_cents == 0:
+        return "nothing_to_pay"
+    if processing:
+        return "processing"
+    return "reported" if reported else invoice.display_status(local_today(owner.timezone))
 
 
-def is_link_preview(user_agent: str) -> bool:
-    return bool(_NOT_A_PERSON.search(user_agent or ""))
+_payments = Payment.__table__
+# Built once: every visit runs this same statement.
+_PAYMENTS_OF_INVOICE = select(
+    _payments.c.method, _payments.c.status, _payments.c.amount_cents, _payments.c.refunded_cents,
+    _payments.c.received_on, _payments.c.created_at,
+    still_pending().label("pending"), awaiting_confirmation().label("awaiting"),
+).where(_payments.c.invoice_id == bindparam("invoice_id"), _payments.c.deleted_at.is_(None)).order_by(_payments.c.id)
 
 
-_SUBTRACT = """
-for i = 1, #ARGV, 2 do
-  if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-  end
-end
-"""
-
-
-def views_of(invoice: Invoice) -> tuple[int, datetime | None]:
-    """Views folded into the database plus those waiting in Redis (this process's own sent first)."""
-    visits_here().send()
-    pending, last = get_redis().pipeline(transaction=False).hget(VIEWS_KEY, invoice.id) \
-        .hget(VIEWED_AT_KEY, invoice.id).execute()
-    count = invoice.view_count + int(pending or 0)
-    last_at = datetime.fromtimestamp(int(last), timezone.utc) if last else invoice.last_viewed_at
-    return count, last_at
-
-
-def fold_view_counts() -> int:
-    """Moves the counted views from Redis into the invoices; returns how many invoices changed."""
-    visits_here().send()
-    redis = get_redis()
-    counts, seen = redis.pipeline().hgetall(VIEWS_KEY).hgetall(VIEWED_AT_KEY).execute()
-    if not counts:
-        return 0
-    # Take away exactly what was read, atomically: views counted meanwhile stay for next time.
-    redis.eval(_SUBTRACT, 1, VIEWS_KEY, *[x for pair in counts.items() for x in pair])
-    for invoice_id, n in counts.items():
-        if int(n) <= 0:
-            continue
-        at = datetime.fromtimestamp(int(seen.get(invoice_id, time.time())), timezone.utc)
-        db.session.execute(update(Invoice).where(Invoice.id == int(invoice_id)).values(
-            view_count=Invoice.view_count + int(n), last_viewed_at=at).execution_options(synchronize_session=False))
-    db.session.commit()
-    return len(counts)
+def _payments_of(invoice: Invoice) -> list[Row]:
+    return db.session.execute(_PAYMENTS_OF_INVOICE, {"invoice_id": invoice.id}).all()

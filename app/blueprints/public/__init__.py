@@ -6,7 +6,7 @@ bp = Blueprint("public", __name__)
 
 
 def invoice_or_404(token: str):
-    """The invoice a link opens; unknown, malformed and revoked links all get the same 404."""
+    """The invoice a link opens, void ones too; unknown, malformed and revoked links all get the same 404."""
     invoice = invoice_for_token(token)
     if invoice is None:
         abort(404)

@@ -1,13 +1,12 @@
 """The client's side: a tokenized invoice page, no account needed."""
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
-from app.services import form_keys, payments, public_page
-from app.services.links import public_id_for_token
-from app.services.public_invoice import is_link_preview, public_view
+from app.models import InvoiceStatus
+from app.services import form_keys, invoice_views, payments
+from app.services.public_invoice import public_view
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
@@ -21,7 +20,7 @@ def keep_it_private(response):
 
 @bp.errorhandler(404)
 def not_found(_error):
-    """Unknown, malformed and revoked links all get this same page."""
+    """Unknown, malformed and revoked links all get this same page (a void invoice's link does not)."""
     return render_template("public/not_found.html"), 404
 
 
@@ -30,41 +29,23 @@ def public_rate_limit() -> str:
 
 
 @bp.route("/i/<token>")
-@limiter.exempt  # limited per IP by public_page.visit, counted in the process with the view (page_visits)
+@limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
 def invoice(token: str):
-    public_id = public_id_for_token(token)
-    state = public_page.page_state(public_id) if public_id else None
-    counted = state is not None and not is_link_preview(request.headers.get("User-Agent", "")) \
-        and not _signed_in_as(state.owner_id)
-    visit = public_page.visit(client_ip(), state, count_view=counted)
-    if not visit.allowed:
-        abort(429)
-    if state is None:
-        abort(404)
-    return _filled_in(visit.copy or _render_and_keep(token, public_id, state))
-
-
-def _filled_in(page: str) -> str:
-    """The copy with this visitor's own CSRF token, and a new one-time key for its Venmo form."""
-    slots = ((public_page.form_token_slot(), generate_csrf), (public_page.form_key_slot(), form_keys.new_key))
-    for slot, value in slots:
-        if slot in page:
-            page = page.replace(slot, value())
+    found = invoice_or_404(token)
+    user_agent = request.headers.get("User-Agent", "")
+    cancelled = found.status == InvoiceStatus.void  # her link says so, rather than open nothing
+    page = render_template("public/cancelled.html" if cancelled else "public/invoice.html",
+                           view=public_view(found, invoice_views.is_phone(user_agent)), token=token,
+                           form_key=form_keys.new_key())
+    if not _signed_in_as(found.trainer_id):  # the trainer checking her own link is not a view
+        invoice_views.record_view(found.id, found.trainer_id, user_agent)
     return page
 
 
 def _signed_in_as(trainer_id: int) -> bool:
-    """Whether the trainer herself is looking (her views are not counted either). A visitor with no
-    cookies is signed in as nobody: most clients, and no need to look anyone up."""
+    """Whether the trainer herself is looking. A visitor with no cookies is signed in as nobody:
+    most clients, and no need to look anyone up."""
     return bool(request.cookies) and current_user.is_authenticated and current_user.id == trainer_id
-
-
-def _render_and_keep(token: str, public_id: str, state: public_page.PageState) -> str:
-    found = invoice_or_404(token)
-    page = render_template("public/invoice.html", view=public_view(found), token=token,
-                           form_token=public_page.form_token_slot(), form_key=public_page.form_key_slot())
-    public_page.keep_copy(public_id, state, page)
-    return page
 
 
 @bp.route("/i/<token>/venmo-paid", methods=["POST"])

@@ -26,6 +26,11 @@ class ProfileForm(FlaskForm):
                     NumberRange(min=0, max=90, message="Between 0 and 90 days.")])
     currency = SelectField("Currency", choices=[(c, c) for c in SUPPORTED_CURRENCIES])
     receipts_enabled = BooleanField("Text clients a receipt when an invoice is paid")
+    clients_may_text = BooleanField("Let clients text me: show my mobile number on their invoices")
+
+    def validate_clients_may_text(self, field):
+        if field.data and not self.mobile.data:
+            raise ValidationError("Add your mobile number so clients can text you.")
 
     def validate_timezone(self, field):
         if not is_valid_zone(field.data.strip()):
