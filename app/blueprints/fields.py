@@ -4,11 +4,18 @@ from wtforms.validators import ValidationError
 
 from app.money import MoneyError, cents_to_input, parse_cents
 from app.phones import PhoneError, display, normalize_mobile
+from app.sms_text import has_contact_details
 
 
 def strip(text):
     """A field filter: what was typed, without the spaces around it."""
     return text.strip() if isinstance(text, str) else text
+
+
+def no_contact_details(_form, field):
+    """A validator for the names that go into every text: no links, email addresses or phone numbers."""
+    if field.data and has_contact_details(field.data):
+        raise ValidationError("Leave out links, email addresses and phone numbers: this name goes into every text.")
 
 
 class MoneyField(StringField):

@@ -2,16 +2,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.blueprints.fields import MobileField, MoneyField, strip
+from app.blueprints.fields import MobileField, MoneyField, no_contact_details, strip
 from app.money import SUPPORTED_CURRENCIES
 from app.timefmt import is_valid_zone
 
 
 class ProfileForm(FlaskForm):
     business_name = StringField("Business name", filters=[strip], validators=[
-        DataRequired(message="Enter your business name."), Length(max=100)])
-    name = StringField("Your name", filters=[strip],
-                       validators=[DataRequired(message="Enter your name."), Length(max=100)])
+        DataRequired(message="Enter your business name."), Length(max=100), no_contact_details])
+    name = StringField("Your name", filters=[strip], validators=[
+        DataRequired(message="Enter your name."), Length(max=100), no_contact_details])
     mobile = MobileField("Your mobile number")
     venmo_handle = StringField(
         "Venmo username", validators=[Optional(), Length(max=31),
