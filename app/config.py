@@ -22,6 +22,11 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_codes(name: str, default: str) -> tuple[str, ...]:
+    """'US, ca' -> ('US', 'CA')."""
+    return tuple(code.strip().upper() for code in os.environ.get(name, default).split(",") if code.strip())
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
@@ -70,6 +75,8 @@ class Config:
     # A row still "queued" this long lost its job (Redis flushed, enqueue failed): enqueue again.
     SEND_REENQUEUE_AFTER_SECONDS = _env_int("SEND_REENQUEUE_AFTER_SECONDS", 120)
     SEND_MAX_ATTEMPTS = _env_int("SEND_MAX_ATTEMPTS", 8)
+    # The countries (ISO codes) whose numbers may be texted: any other is refused on the client form and never sent.
+    SMS_ALLOWED_COUNTRIES = _env_codes("SMS_ALLOWED_COUNTRIES", "US,CA")
 
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK

@@ -12,6 +12,7 @@ from rq import Queue, Retry
 from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, MessageStatus, OutboxMessage
+from app.phones import PhoneError, check_texting_country
 
 log = logging.getLogger(__name__)
 SEND_JOB = "app.jobs.texting.send_text"
@@ -28,7 +29,26 @@ def why_not_textable(client: Client) -> str | None:
         return "The client has not agreed to receive texts."
     if client.mobile_problem:
         return client.mobile_problem
+    return why_not_to_number(client.mobile)
+
+
+def why_not_to_number(number: str | None) -> str | None:
+    """A plain reason when texts may not go to this number (its country is not allowed), or None."""
+    try:
+        check_texting_country(number, current_app.config["SMS_ALLOWED_COUNTRIES"])
+    except PhoneError as e:
+        return str(e)
     return None
+
+
+def why_not_sending(message: OutboxMessage) -> str | None:
+    """Asked again when a job takes a queued row: a number kept from before the rules, or a client who
+    said STOP since, is refused here and never reaches the provider."""
+    if message.client_id is not None:
+        reason = why_not_textable(db.session.get(Client, message.client_id))
+        if reason:
+            return reason
+    return why_not_to_number(message.to_number)
 
 
 def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice") -> OutboxMessage:

@@ -16,6 +16,7 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
+from app.services.outbox import why_not_sending
 from app.sms_text import first_that_fits
 
 SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered)
@@ -103,6 +104,9 @@ def send_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.queued:
         return None
+    reason = why_not_sending(message)
+    if reason:
+        return _refuse(message_id, reason)
     to, body = message.to_number, message.body or _body_for(message)
     # The claim is committed (with the body) before the provider is called, and the commit ends the
     # transaction: no connection or lock is held while we wait on the network.
@@ -117,6 +121,16 @@ def send_message(message_id: int) -> MessageStatus | None:
     except sms.SmsError as e:
         return _fail(message_id, e)
     return record_sent(message_id, result.sid, result.status)
+
+
+def _refuse(message_id: int, reason: str) -> MessageStatus | None:
+    """queued -> not_sent with the reason; None if a job got there first."""
+    refused = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.queued)
+        .values(status=MessageStatus.not_sent, error_message=reason[:300], updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return MessageStatus.not_sent if refused.rowcount == 1 else None
 
 
 def record_sent(message_id: int, sid: str, provider_status: str = "sent") -> MessageStatus:
