@@ -54,6 +54,9 @@ class Config:
     # Log-in attempts per IP and per email, counted in Redis
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+    # Verification codes texted to a trainer's own mobile, per trainer and per IP, counted in Redis
+    VERIFY_CODE_LIMIT_PER_TRAINER = os.environ.get("VERIFY_CODE_LIMIT_PER_TRAINER", "3 per hour")
+    VERIFY_CODE_LIMIT_PER_IP = os.environ.get("VERIFY_CODE_LIMIT_PER_IP", "10 per hour")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
     # How often a web process sends the page visits it counted (limit hits, views) to Redis
     PAGE_VISITS_SEND_MS = _env_int("PAGE_VISITS_SEND_MS", 50)

@@ -49,3 +49,18 @@ def test_signup_refuses_a_name_with_a_link_and_makes_no_account(app, browser, fi
     assert response.status_code == 200
     assert error_beside(response, field) == MESSAGE
     assert db.session.scalar(select(func.count()).select_from(Trainer)) == 0
+
+
+def test_a_name_saved_with_a_link_before_names_were_checked_stops_her_texts(app, trainer, fake_twilio, run_worker):
+    from app.models import MessageStatus, OutboxMessage
+    from tests.texting_helpers import submit_invoices
+    trainer.business_name = "Refunds at paypal-help.example"
+    db.session.commit()
+
+    [message] = submit_invoices(trainer)
+    run_worker()
+
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, message.id)
+    assert row.status == MessageStatus.not_sent and "take it out in Settings" in row.error_message
+    assert fake_twilio.messages == []

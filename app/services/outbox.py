@@ -11,16 +11,32 @@ from rq import Queue, Retry
 
 from app.extensions import db
 from app.jobs import get_queue
-from app.models import Client, MessageStatus, OutboxMessage
+from app.models import Client, MessageStatus, OutboxMessage, Trainer
 from app.phones import PhoneError, check_texting_country
+from app.sms_text import has_contact_details
 
 log = logging.getLogger(__name__)
 SEND_JOB = "app.jobs.texting.send_text"
 RETRY_INTERVALS = [10, 30, 60, 180, 600]
+VERIFY_MOBILE = "Verify your mobile number in Settings to text clients."
+NAME_WITH_CONTACT_DETAILS = ("Your business name holds a link, an email address or a phone number; "
+                             "take it out in Settings to text clients.")
+
+
+def why_trainer_cannot_text(trainer: Trainer) -> str | None:
+    """A plain reason when this trainer may not text her clients at all, or None."""
+    if not trainer.has_verified_mobile:
+        return VERIFY_MOBILE
+    if has_contact_details(trainer.display_name):  # saved before names were checked
+        return NAME_WITH_CONTACT_DETAILS
+    return None
 
 
 def why_not_textable(client: Client) -> str | None:
     """A plain reason when this client cannot get a text, or None."""
+    reason = why_trainer_cannot_text(db.session.get(Trainer, client.trainer_id))
+    if reason:
+        return reason
     if not client.mobile:
         return "No mobile number on file."
     if client.sms_opted_out_at is not None:
@@ -58,6 +74,14 @@ def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: s
                             to_number=client.mobile,
                             status=MessageStatus.not_sent if reason else MessageStatus.queued,
                             error_message=reason or "")
+    db.session.add(message)
+    return message
+
+
+def new_trainer_message(trainer: Trainer, kind: str, body: str) -> OutboxMessage:
+    """An outbox row to the trainer's own mobile (no client), with its text written now."""
+    message = OutboxMessage(trainer_id=trainer.id, kind=kind, to_number=trainer.mobile, body=body,
+                            status=MessageStatus.queued)
     db.session.add(message)
     return message
 

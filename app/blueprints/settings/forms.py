@@ -30,3 +30,9 @@ class ProfileForm(FlaskForm):
     def validate_timezone(self, field):
         if not is_valid_zone(field.data.strip()):
             raise ValidationError("Pick a time zone from the list, like America/New_York.")
+
+
+class MobileCodeForm(FlaskForm):
+    code = StringField("Code from the text", filters=[lambda text: "".join(text.split()) if text else text],
+                       validators=[DataRequired(message="Enter the 6-digit code from the text."),
+                                   Regexp(r"^\d{6}$", message="The code is 6 digits, like 123456.")])
