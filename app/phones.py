@@ -2,7 +2,7 @@
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, geocoder
+from phonenumbers import NumberParseException, PhoneNumberType
 
 TEXTABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # Ofcom keeps 07700 900000-900999 for fiction, as the US keeps 555-01xx. The library accepts the US
@@ -70,6 +70,7 @@ def country_name(region: str) -> str:
     """'CA' -> 'Canada', for messages."""
     if region in _SHORT_NAMES:
         return _SHORT_NAMES[region]
+    from phonenumbers import geocoder  # its data takes a third of a second to load: only for this message
     example = phonenumbers.example_number(region)
     return (geocoder.country_name_for_number(example, "en") if example else "") or region
 
