@@ -80,6 +80,11 @@ class Config:
     SEND_MAX_ATTEMPTS = _env_int("SEND_MAX_ATTEMPTS", 8)
     # The countries (ISO codes) whose numbers may be texted: any other is refused on the client form and never sent.
     SMS_ALLOWED_COUNTRIES = _env_codes("SMS_ALLOWED_COUNTRIES", "US,CA")
+    # Quotas, counted from the outbox: texts per trainer in 24 hours (an admin can set her own), texts to
+    # one number in an hour, and the pause before one invoice may be texted again.
+    SMS_DAILY_LIMIT_PER_TRAINER = _env_int("SMS_DAILY_LIMIT_PER_TRAINER", 200)
+    SMS_HOURLY_LIMIT_PER_CLIENT = _env_int("SMS_HOURLY_LIMIT_PER_CLIENT", 5)
+    RESEND_MIN_INTERVAL_SECONDS = _env_int("RESEND_MIN_INTERVAL_SECONDS", 600)
 
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK

@@ -33,3 +33,17 @@ def test_trainers_already_texting_clients_stay_verified_and_the_others_must_veri
     assert verified == [("texting@example.com",)]
     assert migration_db.rows("SELECT count(*) FROM verification_codes") == [(0,)]
     assert migration_db.rows("SELECT count(*), min(body) FROM outbox_messages") == [(4, "Old Gym: hi")]
+
+
+def test_quota_migration_leaves_every_trainer_on_the_default_limit_and_keeps_the_texts(migration_db):
+    migration_db.upgrade("d7c4e1a9b2f5")
+    trainer = migration_db.insert("trainers", email="old@example.com", mobile="+14155550100",
+                                  mobile_verified_at="2026-11-30 10:00:00", **TRAINER)
+    _text(migration_db, trainer, "sent", _client(migration_db, trainer))
+
+    migration_db.upgrade()
+
+    assert migration_db.rows("SELECT email, daily_text_limit FROM trainers") == [("old@example.com", None)]
+    assert migration_db.rows("SELECT status, body FROM outbox_messages") == [("sent", "Old Gym: hi")]
+    assert migration_db.rows("SELECT name FROM clients") == [("Ann",)]
+

@@ -40,8 +40,19 @@ def texted_code(fake_twilio, number="+14155550123") -> str:
     return re.search(r"\b(\d{6})\b", fake_twilio.to(number)[-1]["body"]).group(1)
 
 
-def send_code(browser):
-    return browser.post("/settings/mobile/code")
+def send_code(browser, **kw):
+    return browser.post("/settings/mobile/code", **kw)
+
+
+def asks_for_a_code(browser, run_worker, **trainer_values):
+    """A new trainer logs in and asks for a code in Settings. Returns her and the page she lands on,
+    once the worker has run."""
+    trainer = factories.make_trainer(verified=False, **trainer_values)
+    browser.login(trainer.email)
+    browser.get("/settings/")
+    page = send_code(browser, follow_redirects=True)
+    run_worker()
+    return trainer, page
 
 
 def test_unverified_trainers_invoices_go_out_untexted_with_the_link_to_share(new_in, newcomer, fake_twilio,
@@ -244,12 +255,7 @@ def test_changing_a_verified_number_clears_the_verification(logged_in, trainer):
 
 
 def test_a_number_outside_the_allowed_countries_gets_no_code(app, browser, fake_twilio, run_worker):
-    trainer = factories.make_trainer(verified=False, mobile="+447400123456", timezone="Europe/London")
-    browser.login(trainer.email)
-    browser.get("/settings/")
-
-    page = browser.post("/settings/mobile/code", follow_redirects=True)
-    run_worker()
+    _, page = asks_for_a_code(browser, run_worker, mobile="+447400123456", timezone="Europe/London")
 
     assert "Spotter texts numbers in the US and Canada only, not in the UK." in text_of(page)
     assert fake_twilio.messages == []

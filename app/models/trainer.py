@@ -32,6 +32,8 @@ class Trainer(UserMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     receipts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Texts she may send in 24 hours, set by an admin (`flask set-text-quota`); None: SMS_DAILY_LIMIT_PER_TRAINER.
+    daily_text_limit: Mapped[int | None] = mapped_column(Integer)
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,6 +13,7 @@ from app.models import OutboxMessage, Trainer, VerificationCode
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.outbox import enqueue_messages, new_trainer_message, why_not_to_number
+from app.services.text_quota import quota_for_new_texts
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -35,8 +36,10 @@ def send_verification_code(trainer_id: int) -> OutboxMessage:
         raise ServiceError("Add your mobile number and save your profile first.")
     if trainer.has_verified_mobile:
         raise ServiceError("Your mobile number is verified already.")
-    reason = why_not_to_number(trainer.mobile)
+    quota = quota_for_new_texts(trainer_id)
+    reason = why_not_to_number(trainer.mobile) or quota.refusal(trainer.mobile)
     if reason:
+        db.session.rollback()
         raise ServiceError(reason)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     now = utcnow()

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, MessageStatus, OutboxMessage, Trainer
 from app.phones import PhoneError, check_texting_country
+from app.services.text_quota import RESENT_TOO_SOON, TextQuota, quota_for_new_texts, resend_allowed_at, text_quota
 from app.sms_text import has_contact_details
 
 log = logging.getLogger(__name__)
@@ -58,18 +59,30 @@ def why_not_to_number(number: str | None) -> str | None:
 
 
 def why_not_sending(message: OutboxMessage) -> str | None:
-    """Asked again when a job takes a queued row: a number kept from before the rules, or a client who
-    said STOP since, is refused here and never reaches the provider."""
+    """Asked again when a job takes a queued row: a number kept from before the rules, a client who
+    said STOP since, or a row over a limit is refused here and never reaches the provider."""
     if message.client_id is not None:
         reason = why_not_textable(db.session.get(Client, message.client_id))
         if reason:
             return reason
-    return why_not_to_number(message.to_number)
+    reason = why_not_to_number(message.to_number) or text_quota(
+        db.session.get(Trainer, message.trainer_id), before_id=message.id).refusal(message.to_number)
+    if reason is None and message.kind == "invoice" and message.invoice_id is not None:
+        allowed_at = resend_allowed_at(message.invoice_id, before_id=message.id)
+        if allowed_at is not None and allowed_at > message.created_at:
+            reason = RESENT_TOO_SOON
+    return reason
 
 
-def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice") -> OutboxMessage:
-    """An outbox row for the current transaction: queued, or not_sent with the reason."""
-    reason = why_not_textable(client)
+def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+                quota: TextQuota | None = None) -> OutboxMessage:
+    """An outbox row for the current transaction: queued, or not_sent with the reason. `quota` is the
+    one the caller took for its transaction (several rows); without it the trainer's row is locked here."""
+    if quota is None:
+        quota = quota_for_new_texts(trainer_id)
+    reason = why_not_textable(client) or quota.refusal(client.mobile)
+    if reason is None:
+        quota.take(client.mobile)
     message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
                             to_number=client.mobile,
                             status=MessageStatus.not_sent if reason else MessageStatus.queued,

@@ -17,6 +17,7 @@ from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
 from app.services.outbox import why_not_sending
+from app.services.text_quota import resend_allowed_at, text_quota
 from app.sms_text import first_that_fits
 
 SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered)
@@ -49,6 +50,8 @@ def compile_send_path() -> None:
     claim_message(0, "")
     for model in (OutboxMessage, Invoice, Trainer, Client):
         db.session.get(model, 0)
+    text_quota(Trainer(id=0), before_id=0)
+    resend_allowed_at(0, before_id=0)
     _is_first_text_to("", 0)
     record_sent(0, "", "sent")
 
