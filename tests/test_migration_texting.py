@@ -1,4 +1,7 @@
 """The texting migrations upgrade the rows a live database holds."""
+from flask_migrate import downgrade
+
+from app.extensions import db
 
 TRAINER = dict(password_hash="x", name="Old", business_name="Old Gym", timezone="America/New_York",
                default_rate_cents=8000, payment_terms_days=7, currency="USD", is_admin=False,
@@ -47,3 +50,16 @@ def test_quota_migration_leaves_every_trainer_on_the_default_limit_and_keeps_the
     assert migration_db.rows("SELECT status, body FROM outbox_messages") == [("sent", "Old Gym: hi")]
     assert migration_db.rows("SELECT name FROM clients") == [("Ann",)]
 
+
+def test_downgrading_the_texting_migrations_keeps_every_trainers_rows(migration_db):
+    migration_db.upgrade()
+    trainer = migration_db.insert("trainers", email="old@example.com", mobile="+14155550100", **TRAINER)
+    _text(migration_db, trainer, "sent", _client(migration_db, trainer))
+
+    with migration_db.app.app_context():
+        downgrade(revision="a3d9c2e7b410")
+        db.engine.dispose()
+
+    assert migration_db.rows("SELECT email FROM trainers") == [("old@example.com",)]
+    assert migration_db.rows("SELECT name FROM clients") == [("Ann",)]
+    assert migration_db.rows("SELECT status FROM outbox_messages") == [("sent",)]

@@ -50,10 +50,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('trainers', schema=None) as batch_op:
-        batch_op.drop_column('mobile_verified_at')
+    # Not in batch mode: on SQLite that copies `trainers` and drops the original, and with foreign keys on
+    # the drop deletes every trainer's clients, invoices and texts (ON DELETE CASCADE). SQLite 3.35+ drops
+    # a column in place.
+    op.drop_column('trainers', 'mobile_verified_at')
 
     with op.batch_alter_table('verification_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verification_codes_trainer_id'))
 
     op.drop_table('verification_codes')
+
