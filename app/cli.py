@@ -1,4 +1,4 @@
-"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask worker`."""
+"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask set-text-quota`, `flask worker`."""
 import logging
 import time
 
@@ -36,6 +36,23 @@ def register_cli(app: Flask) -> None:
         except ServiceError as e:
             raise click.ClickException(e.message) from None
         click.echo(f"Created trainer {trainer.email} (id {trainer.id}).")
+
+    @app.cli.command("set-text-quota")
+    @click.argument("email")
+    @click.argument("limit")
+    def set_text_quota(email, limit):
+        """Set how many texts a trainer may send in 24 hours (LIMIT a number, or "default")."""
+        from app.services import ServiceError
+        from app.services.text_quota import daily_limit, set_daily_text_limit
+
+        if limit != "default" and not limit.isdigit():
+            raise click.ClickException('LIMIT is a whole number of texts, or "default".')
+        try:
+            trainer = set_daily_text_limit(email, None if limit == "default" else int(limit))
+        except ServiceError as e:
+            raise click.ClickException(e.message) from None
+        own = "" if trainer.daily_text_limit is not None else " (the default)"
+        click.echo(f"{trainer.email} may send {daily_limit(trainer)} texts in 24 hours{own}.")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")

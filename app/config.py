@@ -22,6 +22,11 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_codes(name: str, default: str) -> tuple[str, ...]:
+    """'US, ca' -> ('US', 'CA')."""
+    return tuple(code.strip().upper() for code in os.environ.get(name, default).split(",") if code.strip())
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
@@ -49,6 +54,9 @@ class Config:
     # Log-in attempts per IP and per email, counted in Redis
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+    # Verification codes texted to a trainer's own mobile, per trainer and per IP, counted in Redis
+    VERIFY_CODE_LIMIT_PER_TRAINER = os.environ.get("VERIFY_CODE_LIMIT_PER_TRAINER", "3 per hour")
+    VERIFY_CODE_LIMIT_PER_IP = os.environ.get("VERIFY_CODE_LIMIT_PER_IP", "10 per hour")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
 
     SECURE_HEADERS_HSTS = False
@@ -71,6 +79,13 @@ class Config:
     # A row still "queued" this long lost its job (Redis flushed, enqueue failed): enqueue again.
     SEND_REENQUEUE_AFTER_SECONDS = _env_int("SEND_REENQUEUE_AFTER_SECONDS", 120)
     SEND_MAX_ATTEMPTS = _env_int("SEND_MAX_ATTEMPTS", 8)
+    # The countries (ISO codes) whose numbers may be texted: any other is refused on the client form and never sent.
+    SMS_ALLOWED_COUNTRIES = _env_codes("SMS_ALLOWED_COUNTRIES", "US,CA")
+    # Quotas, counted from the outbox: texts per trainer in 24 hours (an admin can set her own), texts to
+    # one number in an hour, and the pause before one invoice may be texted again.
+    SMS_DAILY_LIMIT_PER_TRAINER = _env_int("SMS_DAILY_LIMIT_PER_TRAINER", 200)
+    SMS_HOURLY_LIMIT_PER_CLIENT = _env_int("SMS_HOURLY_LIMIT_PER_CLIENT", 5)
+    RESEND_MIN_INTERVAL_SECONDS = _env_int("RESEND_MIN_INTERVAL_SECONDS", 600)
 
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK

@@ -61,3 +61,30 @@ def display(e164: str | None, home_region: str) -> str:
            else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, fmt)
 
+
+
+_SHORT_NAMES = {"US": "the US", "GB": "the UK"}
+
+
+def country_name(region: str) -> str:
+    """'CA' -> 'Canada', for messages."""
+    if region in _SHORT_NAMES:
+        return _SHORT_NAMES[region]
+    from phonenumbers import geocoder  # its data takes a third of a second to load: only for this message
+    example = phonenumbers.example_number(region)
+    return (geocoder.country_name_for_number(example, "en") if example else "") or region
+
+
+def countries_phrase(regions) -> str:
+    """('US', 'CA') -> 'the US and Canada'."""
+    names = [country_name(r) for r in regions]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def check_texting_country(e164: str | None, allowed) -> None:
+    """Refuses a number outside the countries texts may go to. +1 numbers are told apart by area code,
+    so Jamaica (+1 876) is not the US."""
+    region = region_of(e164, fallback="")
+    if region not in allowed:
+        where = country_name(region) if region else "that country"
+        raise PhoneError(f"Spotter texts numbers in {countries_phrase(allowed)} only, not in {where}.")

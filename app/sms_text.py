@@ -1,4 +1,5 @@
-"""SMS length rules: GSM-7 or UCS-2, and how many segments a text costs."""
+"""SMS rules: GSM-7 or UCS-2, how many segments a text costs, and what a name put in texts may not hold."""
+import re
 import unicodedata
 
 GSM7_BASIC = set(
@@ -47,3 +48,19 @@ def first_that_fits(candidates: list[str], max_segments: int = 2) -> str:
         if segment_count(text) <= max_segments:
             return text
     return to_gsm7(candidates[-1])
+
+
+_DOT = r"[.\u3002\uff61]"
+# A link (a scheme, www., or anything.tld, with the dot also written [.] or (dot)), an email address,
+# or a phone-number-like run of seven or more digits.
+_CONTACT_DETAILS = re.compile(
+    rf"(?:https?|ftp)\s*:\s*/|\bwww\s*{_DOT}|\w{_DOT}[^\W\d_]{{2,}}"
+    rf"|\w\s*[\[(]\s*(?:{_DOT}|dot)\s*[\])]\s*[^\W\d_]{{2,}}"
+    rf"|\S@\S+{_DOT}"
+    rf"|(?:\d[\s().+\-/]*){{7,}}", re.IGNORECASE)
+
+
+def has_contact_details(text: str) -> bool:
+    """True when a name holds a link, an email address or a phone number. Every text carries the
+    trainer's name, so these would let anyone send links or numbers on the platform's account."""
+    return bool(_CONTACT_DETAILS.search(unicodedata.normalize("NFKC", text or "")))

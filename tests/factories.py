@@ -4,16 +4,19 @@ from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
 from app.models import Client, Invoice, InvoiceStatus, SessionStatus, Trainer, TrainingSession
+from app.models.types import utcnow
 from app.services import accounts
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def make_trainer(**overrides) -> Trainer:
+def make_trainer(verified: bool = True, **overrides) -> Trainer:
+    """A trainer whose mobile is verified, so her clients can be texted (`verified=False`: not yet)."""
     n = next(_seq)
     values = dict(email=f"trainer{n}@example.com", name=f"Trainer {n}", business_name=f"Gym {n}",
-                  mobile="+14155550100", default_rate_cents=8000, timezone="America/New_York")
+                  mobile="+14155550100", default_rate_cents=8000, timezone="America/New_York",
+                  mobile_verified_at=utcnow() if verified else None)
     values.update(overrides)
     password = values.pop("password", PASSWORD)
     return accounts.create_trainer(values.pop("email"), password, **values)

@@ -283,8 +283,9 @@ def test_a_link_to_share_by_hand_is_shown_whole_with_copy_and_share(phone_page, 
     page.snap("invoice-link-share")
 
 
-def test_a_paid_invoice_is_texted_again_only_as_a_copy_once_asked(phone_page, jo):
+def test_a_paid_invoice_is_texted_again_only_as_a_copy_once_asked(app, phone_page, jo):
     from playwright.sync_api import expect
+    app.config["RESEND_MIN_INTERVAL_SECONDS"] = 0  # texted a moment ago; the resend interval is tested elsewhere
     page = phone_page
     trainer, clients = jo
     from tests.invoice_helpers import submit_drafts

@@ -169,7 +169,8 @@ def test_us_trainer_types_a_local_number_and_it_is_stored_in_e164(browser_in):
     assert only_client().mobile == "+14155552671"
 
 
-def test_uk_trainer_types_a_uk_mobile_without_the_country_code(browser_in, trainer):
+def test_uk_trainer_types_a_uk_mobile_without_the_country_code(app, browser_in, trainer):
+    app.config["SMS_ALLOWED_COUNTRIES"] = ("US", "CA", "GB")  # a server that texts the UK
     trainer.mobile = "+447700900123"
     db.session.commit()
     response = add(browser_in, mobile="07700 900456")
@@ -177,11 +178,12 @@ def test_uk_trainer_types_a_uk_mobile_without_the_country_code(browser_in, train
     assert only_client().mobile == "+447700900456"
 
 
-def test_uk_trainer_with_a_real_range_mobile_gets_uk_numbers_too(browser_in, trainer):
+def test_uk_trainer_with_a_real_range_mobile_gets_uk_numbers_too(app, browser_in, trainer):
+    app.config["SMS_ALLOWED_COUNTRIES"] = ("US", "CA", "GB")
     trainer.mobile = "+447400123456"
     db.session.commit()
-    add(browser_in, mobile="07911 123456")
-    assert only_client().mobile == "+447911123456"
+    add(browser_in, mobile="07912 345678")  # 07911 is Guernsey's, not the UK's
+    assert only_client().mobile == "+447912345678"
 
 
 def test_a_number_with_its_country_code_is_kept_whatever_the_trainers_country(browser_in, trainer):

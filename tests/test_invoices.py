@@ -79,6 +79,9 @@ def test_detail_shows_lines_history_texts_and_link(logged_in, trainer):
 
 def test_resend_adds_a_new_text_and_job(logged_in, trainer, queued_job_ids):
     invoice = _sent_invoice(logged_in, trainer)
+    first = db.session.scalar(select(OutboxMessage).where(OutboxMessage.invoice_id == invoice.id))
+    first.created_at -= timedelta(minutes=11)  # past the pause between texts of one invoice
+    db.session.commit()
 
     logged_in.post(f"/invoices/{invoice.id}/resend")
 

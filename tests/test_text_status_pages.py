@@ -7,6 +7,7 @@ from tests.texting_helpers import submit_invoices
 
 
 def test_invoice_page_shows_each_texts_timeline_with_reasons(app, trainer, logged_in, fake_twilio, run_worker):
+    app.config["RESEND_MIN_INTERVAL_SECONDS"] = 0  # resent at once, as a trainer could before the pause
     submit_invoices(trainer, name="Ann", mobile="+14155550131")
     run_worker()
     invoice = db.session.scalar(select(Invoice))

@@ -1,16 +1,24 @@
 """Form fields that parse money and phone numbers through app.money and app.phones, and the
 one-time key of forms that make something."""
+from flask import current_app
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from app.money import MoneyError, cents_to_input, parse_cents
-from app.phones import PhoneError, display, normalize_mobile
+from app.phones import PhoneError, check_texting_country, display, normalize_mobile
 from app.services.form_keys import new_key
+from app.sms_text import has_contact_details
 
 
 def strip(text):
     """A field filter: what was typed, without the spaces around it."""
     return text.strip() if isinstance(text, str) else text
+
+
+def no_contact_details(_form, field):
+    """A validator for the names that go into every text: no links, email addresses or phone numbers."""
+    if field.data and has_contact_details(field.data):
+        raise ValidationError("Leave out links, email addresses and phone numbers: this name goes into every text.")
 
 
 class MoneyField(StringField):
@@ -49,12 +57,14 @@ class MoneyField(StringField):
 
 
 class MobileField(StringField):
-    """A mobile number normalized to E.164; `region` is set by the form's owner before validation."""
+    """A mobile number normalized to E.164; `region` is set by the form's owner before validation.
+    A `texted` number must be in a country texts may go to, unless it is the one already on file."""
 
-    def __init__(self, label=None, validators=None, required=False, **kwargs):
+    def __init__(self, label=None, validators=None, required=False, texted=False, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.region = "US"
         self.required = required
+        self.texted = texted
 
     def _value(self):
         if self.raw_data:
@@ -70,6 +80,8 @@ class MobileField(StringField):
             return
         try:
             self.data = normalize_mobile(text, self.region)
+            if self.texted and self.data != self.object_data:
+                check_texting_country(self.data, current_app.config["SMS_ALLOWED_COUNTRIES"])
         except PhoneError as e:
             raise ValidationError(str(e)) from None
 

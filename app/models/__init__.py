@@ -6,8 +6,8 @@ from app.models.invoice_view import InvoiceView
 from app.models.message import PENDING_STATUSES, MessageStatus, OutboxMessage
 from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentStatus, StripeEvent
 from app.models.session import SessionStatus, TrainingSession
-from app.models.trainer import AuthSession, Trainer
+from app.models.trainer import AuthSession, Trainer, VerificationCode
 
 __all__ = ["AuthSession", "Batch", "CheckoutAttempt", "StripeEvent", "Client", "FormKey", "Invoice", "InvoiceEvent",
            "InvoiceLine", "InvoiceStatus", "InvoiceView", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment",
-           "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession"]
+           "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession", "VerificationCode"]

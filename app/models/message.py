@@ -31,7 +31,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_messages_status_created", "status", "created_at"),
                       # Each send asks whether this is the first text to the number; reconciling asks
                       # what went to it lately.
-                      Index("ix_outbox_messages_to_number_status", "to_number", "status"))
+                      Index("ix_outbox_messages_to_number_status", "to_number", "status"),
+                      # The quotas count a trainer's texts of the last 24 hours.
+                      Index("ix_outbox_messages_trainer_created", "trainer_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)

@@ -23,6 +23,8 @@ class Trainer(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100), default="")
     business_name: Mapped[str] = mapped_column(String(100), default="")
     mobile: Mapped[str | None] = mapped_column(String(20))
+    # When a code texted to `mobile` came back: until then her clients are not texted. Cleared with the number.
+    mobile_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     venmo_handle: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     default_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
@@ -32,6 +34,8 @@ class Trainer(UserMixin, db.Model):
     receipts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Her mobile shows on her clients' invoice pages, as a link to text her.
     clients_may_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Texts she may send in 24 hours, set by an admin (`flask set-text-quota`); None: SMS_DAILY_LIMIT_PER_TRAINER.
+    daily_text_limit: Mapped[int | None] = mapped_column(Integer)
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,6 +56,10 @@ class Trainer(UserMixin, db.Model):
     def display_name(self) -> str:
         return self.business_name or self.name or self.email
 
+    @property
+    def has_verified_mobile(self) -> bool:
+        return bool(self.mobile) and self.mobile_verified_at is not None
+
 
 class AuthSession(db.Model):
     """One signed-in browser. Only the token's SHA-256 is stored."""
@@ -65,3 +73,19 @@ class AuthSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class VerificationCode(db.Model):
+    """A 6-digit code texted to the trainer's own mobile, to prove the number is hers. Only an HMAC of
+    the code, tied to the trainer and the number, is kept; the latest code is the only one that counts."""
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    mobile: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,8 @@ from app.models import Client, OutboxMessage
 
 def texts_by_phone(trainer_id: int, limit: int = 200) -> list[tuple[str, str, list[OutboxMessage]]]:
     rows = db.session.execute(
-        select(OutboxMessage, Client.name).join(Client, Client.id == OutboxMessage.client_id)
+        # outer join: the codes texted to the trainer herself have no client
+        select(OutboxMessage, Client.name).outerjoin(Client, Client.id == OutboxMessage.client_id)
         .where(OutboxMessage.trainer_id == trainer_id, OutboxMessage.body != "")
         .order_by(OutboxMessage.to_number, OutboxMessage.id).limit(limit)).all()
     return [(number, group[0][1], [m for m, _ in group])

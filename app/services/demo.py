@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Client, SessionStatus, Trainer, TrainingSession
+from app.models.types import utcnow
 from app.services import accounts
 from app.timefmt import local_to_utc, local_today, zone
 from datetime import datetime
@@ -30,7 +31,7 @@ def seed_demo_trainer(skip_if_exists: bool = True) -> bool:
         raise ValueError("the demo trainer exists already")
     trainer = accounts.create_trainer(
         DEMO_EMAIL, DEMO_PASSWORD, name="Sam Rivera", business_name="Rivera Strength",
-        is_admin=True, mobile="+14155550100", venmo_handle="rivera-strength",
+        is_admin=True, mobile="+14155550100", mobile_verified_at=utcnow(), venmo_handle="rivera-strength",
         timezone="America/Los_Angeles", default_rate_cents=8500, payment_terms_days=7)
     rng = random.Random(7)
     clients = []

@@ -13,6 +13,7 @@ from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
 from app.services.payments import awaiting_confirmation, lock_invoice
 from app.services.redraft import redraft_from_void
+from app.services.text_quota import ResendTooSoon, quota_for_new_texts, resend_allowed_at
 from app.tenancy import find_owned, owned, require_owned
 
 FILTERS = ("open", "awaiting", "overdue", "paid", "void", "all")
@@ -98,11 +99,16 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
 
 
 def resend_invoice(trainer_id: int, invoice_id: int, actor: str) -> OutboxMessage:
-    """A new outbox row and job: the text goes out again."""
+    """A new outbox row and job: the text goes out again, but not twice within the resend interval."""
     invoice = require_owned(Invoice, trainer_id, invoice_id)
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         raise ServiceError("Only a sent invoice can be texted again.")
-    message = new_message(invoice.client, trainer_id, invoice.id)
+    quota = quota_for_new_texts(trainer_id)  # parallel resends wait here, then see this one's row
+    allowed_at = resend_allowed_at(invoice.id)
+    if allowed_at is not None and allowed_at > utcnow():
+        db.session.rollback()
+        raise ResendTooSoon(allowed_at)
+    message = new_message(invoice.client, trainer_id, invoice.id, quota=quota)
     record_event(invoice.id, trainer_id, actor, "resent")
     db.session.commit()
     if message.status in PENDING_STATUSES:

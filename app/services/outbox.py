@@ -11,15 +11,33 @@ from rq import Queue, Retry
 
 from app.extensions import db
 from app.jobs import get_queue
-from app.models import Client, MessageStatus, OutboxMessage
+from app.models import Client, MessageStatus, OutboxMessage, Trainer
+from app.phones import PhoneError, check_texting_country
+from app.services.text_quota import RESENT_TOO_SOON, TextQuota, quota_for_new_texts, resend_allowed_at, text_quota
+from app.sms_text import has_contact_details
 
 log = logging.getLogger(__name__)
 SEND_JOB = "app.jobs.texting.send_text"
 RETRY_INTERVALS = [10, 30, 60, 180, 600]
+VERIFY_MOBILE = "Verify your mobile number in Settings to text clients."
+NAME_WITH_CONTACT_DETAILS = ("Your business name holds a link, an email address or a phone number; "
+                             "take it out in Settings to text clients.")
+
+
+def why_trainer_cannot_text(trainer: Trainer) -> str | None:
+    """A plain reason when this trainer may not text her clients at all, or None."""
+    if not trainer.has_verified_mobile:
+        return VERIFY_MOBILE
+    if has_contact_details(trainer.display_name):  # saved before names were checked
+        return NAME_WITH_CONTACT_DETAILS
+    return None
 
 
 def why_not_textable(client: Client) -> str | None:
     """A plain reason when this client cannot get a text, or None."""
+    reason = why_trainer_cannot_text(db.session.get(Trainer, client.trainer_id))
+    if reason:
+        return reason
     if not client.mobile:
         return "No mobile number on file."
     if client.sms_opted_out_at is not None:
@@ -28,16 +46,55 @@ def why_not_textable(client: Client) -> str | None:
         return "The client has not agreed to receive texts."
     if client.mobile_problem:
         return client.mobile_problem
+    return why_not_to_number(client.mobile)
+
+
+def why_not_to_number(number: str | None) -> str | None:
+    """A plain reason when texts may not go to this number (its country is not allowed), or None."""
+    try:
+        check_texting_country(number, current_app.config["SMS_ALLOWED_COUNTRIES"])
+    except PhoneError as e:
+        return str(e)
     return None
 
 
-def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice") -> OutboxMessage:
-    """An outbox row for the current transaction: queued, or not_sent with the reason."""
-    reason = why_not_textable(client)
+def why_not_sending(message: OutboxMessage) -> str | None:
+    """Asked again when a job takes a queued row: a number kept from before the rules, a client who
+    said STOP since, or a row over a limit is refused here and never reaches the provider."""
+    if message.client_id is not None:
+        reason = why_not_textable(db.session.get(Client, message.client_id))
+        if reason:
+            return reason
+    reason = why_not_to_number(message.to_number) or text_quota(
+        db.session.get(Trainer, message.trainer_id), before_id=message.id).refusal(message.to_number)
+    if reason is None and message.kind == "invoice" and message.invoice_id is not None:
+        allowed_at = resend_allowed_at(message.invoice_id, before_id=message.id)
+        if allowed_at is not None and allowed_at > message.created_at:
+            reason = RESENT_TOO_SOON
+    return reason
+
+
+def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+                quota: TextQuota | None = None) -> OutboxMessage:
+    """An outbox row for the current transaction: queued, or not_sent with the reason. `quota` is the
+    one the caller took for its transaction (several rows); without it the trainer's row is locked here."""
+    if quota is None:
+        quota = quota_for_new_texts(trainer_id)
+    reason = why_not_textable(client) or quota.refusal(client.mobile)
+    if reason is None:
+        quota.take(client.mobile)
     message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
                             to_number=client.mobile,
                             status=MessageStatus.not_sent if reason else MessageStatus.queued,
                             error_message=reason or "")
+    db.session.add(message)
+    return message
+
+
+def new_trainer_message(trainer: Trainer, kind: str, body: str) -> OutboxMessage:
+    """An outbox row to the trainer's own mobile (no client), with its text written now."""
+    message = OutboxMessage(trainer_id=trainer.id, kind=kind, to_number=trainer.mobile, body=body,
+                            status=MessageStatus.queued)
     db.session.add(message)
     return message
 

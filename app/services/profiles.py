@@ -9,6 +9,8 @@ PROFILE_FIELDS = ("business_name", "name", "mobile", "venmo_handle", "timezone",
 
 def update_profile(trainer_id: int, **values) -> Trainer:
     trainer = db.session.get(Trainer, trainer_id)
+    if values.get("mobile", trainer.mobile) != trainer.mobile:
+        trainer.mobile_verified_at = None  # a new number has not proved itself
     for key in PROFILE_FIELDS:
         if key in values:
             setattr(trainer, key, values[key])

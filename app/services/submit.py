@@ -15,6 +15,7 @@ from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, 
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id
 from app.services.outbox import enqueue_messages, new_message
+from app.services.text_quota import text_quota
 from app.timefmt import local_today
 
 CHANGED_MESSAGE = ("Some invoices changed since this page was opened. Check the new totals, "
@@ -97,6 +98,7 @@ def _finalize(trainer: Trainer, drafts: list[Invoice], submit_key: str, actor: s
     db.session.add(batch)
     db.session.flush()
     messages, session_rows = [], []
+    quota = text_quota(trainer)  # the submit holds the trainer's row lock
     for number, draft in enumerate(drafts, start=first):
         draft.number = number
         draft.batch_id = batch.id
@@ -114,7 +116,7 @@ def _finalize(trainer: Trainer, drafts: list[Invoice], submit_key: str, actor: s
         session_rows += [{"id": line.session_id, "invoice_id": draft.id}
                          for line in draft.live_lines if line.session_id]
         record_event(draft.id, trainer.id, actor, "finalized", to_value=format_invoice_number(number))
-        messages.append(new_message(draft.client, trainer.id, draft.id))
+        messages.append(new_message(draft.client, trainer.id, draft.id, quota=quota))
     if session_rows:
         db.session.execute(update(TrainingSession), session_rows)
     db.session.flush()

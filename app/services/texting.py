@@ -16,6 +16,8 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
+from app.services.outbox import why_not_sending
+from app.services.text_quota import resend_allowed_at, text_quota
 from app.sms_text import first_that_fits
 
 SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered)
@@ -48,6 +50,8 @@ def compile_send_path() -> None:
     claim_message(0, "")
     for model in (OutboxMessage, Invoice, Trainer, Client):
         db.session.get(model, 0)
+    text_quota(Trainer(id=0), before_id=0)
+    resend_allowed_at(0, before_id=0)
     _is_first_text_to("", 0)
     record_sent(0, "", "sent")
 
@@ -108,6 +112,9 @@ def send_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.queued:
         return None
+    reason = why_not_sending(message)
+    if reason:
+        return _refuse(message_id, reason)
     to, body = message.to_number, message.body or _body_for(message)
     # The claim is committed (with the body) before the provider is called, and the commit ends the
     # transaction: no connection or lock is held while we wait on the network.
@@ -122,6 +129,16 @@ def send_message(message_id: int) -> MessageStatus | None:
     except sms.SmsError as e:
         return _fail(message_id, e)
     return record_sent(message_id, result.sid, result.status)
+
+
+def _refuse(message_id: int, reason: str) -> MessageStatus | None:
+    """queued -> not_sent with the reason; None if a job got there first."""
+    refused = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.queued)
+        .values(status=MessageStatus.not_sent, error_message=reason[:300], updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return MessageStatus.not_sent if refused.rowcount == 1 else None
 
 
 def record_sent(message_id: int, sid: str, provider_status: str = "sent") -> MessageStatus:

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.blueprints.fields import no_contact_details
 from app.services.accounts import MIN_PASSWORD_LENGTH
 
 NEW_PASSWORD_LENGTH = [Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
@@ -9,8 +10,8 @@ NEW_PASSWORD_LENGTH = [Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {M
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
-    business_name = StringField("Business name", validators=[Length(max=100)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=100), no_contact_details])
+    business_name = StringField("Business name", validators=[Length(max=100), no_contact_details])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
 

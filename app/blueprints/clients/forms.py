@@ -8,7 +8,7 @@ from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
 class ClientForm(FlaskForm):
     name = StringField("Name", filters=[strip],
                        validators=[DataRequired(message="Enter the client's name."), Length(max=100)])
-    mobile = MobileField("Mobile number")
+    mobile = MobileField("Mobile number", texted=True)
     email = EmailField("Email (optional)", filters=[strip],  # pasted addresses often end in a space
                        validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
     default_rate_cents = MoneyField("Rate per session (optional)", optional=True,

@@ -11,7 +11,8 @@ from app.services import ServiceError, invoice_views, invoices, links, payments
 from app.services.links import public_url
 from app.services.submit import submit_batch
 from app.tenancy import get_owned_or_404
-from app.timefmt import local_today
+from app.services.text_quota import ResendTooSoon
+from app.timefmt import local_time, local_today
 
 
 @bp.route("/submit", methods=["POST"])
@@ -89,6 +90,8 @@ def resend(invoice_id: int):
         queued = "Copy queued, marked paid." if invoice.status == InvoiceStatus.paid else "Text queued."
         flash(queued if message.is_pending else f"Not texted: {message.error_message}",
               "success" if message.is_pending else "error")
+    except ResendTooSoon as e:
+        flash(f"You can resend this invoice at {local_time(e.allowed_at)}.", "error")
     except ServiceError as e:
         flash(e.message, "error")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))

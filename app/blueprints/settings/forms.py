@@ -2,16 +2,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.blueprints.fields import MobileField, MoneyField, strip
+from app.blueprints.fields import MobileField, MoneyField, no_contact_details, strip
 from app.money import SUPPORTED_CURRENCIES
 from app.timefmt import is_valid_zone
 
 
 class ProfileForm(FlaskForm):
     business_name = StringField("Business name", filters=[strip], validators=[
-        DataRequired(message="Enter your business name."), Length(max=100)])
-    name = StringField("Your name", filters=[strip],
-                       validators=[DataRequired(message="Enter your name."), Length(max=100)])
+        DataRequired(message="Enter your business name."), Length(max=100), no_contact_details])
+    name = StringField("Your name", filters=[strip], validators=[
+        DataRequired(message="Enter your name."), Length(max=100), no_contact_details])
     mobile = MobileField("Your mobile number")
     venmo_handle = StringField(
         "Venmo username", validators=[Optional(), Length(max=31),
@@ -35,3 +35,9 @@ class ProfileForm(FlaskForm):
     def validate_timezone(self, field):
         if not is_valid_zone(field.data.strip()):
             raise ValidationError("Pick a time zone from the list, like America/New_York.")
+
+
+class MobileCodeForm(FlaskForm):
+    code = StringField("Code from the text", filters=[lambda text: "".join(text.split()) if text else text],
+                       validators=[DataRequired(message="Enter the 6-digit code from the text."),
+                                   Regexp(r"^\d{6}$", message="The code is 6 digits, like 123456.")])

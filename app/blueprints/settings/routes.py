@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints.settings import bp
-from app.blueprints.settings.forms import ProfileForm
+from app.blueprints.settings.forms import MobileCodeForm, ProfileForm
 from app.services import profiles
 from app.timefmt import common_zones
 
@@ -10,8 +10,7 @@ from app.timefmt import common_zones
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
-    form.mobile.region = profiles.phone_region(current_user)
+    form = _profile_form()
     if form.validate_on_submit():
         values = {name: form[name].data for name in profiles.PROFILE_FIELDS}
         values["timezone"] = values["timezone"].strip()
@@ -19,7 +18,20 @@ def profile():
         profiles.update_profile(current_user.id, **values)
         flash("Profile saved.", "success")
         return redirect(url_for("settings.profile"))
-    return render_template("settings/profile.html", form=form, zones=_zone_choices(current_user.timezone))
+    return profile_page(form=form)
+
+
+def _profile_form(**kwargs) -> ProfileForm:
+    form = ProfileForm(obj=current_user, **kwargs)
+    form.mobile.region = profiles.phone_region(current_user)
+    return form
+
+
+def profile_page(form: ProfileForm | None = None, code_form: MobileCodeForm | None = None, status: int = 200):
+    """The settings page; the mobile section shows `code_form` with its errors when one was sent."""
+    return render_template("settings/profile.html", form=form or _profile_form(formdata=None),
+                           code_form=code_form or MobileCodeForm(formdata=None),
+                           zones=_zone_choices(current_user.timezone)), status
 
 
 def _zone_choices(current: str) -> list[str]:
