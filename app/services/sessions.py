@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Client, SessionStatus, TrainingSession
-from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
@@ -76,16 +75,11 @@ def list_for_client(trainer_id: int, client_id: int, limit: int = 50) -> list[Tr
     return list(db.session.scalars(stmt))
 
 
-def billable_condition():
-    return (TrainingSession.status == SessionStatus.completed) | (
-        (TrainingSession.status == SessionStatus.no_show) & TrainingSession.no_show_chargeable)
-
-
 def uninvoiced_summary(trainer_id: int) -> tuple[int, int]:
     """(count, value in cents) of held, billable sessions not yet on an invoice."""
     row = db.session.execute(
         select(func.count(TrainingSession.id), func.coalesce(func.sum(TrainingSession.rate_cents), 0))
         .where(TrainingSession.trainer_id == trainer_id, TrainingSession.invoice_id.is_(None),
-               TrainingSession.starts_at <= utcnow(), billable_condition())
+               TrainingSession.is_billable)
     ).one()
     return int(row[0]), int(row[1])

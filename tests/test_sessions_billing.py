@@ -1,0 +1,62 @@
+"""What a logged session is billed at, and when: upcoming sessions wait, rows show the price billed,
+and a session that overlaps another of the same client is logged only when the trainer says so."""
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import SessionStatus, TrainingSession
+from app.services.drafts import sync_drafts
+from tests import factories
+from tests.pages import text_of
+from tests.test_sessions import browser_in, maya  # noqa: F401  (fixtures)
+
+UTC = timezone.utc
+
+
+def local_input(dt: datetime, trainer) -> str:
+    """A moment as the trainer types it into the Start field."""
+    from zoneinfo import ZoneInfo
+    return dt.astimezone(ZoneInfo(trainer.timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- upcoming sessions ----------------------------------------------------------------------------
+
+def test_billable_reads_the_same_on_a_session_and_in_a_query(app, trainer, maya):
+    made = {}
+    for status in SessionStatus:
+        for chargeable in (True, False):
+            for days_ago in (1, -1):
+                s = factories.make_session(maya, status=status, no_show_chargeable=chargeable, days_ago=days_ago)
+                made[s.id] = (status, chargeable, days_ago)
+    db.session.expire_all()
+    in_sql = set(db.session.scalars(select(TrainingSession.id).where(TrainingSession.is_billable)))
+    in_python = {s.id for s in db.session.scalars(select(TrainingSession)) if s.is_billable}
+    expected = {i for i, (status, chargeable, days_ago) in made.items() if days_ago > 0 and (
+        status == SessionStatus.completed or (status == SessionStatus.no_show and chargeable))}
+    assert in_sql == in_python == expected
+
+
+def test_a_session_logged_for_tomorrow_is_upcoming_and_waits_to_be_billed(browser_in, trainer, maya):
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    browser_in.post("/sessions/new", {"client_id": str(maya.id), "starts_at": local_input(tomorrow, trainer),
+                                      "duration_minutes": "60", "rate_cents": "", "outcome": "completed"})
+    logged = db.session.scalars(select(TrainingSession)).one()
+    week = text_of(browser_in.get(f"/sessions/?week={local_input(tomorrow, trainer)[:10]}"))
+    assert "Maya Chen" in week and "Upcoming" in week
+    assert sync_drafts(trainer.id) == []
+
+    logged.starts_at = datetime.now(UTC) - timedelta(minutes=5)  # the session has happened
+    db.session.commit()
+    [draft] = sync_drafts(trainer.id)
+    assert [line.session_id for line in draft.lines] == [logged.id]
+    assert "Upcoming" not in text_of(browser_in.get(f"/clients/{maya.id}"))
+
+
+def test_an_upcoming_session_is_shown_at_its_full_rate_not_struck_out(browser_in, trainer, maya):
+    factories.make_session(maya, days_ago=-0.5, rate_cents=9550)
+    page = browser_in.get(f"/clients/{maya.id}").get_data(as_text=True)
+    [amount_class] = re.findall(r'<span class="(amount[^"]*)">\$95.50</span>', page)
+    assert "struck" not in amount_class
+    assert "Upcoming" in text_of(page)
