@@ -60,3 +60,58 @@ def test_an_upcoming_session_is_shown_at_its_full_rate_not_struck_out(browser_in
     [amount_class] = re.findall(r'<span class="(amount[^"]*)">\$95.50</span>', page)
     assert "struck" not in amount_class
     assert "Upcoming" in text_of(page)
+
+
+# --- the price billed -----------------------------------------------------------------------------
+
+def _reprice(trainer, session, **changes):
+    """Changes the session's line on its draft, as the create-invoices page does."""
+    from app.services.drafts import update_line
+    [draft] = sync_drafts(trainer.id)
+    line = next(line for line in draft.lines if line.session_id == session.id)
+    values = dict(unit_price_cents=line.unit_price_cents, quantity=line.quantity, description=line.description,
+                  no_charge=line.no_charge)
+    update_line(trainer.id, draft.id, line.id, draft.version, "test", **{**values, **changes})
+
+
+def _row_of(page, name_or_time: str) -> str:
+    rows = [r for r in re.findall(r"<li>.*?</li>", page.get_data(as_text=True), re.S) if name_or_time in r]
+    assert len(rows) == 1, rows
+    return text_of(rows[0])
+
+
+def test_a_repriced_session_shows_the_price_billed_beside_the_rate_logged(browser_in, trainer, maya):
+    session = factories.make_session(maya, days_ago=0.01, rate_cents=9550)
+    _reprice(trainer, session, unit_price_cents=6000)
+    row_text = _row_of(browser_in.get("/sessions/"), "Maya Chen")
+    assert "$60.00" in row_text and "$95.50" in row_text
+    assert row_text.index("$60.00") < row_text.index("$95.50")
+
+
+def test_a_complimentary_invoiced_session_shows_nothing_billed(browser_in, trainer, maya):
+    from tests.invoice_helpers import submit_drafts
+    session = factories.make_session(maya, days_ago=0.01, rate_cents=9550)
+    _reprice(trainer, session, no_charge=True)
+    submit_drafts(trainer.id, "comp")
+    row_text = _row_of(browser_in.get(f"/clients/{maya.id}"), "min")
+    assert "$0.00" in row_text and "complimentary" in row_text and "Invoiced" in row_text
+
+
+def test_a_session_billed_at_its_rate_shows_the_rate_once(browser_in, trainer, maya):
+    factories.make_session(maya, days_ago=0.01, rate_cents=9550)
+    sync_drafts(trainer.id)
+    assert _row_of(browser_in.get("/dashboard"), "Maya Chen").count("$95.50") == 1
+
+
+def test_the_price_on_a_voided_invoice_is_no_longer_shown_as_billed(browser_in, trainer, maya):
+    from app.models import Invoice, InvoiceStatus
+    from tests.invoice_helpers import submit_drafts
+    session = factories.make_session(maya, days_ago=0.01, rate_cents=9550)
+    _reprice(trainer, session, unit_price_cents=6000)
+    submit_drafts(trainer.id, "void-me")
+    invoice = db.session.get(Invoice, db.session.get(TrainingSession, session.id).invoice_id)
+    invoice.status = InvoiceStatus.void  # what a void leaves: its lines stay, the session is free again
+    db.session.get(TrainingSession, session.id).invoice_id = None
+    db.session.commit()
+    row_text = _row_of(browser_in.get("/sessions/"), "Maya Chen")
+    assert "$60.00" not in row_text and "$95.50" in row_text

@@ -46,6 +46,9 @@ class TrainingSession(db.Model):
 
     client: Mapped[Client] = relationship(lazy="joined")
 
+    # Set by the session lists (services.sessions.with_billed_lines): its line on an invoice or draft.
+    billed_line = None
+
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Client, SessionStatus, TrainingSession
+from app.models import Client, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
 from app.services import ServiceError
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
@@ -66,13 +66,26 @@ def list_between(trainer_id: int, start: datetime, end: datetime) -> list[Traini
     stmt = owned(TrainingSession, trainer_id).where(
         TrainingSession.starts_at >= start, TrainingSession.starts_at < end
     ).order_by(TrainingSession.starts_at)
-    return list(db.session.scalars(stmt))
+    return with_billed_lines(trainer_id, list(db.session.scalars(stmt)))
 
 
 def list_for_client(trainer_id: int, client_id: int, limit: int = 50) -> list[TrainingSession]:
     stmt = owned(TrainingSession, trainer_id).where(TrainingSession.client_id == client_id) \
         .order_by(TrainingSession.starts_at.desc()).limit(limit)
-    return list(db.session.scalars(stmt))
+    return with_billed_lines(trainer_id, list(db.session.scalars(stmt)))
+
+
+def with_billed_lines(trainer_id: int, sessions: list[TrainingSession]) -> list[TrainingSession]:
+    """Sets each session's `billed_line`: its line on an invoice or a draft, in one query. The line
+    says what is billed, which a repriced or complimentary line makes differ from the logged rate."""
+    by_id = {s.id: s for s in sessions}
+    if by_id:
+        lines = db.session.scalars(select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(
+            InvoiceLine.trainer_id == trainer_id, InvoiceLine.session_id.in_(list(by_id)),
+            InvoiceLine.removed_at.is_(None), Invoice.status != InvoiceStatus.void))
+        for line in lines:
+            by_id[line.session_id].billed_line = line
+    return sessions
 
 
 def uninvoiced_summary(trainer_id: int) -> tuple[int, int]:
