@@ -222,7 +222,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_logged(browser_in,
 
 def test_no_show_can_be_logged_chargeable_or_free(browser_in, maya):
     log(browser_in, maya, outcome="no_show_charge")
-    log(browser_in, maya, outcome="no_show_free")
+    log(browser_in, maya, outcome="no_show_free", starts_at="2026-03-10T09:00")  # not overlapping the first
     db.session.expire_all()
     logged = db.session.scalars(select(TrainingSession).order_by(TrainingSession.id)).all()
     assert [(s.status, s.no_show_chargeable, s.is_billable) for s in logged] == [

@@ -3,13 +3,14 @@ and a session that overlaps another of the same client is logged only when the t
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SessionStatus, TrainingSession
 from app.services.drafts import sync_drafts
 from tests import factories
-from tests.pages import text_of
+from tests.pages import element, form_values, text_of
 from tests.test_sessions import browser_in, maya  # noqa: F401  (fixtures)
 
 UTC = timezone.utc
@@ -115,3 +116,57 @@ def test_the_price_on_a_voided_invoice_is_no_longer_shown_as_billed(browser_in, 
     db.session.commit()
     row_text = _row_of(browser_in.get("/sessions/"), "Maya Chen")
     assert "$60.00" not in row_text and "$95.50" in row_text
+
+
+# --- overlapping sessions -------------------------------------------------------------------------
+
+def _log(browser, client, starts_at="2026-03-10T07:00", **fields):
+    return browser.post("/sessions/new", {"client_id": str(client.id), "starts_at": starts_at,
+                                          "duration_minutes": "60", "rate_cents": "", "outcome": "completed",
+                                          **fields})
+
+
+def _count() -> int:
+    db.session.expire_all()
+    return len(db.session.scalars(select(TrainingSession.id)).all())
+
+
+def test_a_session_overlapping_another_of_the_same_client_asks_log_anyway(browser_in, trainer, maya):
+    assert _log(browser_in, maya, "2026-03-10T07:00").status_code == 302
+    asked = _log(browser_in, maya, "2026-03-10T07:30", notes="Second try")
+    assert asked.status_code == 200
+    question = text_of(element(asked, "overlap-question"))
+    assert "Maya Chen already has a session then: Tue Mar 10, 7:00 AM · 60 min. Log anyway?" in question
+    assert 'name="allow_overlap" value="y"' in element(asked, "overlap-question")
+    assert _count() == 1
+    # What she typed is kept, and "Log anyway" logs it.
+    kept = form_values(asked, "session-form")
+    assert (kept["starts_at"], kept["notes"]) == ("2026-03-10T07:30", "Second try")
+    assert browser_in.post("/sessions/new", {**kept, "allow_overlap": "y"}).status_code == 302
+    assert _count() == 2
+
+
+@pytest.mark.parametrize("other", ["another client", "cancelled", "ends as it starts", "starts as it ends"])
+def test_sessions_that_do_not_overlap_are_logged_without_a_question(browser_in, trainer, maya, other):
+    if other == "another client":
+        _log(browser_in, factories.make_client(trainer), "2026-03-10T07:00")
+    elif other == "cancelled":
+        _log(browser_in, maya, "2026-03-10T07:00", outcome="no_show_free")
+        db.session.scalars(select(TrainingSession)).one().status = SessionStatus.cancelled
+        db.session.commit()
+    elif other == "ends as it starts":
+        _log(browser_in, maya, "2026-03-10T06:00")
+    else:
+        _log(browser_in, maya, "2026-03-10T08:00")
+    assert _log(browser_in, maya, "2026-03-10T07:00").status_code == 302
+    assert _count() == 2
+
+
+def test_a_long_session_earlier_that_runs_into_the_new_one_is_an_overlap(app, trainer, maya):
+    from app.services import sessions
+    start = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    factories.make_session(maya, starts_at=start - timedelta(minutes=90), duration_minutes=120)
+    with pytest.raises(sessions.OverlapError):
+        sessions.log_session(trainer.id, client_id=maya.id, starts_at=start, duration_minutes=30, rate_cents=1)
+    assert sessions.log_session(trainer.id, client_id=maya.id, starts_at=start, duration_minutes=30,
+                                rate_cents=1, allow_overlap=True).id

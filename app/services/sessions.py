@@ -1,5 +1,5 @@
 """The session log: what the trainer held, when, and at what rate."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -12,6 +12,16 @@ from app.tenancy import find_owned, owned
 SESSION_FIELDS = ("client_id", "starts_at", "duration_minutes", "rate_cents", "status",
                   "no_show_chargeable", "notes")
 LOCKED_MESSAGE = ("This session is on invoice {number}; void that invoice first if it needs to change.")
+# No session lasts longer: only sessions starting this long before a new one can overlap it.
+LONGEST_SESSION = timedelta(days=1)
+
+
+class OverlapError(ServiceError):
+    """The client already has a session at that time: logged again by mistake, or on purpose."""
+
+    def __init__(self, other: TrainingSession):
+        super().__init__("This client already has a session at that time.")
+        self.other = other
 
 
 def _check_client(trainer_id: int, client_id: int) -> Client:
@@ -21,12 +31,28 @@ def _check_client(trainer_id: int, client_id: int) -> Client:
     return client
 
 
-def log_session(trainer_id: int, **values) -> TrainingSession:
+def log_session(trainer_id: int, *, allow_overlap: bool = False, **values) -> TrainingSession:
+    """Logs a session; one overlapping another of the same client is refused unless `allow_overlap`."""
     _check_client(trainer_id, values["client_id"])
+    if not allow_overlap:
+        other = _overlapping(trainer_id, values["client_id"], values["starts_at"],
+                             values.get("duration_minutes") or 60)
+        if other is not None:
+            raise OverlapError(other)
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def _overlapping(trainer_id: int, client_id: int, starts_at: datetime, minutes: int) -> TrainingSession | None:
+    """The client's first session (not cancelled) whose time overlaps starts_at + minutes."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    nearby = db.session.scalars(owned(TrainingSession, trainer_id).where(
+        TrainingSession.client_id == client_id, TrainingSession.status != SessionStatus.cancelled,
+        TrainingSession.starts_at < ends_at, TrainingSession.starts_at > starts_at - LONGEST_SESSION)
+        .order_by(TrainingSession.starts_at))
+    return next((s for s in nearby if s.ends_at > starts_at), None)
 
 
 def _editable(trainer_id: int, session_id: int) -> TrainingSession:

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import MoneyField
@@ -23,6 +23,8 @@ class SessionForm(FlaskForm):
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
     notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+    # Sent by the "Log anyway" button of the question an overlapping session raises.
+    allow_overlap = BooleanField(default=False)
 
     def outcome_values(self) -> dict:
         if self.outcome.data == CANCELLED[0]:

@@ -70,7 +70,10 @@ def new():
         _client_choices(form, keep_id=form.client_id.data)
         if form.validate_on_submit():
             try:
-                session = sessions.log_session(current_user.id, **_values(form))
+                session = sessions.log_session(current_user.id, allow_overlap=form.allow_overlap.data,
+                                               **_values(form))
+            except sessions.OverlapError as e:
+                return render_template("sessions/new.html", form=form, overlap=e.other)
             except ServiceError as e:
                 apply_service_error(form, e)
             else:
