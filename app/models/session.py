@@ -45,6 +45,7 @@ class TrainingSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(lazy="joined")
+    invoice: Mapped["Invoice | None"] = relationship(viewonly=True)  # noqa: F821  (app.models.invoice)
 
     # Set by the session lists (services.sessions.with_billed_lines): its line on an invoice or draft.
     billed_line = None

@@ -12,8 +12,14 @@ from app.tenancy import find_owned, owned
 SESSION_FIELDS = ("client_id", "starts_at", "duration_minutes", "rate_cents", "status",
                   "no_show_chargeable", "notes")
 LOCKED_MESSAGE = ("This session is on invoice {number}; void that invoice first if it needs to change.")
+ARCHIVED_MESSAGE = "{name} is archived. Restore them to log a session."
+MAX_NOTES = 500
 # No session lasts longer: only sessions starting this long before a new one can overlap it.
 LONGEST_SESSION = timedelta(days=1)
+
+
+class SessionLocked(ServiceError):
+    """The session is on a finalized invoice: only its notes can change."""
 
 
 class OverlapError(ServiceError):
@@ -24,10 +30,12 @@ class OverlapError(ServiceError):
         self.other = other
 
 
-def _check_client(trainer_id: int, client_id: int) -> Client:
+def _check_client(trainer_id: int, client_id: int, allow_archived: bool = False) -> Client:
     client = find_owned(Client, trainer_id, client_id)
     if client is None:
         raise ServiceError("Pick one of your clients.", "client_id")
+    if client.is_archived and not allow_archived:
+        raise ServiceError(ARCHIVED_MESSAGE.format(name=client.name), "client_id")
     return client
 
 
@@ -60,17 +68,30 @@ def _editable(trainer_id: int, session_id: int) -> TrainingSession:
     if session is None:
         raise ServiceError("That session is not in your log.")
     if session.is_invoiced:
-        raise ServiceError(LOCKED_MESSAGE.format(number=invoice_label(session.invoice_id)))
+        raise SessionLocked(LOCKED_MESSAGE.format(number=invoice_label(session.invoice_id)))
     return session
 
 
 def update_session(trainer_id: int, session_id: int, **values) -> TrainingSession:
     session = _editable(trainer_id, session_id)
-    if "client_id" in values:
-        _check_client(trainer_id, values["client_id"])
+    if "client_id" in values:  # an archived client's own sessions can still be corrected
+        _check_client(trainer_id, values["client_id"], allow_archived=values["client_id"] == session.client_id)
     for key in SESSION_FIELDS:
         if key in values:
             setattr(session, key, values[key])
+    db.session.commit()
+    return session
+
+
+def update_notes(trainer_id: int, session_id: int, notes: str) -> TrainingSession:
+    """The trainer's private notes (no client sees them) stay editable, on an invoiced session too."""
+    session = find_owned(TrainingSession, trainer_id, session_id)
+    if session is None:
+        raise ServiceError("That session is not in your log.")
+    notes = (notes or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise ServiceError(f"Keep notes to {MAX_NOTES} characters.", "notes")
+    session.notes = notes
     db.session.commit()
     return session
 

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import MoneyField
 from app.models import SessionStatus
+from app.services.sessions import MAX_NOTES
 
 DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
 OUTCOMES = [
@@ -12,6 +13,7 @@ OUTCOMES = [
     ("no_show_free", "No-show · no charge"),
 ]
 CANCELLED = ("cancelled", "Cancelled")
+OUTCOME_LABELS = dict([*OUTCOMES, CANCELLED])
 
 
 class SessionForm(FlaskForm):
@@ -22,7 +24,7 @@ class SessionForm(FlaskForm):
     duration_minutes = SelectField("Duration", coerce=int, choices=DURATIONS, default=60)
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
-    notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+    notes = StringField("Notes", validators=[Optional(), Length(max=MAX_NOTES)])
     # Sent by the "Log anyway" button of the question an overlapping session raises.
     allow_overlap = BooleanField(default=False)
 
@@ -41,3 +43,10 @@ class SessionForm(FlaskForm):
         if session.status == SessionStatus.no_show:
             return "no_show_charge" if session.no_show_chargeable else "no_show_free"
         return "completed"
+
+
+class NotesForm(FlaskForm):
+    """The one part of an invoiced session that can still change."""
+
+    notes = StringField("Notes", description="Private: clients never see them.",
+                        validators=[Optional(), Length(max=MAX_NOTES)])
