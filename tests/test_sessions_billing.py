@@ -137,12 +137,20 @@ def test_a_session_overlapping_another_of_the_same_client_asks_log_anyway(browse
     assert asked.status_code == 200
     question = text_of(element(asked, "overlap-question"))
     assert "Maya Chen already has a session then: Tue Mar 10, 7:00 AM · 60 min. Log anyway?" in question
-    assert 'name="allow_overlap" value="y"' in element(asked, "overlap-question")
     assert _count() == 1
-    # What she typed is kept, and "Log anyway" logs it.
+    # What she typed is kept, and pressing the button again ("Log anyway") logs it.
     kept = form_values(asked, "session-form")
     assert (kept["starts_at"], kept["notes"]) == ("2026-03-10T07:30", "Second try")
-    assert browser_in.post("/sessions/new", {**kept, "allow_overlap": "y"}).status_code == 302
+    assert browser_in.post("/sessions/new", kept).status_code == 302
+    assert _count() == 2
+
+
+def test_log_anyway_covers_only_the_session_it_asked_about(browser_in, trainer, maya):
+    _log(browser_in, maya, "2026-03-10T07:00")
+    _log(browser_in, maya, "2026-03-10T09:00")
+    kept = form_values(_log(browser_in, maya, "2026-03-10T07:30"), "session-form")
+    moved = browser_in.post("/sessions/new", {**kept, "starts_at": "2026-03-10T09:15"})
+    assert "9:00 AM · 60 min. Log anyway?" in text_of(element(moved, "overlap-question"))
     assert _count() == 2
 
 
@@ -166,7 +174,7 @@ def test_a_long_session_earlier_that_runs_into_the_new_one_is_an_overlap(app, tr
     from app.services import sessions
     start = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     factories.make_session(maya, starts_at=start - timedelta(minutes=90), duration_minutes=120)
-    with pytest.raises(sessions.OverlapError):
+    with pytest.raises(sessions.OverlapError) as asked:
         sessions.log_session(trainer.id, client_id=maya.id, starts_at=start, duration_minutes=30, rate_cents=1)
     assert sessions.log_session(trainer.id, client_id=maya.id, starts_at=start, duration_minutes=30,
-                                rate_cents=1, allow_overlap=True).id
+                                rate_cents=1, allow_overlap_with=asked.value.other.id).id

@@ -39,13 +39,13 @@ def _check_client(trainer_id: int, client_id: int, allow_archived: bool = False)
     return client
 
 
-def log_session(trainer_id: int, *, allow_overlap: bool = False, **values) -> TrainingSession:
-    """Logs a session; one overlapping another of the same client is refused unless `allow_overlap`."""
+def log_session(trainer_id: int, *, allow_overlap_with: int | None = None, **values) -> TrainingSession:
+    """Logs a session. One that overlaps another session of the same client is refused (OverlapError)
+    unless that other session is the one the trainer said yes to, `allow_overlap_with`."""
     _check_client(trainer_id, values["client_id"])
-    if not allow_overlap:
-        other = _overlapping(trainer_id, values["client_id"], values["starts_at"],
-                             values.get("duration_minutes") or 60)
-        if other is not None:
+    for other in _overlapping(trainer_id, values["client_id"], values["starts_at"],
+                              values.get("duration_minutes") or 60):
+        if other.id != allow_overlap_with:
             raise OverlapError(other)
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)
@@ -53,14 +53,14 @@ def log_session(trainer_id: int, *, allow_overlap: bool = False, **values) -> Tr
     return session
 
 
-def _overlapping(trainer_id: int, client_id: int, starts_at: datetime, minutes: int) -> TrainingSession | None:
-    """The client's first session (not cancelled) whose time overlaps starts_at + minutes."""
+def _overlapping(trainer_id: int, client_id: int, starts_at: datetime, minutes: int) -> list[TrainingSession]:
+    """The client's sessions (not cancelled) whose time overlaps starts_at + minutes."""
     ends_at = starts_at + timedelta(minutes=minutes)
     nearby = db.session.scalars(owned(TrainingSession, trainer_id).where(
         TrainingSession.client_id == client_id, TrainingSession.status != SessionStatus.cancelled,
         TrainingSession.starts_at < ends_at, TrainingSession.starts_at > starts_at - LONGEST_SESSION)
         .order_by(TrainingSession.starts_at))
-    return next((s for s in nearby if s.ends_at > starts_at), None)
+    return [s for s in nearby if s.ends_at > starts_at]
 
 
 def _editable(trainer_id: int, session_id: int) -> TrainingSession:

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import MoneyField
@@ -25,8 +25,8 @@ class SessionForm(FlaskForm):
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
     notes = StringField("Notes", validators=[Optional(), Length(max=MAX_NOTES)])
-    # Sent by the "Log anyway" button of the question an overlapping session raises.
-    allow_overlap = BooleanField(default=False)
+    # The session this one overlaps, once the trainer has been asked and pressed "Log anyway".
+    overlap_with = HiddenField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
 
     def outcome_values(self) -> dict:
         if self.outcome.data == CANCELLED[0]:

@@ -70,9 +70,10 @@ def new():
         _client_choices(form, keep_id=form.client_id.data)
         if form.validate_on_submit():
             try:
-                session = sessions.log_session(current_user.id, allow_overlap=form.allow_overlap.data,
+                session = sessions.log_session(current_user.id, allow_overlap_with=form.overlap_with.data,
                                                **_values(form))
             except sessions.OverlapError as e:
+                form.overlap_with.data = e.other.id
                 return render_template("sessions/new.html", form=form, overlap=e.other)
             except ServiceError as e:
                 apply_service_error(form, e)

@@ -1,0 +1,90 @@
+"""Getting started, the profile, clients and sessions, on a phone-size Chromium."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app.extensions import db
+from app.models.types import utcnow
+from app.services.drafts import sync_drafts, update_line
+from tests import factories
+from tests.browser_support import chromium, live_server, phone_page  # noqa: F401  (fixtures)
+from tests.invoice_helpers import submit_drafts
+
+pytestmark = pytest.mark.browser
+
+ZONE = "America/New_York"
+
+
+def _in_the_form(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+    return moment.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def jo(app):
+    return factories.make_trainer(email="jo@example.com", name="Jo Okafor", business_name="Okafor Performance",
+                                  timezone=ZONE, default_rate_cents=8000)
+
+
+def test_sessions_show_what_is_billed_what_is_upcoming_and_ask_before_a_double_booking(phone_page, jo):
+    from playwright.sync_api import expect
+    page = phone_page
+    ana = factories.make_client(jo, name="Ana Alvarez")
+    billed = factories.make_session(ana, days_ago=0.2, rate_cents=8000)
+    [draft] = sync_drafts(jo.id)
+    line = draft.lines[0]
+    update_line(jo.id, draft.id, line.id, draft.version, "test", unit_price_cents=6000, quantity=1,
+                description=line.description, no_charge=False)
+    submit_drafts(jo.id, "first-week")
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    factories.make_session(ana, starts_at=tomorrow.replace(second=0, microsecond=0))
+    page.log_in("jo@example.com")
+
+    page.goto(f"/sessions/?week={_in_the_form(tomorrow)[:10]}")
+    expect(page.locator("ul.list > li").filter(has_text="Upcoming")).to_have_count(1)
+    page.snap("week-with-upcoming")
+
+    page.goto(f"/clients/{ana.id}")
+    row = page.locator("ul.list > li").filter(has_text="Invoiced")
+    expect(row.locator(".amount")).to_have_text("$60.00")
+    expect(row.locator(".struck")).to_have_text("$80.00")
+    page.snap("client-billed-price")
+
+    row.click()
+    expect(page.get_by_role("heading", name="Session with Ana Alvarez")).to_be_visible()
+    expect(page.locator("#session-form")).to_have_count(0)
+    invoice_link = page.get_by_role("link", name="On INV-0001")
+    expect(invoice_link).to_be_visible()
+    page.get_by_label("Notes").fill("Shoulder fine again")
+    page.snap("invoiced-session")
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.get_by_role("status").first).to_have_text("Notes saved.")
+    expect(page.get_by_label("Notes")).to_have_value("Shoulder fine again")
+    db.session.refresh(billed)
+    assert billed.notes == "Shoulder fine again"
+    invoice_link.click()
+    expect(page.page).to_have_url(re.compile(rf"/invoices/{billed.invoice_id}$"))
+
+    page.goto(f"/sessions/new?client_id={ana.id}")
+    page.get_by_label("Start").fill(_in_the_form(tomorrow + timedelta(minutes=30)))
+    page.get_by_role("button", name="Log session").click()
+    question = page.locator("#overlap-question")
+    expect(question).to_contain_text("Ana Alvarez already has a session then")
+    expect(question).to_contain_text("Log anyway?")
+    page.snap("overlap-question")
+    page.get_by_role("button", name="Log anyway").click()
+    expect(page.get_by_role("status").first).to_have_text("Session with Ana Alvarez logged.")
+    page.snap("logged-anyway")
+
+
+def test_an_archived_client_offers_no_log_session(phone_page, jo):
+    from playwright.sync_api import expect
+    page = phone_page
+    gone = factories.make_client(jo, name="Gus Moreau", archived_at=utcnow())
+    factories.make_session(gone, days_ago=3)
+    page.log_in("jo@example.com")
+    page.goto(f"/clients/{gone.id}")
+    expect(page.get_by_text("Restore Gus Moreau to log sessions.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Log session"))).to_have_count(0)
+    page.snap("archived-client")
