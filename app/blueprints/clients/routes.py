@@ -27,8 +27,17 @@ def new():
     if form.validate_on_submit():
         client = clients.create_client(current_user.id, **form.values())
         flash(f"{client.name} added.", "success")
+        _warn_of_a_shared_mobile(client)
         return redirect(url_for("clients.show", client_id=client.id))
     return render_template("clients/form.html", form=form, client=None)
+
+
+def _warn_of_a_shared_mobile(client: Client) -> None:
+    others = clients.others_with_mobile(current_user.id, client)
+    if others:
+        names = ", ".join(other.name for other in others)
+        flash(f"{names} {'has' if len(others) == 1 else 'have'} this mobile number too: texts to both go to one phone, and a STOP from it "
+              "stops both.", "warning")
 
 
 @bp.route("/<int:client_id>")
@@ -49,8 +58,10 @@ def edit(client_id: int):
     if form.validate_on_submit():
         clients.update_client(current_user.id, client.id, **form.values())
         flash("Client saved.", "success")
+        _warn_of_a_shared_mobile(client)
         return redirect(url_for("clients.show", client_id=client.id))
-    return render_template("clients/form.html", form=form, client=client)
+    return render_template("clients/form.html", form=form, client=client,
+                           shared_with=clients.others_with_mobile(current_user.id, client))
 
 
 @bp.route("/<int:client_id>/archive", methods=["POST"])
