@@ -8,7 +8,9 @@ from app.extensions import db
 from app.models.types import utcnow
 from app.services.drafts import sync_drafts, update_line
 from tests import factories
-from tests.browser_support import chromium, live_server, phone_page  # noqa: F401  (fixtures)
+from app.models import Trainer
+from app.services import accounts
+from tests.browser_support import chromium, live_server, open_phone_page, phone_page  # noqa: F401  (fixtures)
 from tests.invoice_helpers import submit_drafts
 
 pytestmark = pytest.mark.browser
@@ -88,3 +90,28 @@ def test_an_archived_client_offers_no_log_session(phone_page, jo):
     expect(page.get_by_text("Restore Gus Moreau to log sessions.")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Log session"))).to_have_count(0)
     page.snap("archived-client")
+
+
+def test_a_new_trainers_profile_starts_in_her_phones_time_zone_with_an_empty_rate(open_phone_page, app):
+    from playwright.sync_api import expect
+    trainer = accounts.create_trainer("maya@example.com", factories.PASSWORD, "Maya Lopez", "Lopez Strength")
+    page = open_phone_page(timezone_id="Asia/Kolkata")
+    page.log_in("maya@example.com")
+    page.locator(".topbar").get_by_role("link", name="Settings").click()
+    zone = page.get_by_label("Time zone")
+    expect(zone).to_have_value("Asia/Kolkata")  # Chromium itself still says Asia/Calcutta
+    expect(page.get_by_label("Default session rate")).to_have_value("")
+    expect(page.get_by_label("Default session rate")).to_have_attribute("placeholder", "85.00")
+    page.snap_at(zone, "profile-new")
+    page.get_by_label("Default session rate").fill("85")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").first).to_have_text("Profile saved.")
+    expect(zone).to_have_value("Asia/Kolkata")
+    assert db.session.get(Trainer, trainer.id).timezone == "Asia/Kolkata"
+
+    zone.fill("Chicago")  # searching: the list offers the zone, typed the way a person would
+    expect(page.locator("#timezone-list option[value='America/Chicago']")).to_have_count(1)
+    zone.fill("America/Chicago")
+    page.get_by_role("button", name="Save profile").click()
+    expect(zone).to_have_value("America/Chicago")
+    page.snap("profile-saved")

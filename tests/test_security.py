@@ -189,7 +189,7 @@ def test_vendored_htmx_is_version_2_0(client):
     source = (ROOT / "app" / "static" / "htmx.min.js").read_text()
     assert re.search(r'version:"2\.0\.\d+"', source)
     assert re.findall(r'<script src="([^"]+)"', client.get("/login").get_data(as_text=True)) == \
-        ["/static/htmx.min.js"]
+        ["/static/htmx.min.js", "/static/app.js"]  # htmx, then the app's own small script
     served = client.get("/static/htmx.min.js")
     assert served.status_code == 200
     assert served.mimetype in ("text/javascript", "application/javascript")

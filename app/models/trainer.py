@@ -25,7 +25,8 @@ class Trainer(UserMixin, db.Model):
     mobile: Mapped[str | None] = mapped_column(String(20))
     venmo_handle: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    default_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # None until she first saves her profile, where it is asked for: a new trainer's field starts empty.
+    default_rate_cents: Mapped[int | None] = mapped_column(Integer)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=7)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -45,6 +46,11 @@ class Trainer(UserMixin, db.Model):
         """Flask-Login keeps this in the cookie: the log-in session's token, not the trainer id,
         so that ending the session on the server makes a copied cookie useless."""
         return self.auth_token
+
+    @property
+    def has_saved_profile(self) -> bool:
+        """Her default rate is asked for on the profile and set nowhere else."""
+        return self.default_rate_cents is not None
 
     @property
     def display_name(self) -> str:

@@ -79,6 +79,6 @@ def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
     return client
 
 
-def effective_rate_cents(client: Client, trainer: Trainer) -> int:
-    """The client's own rate when set, otherwise the trainer's default."""
+def effective_rate_cents(client: Client, trainer: Trainer) -> int | None:
+    """The client's own rate when set, otherwise the trainer's default (None before she has set one)."""
     return client.default_rate_cents if client.default_rate_cents is not None else trainer.default_rate_cents

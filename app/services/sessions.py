@@ -13,6 +13,7 @@ SESSION_FIELDS = ("client_id", "starts_at", "duration_minutes", "rate_cents", "s
                   "no_show_chargeable", "notes")
 LOCKED_MESSAGE = ("This session is on invoice {number}; void that invoice first if it needs to change.")
 ARCHIVED_MESSAGE = "{name} is archived. Restore them to log a session."
+NO_RATE_MESSAGE = "Enter the rate: neither this client nor your profile has one yet."
 MAX_NOTES = 500
 # No session lasts longer: only sessions starting this long before a new one can overlap it.
 LONGEST_SESSION = timedelta(days=1)
@@ -43,6 +44,7 @@ def log_session(trainer_id: int, *, allow_overlap_with: int | None = None, **val
     """Logs a session. One that overlaps another session of the same client is refused (OverlapError)
     unless that other session is the one the trainer said yes to, `allow_overlap_with`."""
     _check_client(trainer_id, values["client_id"])
+    _check_rate(values)
     for other in _overlapping(trainer_id, values["client_id"], values["starts_at"],
                               values.get("duration_minutes") or 60):
         if other.id != allow_overlap_with:
@@ -51,6 +53,11 @@ def log_session(trainer_id: int, *, allow_overlap_with: int | None = None, **val
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def _check_rate(values: dict) -> None:
+    if "rate_cents" in values and values["rate_cents"] is None:
+        raise ServiceError(NO_RATE_MESSAGE, "rate_cents")
 
 
 def _overlapping(trainer_id: int, client_id: int, starts_at: datetime, minutes: int) -> list[TrainingSession]:
@@ -76,6 +83,7 @@ def update_session(trainer_id: int, session_id: int, **values) -> TrainingSessio
     session = _editable(trainer_id, session_id)
     if "client_id" in values:  # an archived client's own sessions can still be corrected
         _check_client(trainer_id, values["client_id"], allow_archived=values["client_id"] == session.client_id)
+    _check_rate(values)
     for key in SESSION_FIELDS:
         if key in values:
             setattr(session, key, values[key])

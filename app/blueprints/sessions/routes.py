@@ -56,7 +56,7 @@ def _values(form: SessionForm) -> dict:
         "client_id": form.client_id.data,
         "starts_at": local_to_utc(form.starts_at.data, current_user.timezone),
         "duration_minutes": form.duration_minutes.data,
-        "rate_cents": rate if rate is not None else 0,
+        "rate_cents": rate,
         "notes": (form.notes.data or "").strip(),
         **form.outcome_values(),
     }

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from app.blueprints.settings import bp
 from app.blueprints.settings.forms import ProfileForm
 from app.services import profiles
-from app.timefmt import common_zones
+from app.timefmt import current_zones, renamed_zones
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -14,16 +14,15 @@ def profile():
     form.mobile.region = profiles.phone_region(current_user)
     if form.validate_on_submit():
         values = {name: form[name].data for name in profiles.PROFILE_FIELDS}
-        values["timezone"] = values["timezone"].strip()
         values["venmo_handle"] = (values["venmo_handle"] or "").strip() or None
         profiles.update_profile(current_user.id, **values)
         flash("Profile saved.", "success")
         return redirect(url_for("settings.profile"))
-    return render_template("settings/profile.html", form=form, zones=_zone_choices(current_user.timezone))
+    return render_template("settings/profile.html", form=form, zones=_zone_choices(current_user.timezone),
+                           renamed_zones=renamed_zones)
 
 
 def _zone_choices(current: str) -> list[str]:
-    """The list to pick from, always holding the saved zone: were it missing ("UTC" is valid but not
-    listed), the select would show, and the next save would store, the first zone instead."""
-    zones = common_zones()
+    """The zones offered, with the saved one among them ("UTC" is valid but not listed)."""
+    zones = current_zones()
     return zones if current in zones else sorted([*zones, current])
