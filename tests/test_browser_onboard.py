@@ -115,3 +115,48 @@ def test_a_new_trainers_profile_starts_in_her_phones_time_zone_with_an_empty_rat
     page.get_by_role("button", name="Save profile").click()
     expect(zone).to_have_value("America/Chicago")
     page.snap("profile-saved")
+
+
+def _an_hour_ago() -> str:
+    return _in_the_form(datetime.now(timezone.utc) - timedelta(hours=1))
+
+
+def test_a_new_trainer_is_led_from_an_empty_dashboard_to_her_first_invoice(phone_page, app):
+    from playwright.sync_api import expect
+    page = phone_page
+    accounts.create_trainer("maya@example.com", factories.PASSWORD, "Maya Lopez", "Lopez Strength")
+    page.log_in("maya@example.com")
+    card = page.locator("#getting-started")
+    expect(card.locator("li")).to_have_count(3)
+    expect(card.locator("li.next")).to_contain_text("Fill in your profile")
+    expect(page.locator("#create-invoices")).to_have_count(0)
+    page.snap("empty-dashboard")
+
+    card.get_by_role("link", name=re.compile("Fill in your profile")).click()
+    page.get_by_label("Default session rate").fill("85")
+    page.get_by_role("button", name="Save profile").click()
+    page.tab("Home").click()
+    expect(card.locator("li.done")).to_contain_text("Fill in your profile")
+    expect(card.locator("li.next")).to_contain_text("Add your first client")
+    page.snap("one-step-done")
+
+    page.tab("+ Log").click()
+    expect(page.locator("#session-form")).to_have_count(0)
+    page.snap("log-without-clients")
+    page.get_by_role("link", name="Add a client").click()
+    page.get_by_label("Name").fill("Sam Rivera")
+    page.get_by_label("Mobile number").fill("415 555 0188")
+    page.get_by_role("button", name="Add client").click()
+    expect(page.get_by_role("heading", name="Log session")).to_be_visible()
+    expect(page.get_by_label("Client").locator("option:checked")).to_have_text("Sam Rivera")
+    expect(page.get_by_label("Rate")).to_have_value("85.00")
+    page.get_by_label("Start").fill(_an_hour_ago())
+    page.get_by_role("button", name="Log session").click()
+
+    page.tab("Home").click()
+    expect(page.locator("#getting-started")).to_have_count(0)
+    create = page.locator("#create-invoices")
+    expect(create).to_have_text("Create invoices · $85.00 not yet invoiced")
+    page.snap_at(create, "dashboard-with-something-to-bill")
+    create.click()
+    expect(page.get_by_role("heading", name="Create invoices")).to_be_visible()

@@ -87,7 +87,7 @@ def test_session_is_logged_from_the_client_page_in_two_taps(browser_in, trainer,
     assert "No sessions yet." not in back
 
 
-def test_log_form_starts_now_rounded_to_the_quarter_hour_in_the_trainers_zone(browser_in, trainer):
+def test_log_form_starts_now_rounded_to_the_quarter_hour_in_the_trainers_zone(browser_in, trainer, maya):
     set_timezone(trainer, "Asia/Kolkata")  # +5:30, so a UTC or server-local default would show
     values = form_values(browser_in.get("/sessions/new"), "session-form")
     shown = datetime.strptime(values["starts_at"], "%Y-%m-%dT%H:%M")
@@ -167,7 +167,7 @@ def test_client_page_link_prefills_the_trainers_default_for_a_client_without_a_r
     assert values["rate_cents"] == "80.00"
 
 
-def test_another_trainers_client_in_the_link_prefills_nothing(browser_in):
+def test_another_trainers_client_in_the_link_prefills_nothing(browser_in, maya):
     theirs = factories.make_client(factories.make_trainer(), name="Not Yours", default_rate_cents=12345)
     page = browser_in.get(f"/sessions/new?client_id={theirs.id}")
     assert "Not Yours" not in page.get_data(as_text=True)

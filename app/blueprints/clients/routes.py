@@ -28,6 +28,8 @@ def new():
         client = clients.create_client(current_user.id, **form.values())
         flash(f"{client.name} added.", "success")
         _warn_of_a_shared_mobile(client)
+        if request.args.get("then") == "session":  # came from "Log session" with no client to log it for
+            return redirect(url_for("sessions.new", client_id=client.id))
         return redirect(url_for("clients.show", client_id=client.id))
     return render_template("clients/form.html", form=form, client=None)
 

@@ -97,7 +97,11 @@ def new():
         form.rate_cents.data = clients.effective_rate_cents(client, current_user)
         form.rate_cents.raw_data = None
     _client_choices(form)
-    return render_template("sessions/_form.html" if refresh else "sessions/new.html", form=form, session=None)
+    if refresh:
+        return render_template("sessions/_form.html", form=form, session=None)
+    # Sessions are logged for a client: with none yet, the page offers to add one in the form's place.
+    return render_template("sessions/new.html", form=form, session=None,
+                           needs_a_client=len(form.client_id.choices) == 1)
 
 
 def _edit_page(session: TrainingSession, form=None, notes_form=None, refused=False):
