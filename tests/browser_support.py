@@ -33,9 +33,11 @@ ENABLE_HINT = ("Browser tests need Debian's Chromium at /usr/bin/chromium and Pl
                "`apt-get install chromium` and `.venv/bin/pip install -r requirements-dev.txt` "
                "(set SPOTTER_REQUIRE_BROWSER=1 to make this a failure instead of a skip).")
 
-# Controls a thumb has to hit. Inline text links inside sentences are exempt, as in WCAG 2.5.8.
+# Controls a thumb has to hit.
 TAP_TARGETS = ("button, .button, select, textarea, input:not([type=hidden]):not([type=checkbox]), "
                ".topbar a, .tabbar a, .list-item, label.check")
+# Text links are tapped too: at least MIN_TAP tall, though a short word may be narrower.
+TEXT_LINKS = "main a"
 
 
 def _unavailable(reason: str):
@@ -131,8 +133,10 @@ class PhonePage:
         width = self.page.viewport_size["width"]
         assert scroll_width <= width, f"{name}: scrolls sideways ({scroll_width}px wide on a {width}px screen)"
         assert not self.errors, f"{name}: " + "; ".join(self.errors)
-        small = self.page.evaluate(_SMALL_TARGETS_JS, [TAP_TARGETS, MIN_TAP])
+        small = self.page.evaluate(_SMALL_TARGETS_JS, [TAP_TARGETS, MIN_TAP, MIN_TAP])
         assert not small, f"{name}: tap targets smaller than {MIN_TAP}px: {small}"
+        short = self.page.evaluate(_SMALL_TARGETS_JS, [TEXT_LINKS, MIN_TAP, 0])
+        assert not short, f"{name}: text links less than {MIN_TAP}px tall: {short}"
         covered = self.page.evaluate(_COVERED_BY_TABBAR_JS)
         assert covered is None, f"{name}: the tab bar covers the last {covered}px of the page"
         return path
@@ -172,10 +176,10 @@ class PhonePage:
         return path
 
 
-_SMALL_TARGETS_JS = """([selector, min]) => [...document.querySelectorAll(selector)]
+_SMALL_TARGETS_JS = """([selector, minHeight, minWidth]) => [...document.querySelectorAll(selector)]
     .filter(el => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
     .map(el => [el, el.getBoundingClientRect()])
-    .filter(([el, r]) => r.width > 0 && (r.height < min || r.width < min))
+    .filter(([el, r]) => r.width > 0 && (r.height < minHeight || r.width < minWidth))
     .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim().slice(0, 30)}" `
                       + `${Math.round(r.width)}x${Math.round(r.height)}`)"""
 

@@ -10,7 +10,8 @@ from app.services.drafts import sync_drafts, update_line
 from tests import factories
 from app.models import Trainer
 from app.services import accounts
-from tests.browser_support import chromium, live_server, open_phone_page, phone_page  # noqa: F401  (fixtures)
+from tests.browser_support import (IPHONE_USER_AGENT, chromium, live_server, open_phone_page,  # noqa: F401
+                                   phone_page)
 from tests.invoice_helpers import submit_drafts
 
 pytestmark = pytest.mark.browser
@@ -160,3 +161,67 @@ def test_a_new_trainer_is_led_from_an_empty_dashboard_to_her_first_invoice(phone
     page.snap_at(create, "dashboard-with-something-to-bill")
     create.click()
     expect(page.get_by_role("heading", name="Create invoices")).to_be_visible()
+
+
+_TAB_LINES_JS = """() => [...document.querySelectorAll('.tabbar a')].map(a => {
+    const range = document.createRange();
+    range.selectNodeContents(a);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    return [a.innerText.trim(), tops.size];
+})"""
+
+
+def test_tab_labels_stay_on_one_line_on_a_320px_phone(open_phone_page, jo):
+    from playwright.sync_api import expect
+    page = open_phone_page(width=320, height=640)
+    page.log_in("jo@example.com")
+    for tab, lines in page.evaluate(_TAB_LINES_JS):
+        assert lines == 1, f"the {tab!r} tab label breaks over {lines} lines at 320px"
+    expect(page.tab("Sessions")).to_be_visible()
+    page.snap("dashboard-320")
+
+
+def test_text_links_are_tall_enough_to_tap(phone_page, jo):
+    from playwright.sync_api import expect
+    page = phone_page
+    page.goto("/login")
+    link = page.get_by_role("link", name="Create an account")
+    assert link.bounding_box()["height"] >= 44
+    page.snap("login")
+    page.log_in("jo@example.com")
+    page.tab("Clients").click()
+    add_first = page.get_by_role("link", name="Add your first client")
+    expect(add_first).to_be_visible()
+    assert add_first.bounding_box()["height"] >= 44
+    page.snap("clients-empty")
+
+
+def test_on_a_phone_keep_me_logged_in_is_on_and_log_out_sits_away_from_settings(open_phone_page, jo):
+    from playwright.sync_api import expect
+    page = open_phone_page(user_agent=IPHONE_USER_AGENT)
+    page.goto("/login")
+    expect(page.get_by_label("Keep me logged in for 30 days")).to_be_checked()
+    page.snap("login-on-a-phone")
+    page.get_by_label("Email").fill("jo@example.com")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Hi Jo")).to_be_visible()
+    remembered = [c for c in page.context.cookies() if c["name"] == "remember_token"]
+    assert remembered, "the phone was not remembered"
+    expect(page.locator(".topbar").get_by_role("button", name="Log out")).to_have_count(0)
+
+    page.locator(".topbar").get_by_role("link", name="Settings").click()
+    log_out = page.get_by_role("button", name="Log out")
+    settings_link = page.locator(".topbar").get_by_role("link", name="Settings")
+    assert log_out.bounding_box()["y"] - settings_link.bounding_box()["y"] > 500
+    page.snap_at(log_out, "settings-log-out")
+    page.on("dialog", lambda dialog: pytest.fail(f"log out asked: {dialog.message}"))
+    log_out.click()
+    expect(page.get_by_role("status")).to_have_text("You are logged out.")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_a_browser_that_does_not_say_it_is_a_phone_is_not_kept_logged_in_unless_asked(phone_page, jo):
+    from playwright.sync_api import expect
+    phone_page.goto("/login")
+    expect(phone_page.get_by_label("Keep me logged in for 30 days")).not_to_be_checked()
