@@ -225,3 +225,26 @@ def test_a_browser_that_does_not_say_it_is_a_phone_is_not_kept_logged_in_unless_
     from playwright.sync_api import expect
     phone_page.goto("/login")
     expect(phone_page.get_by_label("Keep me logged in for 30 days")).not_to_be_checked()
+
+
+def test_the_venmo_link_in_texts_is_turned_off_in_settings_knowing_what_it_costs(phone_page, app):
+    from playwright.sync_api import expect
+    from app.services.texting import typical_invoice_segments
+    trainer = factories.make_trainer(email="jo@example.com", name="Jo Okafor", business_name="Okafor Performance",
+                                     timezone=ZONE, default_rate_cents=8000, venmo_handle="okafor-pc")
+    with_link, without_link = typical_invoice_segments(trainer)
+    page = phone_page
+    page.log_in("jo@example.com")
+    page.locator(".topbar").get_by_role("link", name="Settings").click()
+    toggle = page.get_by_label("Put a Venmo pay link in invoice texts")
+    expect(toggle).to_be_checked()
+    hint = page.locator(".field", has=toggle).locator(".hint")
+    assert (with_link, without_link) == (2, 2)  # a short business name: the link costs no extra segment here
+    expect(hint).to_contain_text("A typical invoice text takes 2 segments with the link or without it")
+    page.snap_at(toggle, "venmo-in-texts")
+    toggle.uncheck()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status").first).to_have_text("Profile saved.")
+    expect(page.get_by_label("Put a Venmo pay link in invoice texts")).not_to_be_checked()
+    db.session.refresh(trainer)
+    assert trainer.venmo_in_texts is False

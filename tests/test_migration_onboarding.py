@@ -24,3 +24,17 @@ def test_trainers_keep_their_rates_and_a_new_one_may_have_none_yet(migration_db)
     migration_db.insert("trainers", email="new@example.com", default_rate_cents=None, **OLD_TRAINER)
     with pytest.raises(sa.exc.IntegrityError):  # the rate still cannot be negative
         migration_db.insert("trainers", email="bad@example.com", default_rate_cents=-1, **OLD_TRAINER)
+
+
+def test_trainers_already_here_get_the_venmo_link_in_their_texts(migration_db):
+    migration_db.upgrade("e41c7a9b5d20")
+    trainer = migration_db.insert("trainers", email="venmo@example.com", default_rate_cents=8500,
+                                  venmo_handle="old-gym", **OLD_TRAINER)
+    migration_db.insert("clients", trainer_id=trainer, name="Ana", notes="", sms_consent=True,
+                        created_at="2026-11-01 10:00:00")
+
+    migration_db.upgrade("f5b2d8e1c3a7")
+
+    assert migration_db.rows("SELECT venmo_handle, venmo_in_texts FROM trainers") in (
+        [("old-gym", True)], [("old-gym", 1)])  # PostgreSQL's boolean, SQLite's integer
+    assert migration_db.rows("SELECT name FROM clients") == [("Ana",)]

@@ -4,7 +4,7 @@ from app.models import Trainer
 from app.phones import region_of
 
 PROFILE_FIELDS = ("business_name", "name", "mobile", "venmo_handle", "timezone",
-                  "default_rate_cents", "payment_terms_days", "currency", "receipts_enabled")
+                  "default_rate_cents", "payment_terms_days", "currency", "receipts_enabled", "venmo_in_texts")
 
 
 def update_profile(trainer_id: int, **values) -> Trainer:

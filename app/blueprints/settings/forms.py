@@ -27,6 +27,7 @@ class ProfileForm(FlaskForm):
                     NumberRange(min=0, max=90, message="Between 0 and 90 days.")])
     currency = SelectField("Currency", choices=[(c, c) for c in SUPPORTED_CURRENCIES])
     receipts_enabled = BooleanField("Text clients a receipt when an invoice is paid")
+    venmo_in_texts = BooleanField("Put a Venmo pay link in invoice texts")
 
     def validate_timezone(self, field):
         zone_name = canonical_zone(field.data)

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from app.blueprints.settings import bp
 from app.blueprints.settings.forms import ProfileForm
-from app.services import profiles
+from app.services import profiles, texting
 from app.timefmt import current_zones, renamed_zones
 
 
@@ -19,7 +19,7 @@ def profile():
         flash("Profile saved.", "success")
         return redirect(url_for("settings.profile"))
     return render_template("settings/profile.html", form=form, zones=_zone_choices(current_user.timezone),
-                           renamed_zones=renamed_zones)
+                           renamed_zones=renamed_zones, segments=texting.typical_invoice_segments(current_user))
 
 
 def _zone_choices(current: str) -> list[str]:
