@@ -2,7 +2,7 @@
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
 TEXTABLE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # Ofcom keeps 07700 900000-900999 for fiction, as the US keeps 555-01xx. The library accepts the US
@@ -23,10 +23,24 @@ def normalize_mobile(text: str, default_region: str = "US") -> str:
     if _is_uk_fiction(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number):
+        if phonenumbers.is_possible_number_with_reason(number) == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+            raise PhoneError(f"Add the area code, like {_example_mobile(default_region)}.")
         raise PhoneError("This is not a valid phone number.")
-    if phonenumbers.number_type(number) not in TEXTABLE_TYPES:
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.TOLL_FREE:
+        raise PhoneError("This is a toll-free number, not a mobile number.")
+    if kind == PhoneNumberType.FIXED_LINE:
         raise PhoneError("This looks like a landline; enter a mobile number that can receive texts.")
+    if kind not in TEXTABLE_TYPES:
+        raise PhoneError("This is not a mobile number; enter one that can receive texts.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _example_mobile(region: str) -> str:
+    """A mobile number of the trainer's country as she would write it: "(201) 555-0123" in the US."""
+    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL) if example \
+        else "(415) 555-0123"
 
 
 def _is_uk_fiction(number) -> bool:

@@ -42,12 +42,15 @@ def to_gsm7(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+def fitting(candidates: list[str], max_segments: int) -> str | None:
+    """The first wording that fits in `max_segments`, as written if one can, in GSM-7 if it must."""
+    return next((text for text in candidates + [to_gsm7(c) for c in candidates]
+                 if segment_count(text) <= max_segments), None)
+
+
 def first_that_fits(candidates: list[str], max_segments: int = 2) -> str:
-    """The longest wording that fits in `max_segments`, as written if it can, in GSM-7 if it must."""
-    for text in candidates + [to_gsm7(c) for c in candidates]:
-        if segment_count(text) <= max_segments:
-            return text
-    return to_gsm7(candidates[-1])
+    """The longest wording that fits in `max_segments`; the shortest one in GSM-7 if none does."""
+    return fitting(candidates, max_segments) or to_gsm7(candidates[-1])
 
 
 _DOT = r"[.\u3002\uff61]"

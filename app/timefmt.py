@@ -1,6 +1,7 @@
 """Times are stored in UTC and shown in the trainer's time zone."""
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_login import current_user
@@ -13,23 +14,57 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def is_valid_zone(name: str) -> bool:
-    return name in _all_zones()
-
-
 @cache
 def _all_zones() -> frozenset[str]:
     # available_timezones() walks the tz database on disk; it does not change while we run.
     return frozenset(available_timezones())
 
 
-def common_zones() -> list[str]:
-    return list(_common_zones())
+def current_zones() -> list[str]:
+    """The zones to pick from: tzdata's zone.tab, one or more current Area/Location names per country.
+    Old names ("Asia/Calcutta", "US/Eastern") and technical ones ("Etc/GMT+5") are not offered."""
+    return list(_current_zones())
 
 
 @cache
-def _common_zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in _all_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))))
+def _current_zones() -> tuple[str, ...]:
+    rows = _tzdata_file("zone.tab").splitlines()
+    return tuple(sorted({row.split("\t")[2] for row in rows if row and not row.startswith("#")} & _all_zones()))
+
+
+@cache
+def _zone_links() -> dict[str, str]:
+    """Old name -> the zone it now points to, from the link lines ("L Asia/Kolkata Asia/Calcutta")."""
+    return {line.split()[2]: line.split()[1] for line in _tzdata_file("tzdata.zi").splitlines()
+            if line.startswith("L ")}
+
+
+def renamed_zones() -> dict[str, str]:
+    """Old name -> listed name, for the old names browsers may still report ("Asia/Calcutta")."""
+    current = set(_current_zones())
+    return {old: new for old, new in _zone_links().items() if new in current and old not in current and "/" in old}
+
+
+def _tzdata_file(name: str) -> str:
+    return resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+
+
+def canonical_zone(typed: str | None) -> str | None:
+    """The zone a typed or browser-given name means, as listed: any case, spaces for underscores, and
+    old names moved on to their current one ("asia/calcutta" -> "Asia/Kolkata"). None if it is no zone."""
+    text = "_".join((typed or "").split())
+    name = _zones_by_lower_name().get(text.lower())
+    if name is None:
+        return None
+    current = set(_current_zones())
+    if name not in current and _zone_links().get(name) in current:
+        return _zone_links()[name]
+    return name  # listed, or a valid zone the list leaves out (UTC)
+
+
+@cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in _all_zones()}
 
 
 def _tz(tz_name: str | None):

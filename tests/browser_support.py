@@ -33,9 +33,11 @@ ENABLE_HINT = ("Browser tests need Debian's Chromium at /usr/bin/chromium and Pl
                "`apt-get install chromium` and `.venv/bin/pip install -r requirements-dev.txt` "
                "(set SPOTTER_REQUIRE_BROWSER=1 to make this a failure instead of a skip).")
 
-# Controls a thumb has to hit. Inline text links inside sentences are exempt, as in WCAG 2.5.8.
+# Controls a thumb has to hit.
 TAP_TARGETS = ("button, .button, select, textarea, input:not([type=hidden]):not([type=checkbox]), "
                ".topbar a, .tabbar a, .list-item, label.check")
+# Text links are tapped too: at least MIN_TAP tall, though a short word may be narrower.
+TEXT_LINKS = "main a"
 
 
 def _unavailable(reason: str):
@@ -128,10 +130,13 @@ class PhonePage:
         self.step += 1
         path = self._screenshot(SCREENSHOTS / f"{self.prefix}-{self.step:02d}-{name}.png")
         scroll_width = self.page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= PHONE["width"], f"{name}: scrolls sideways ({scroll_width}px wide)"
+        width = self.page.viewport_size["width"]
+        assert scroll_width <= width, f"{name}: scrolls sideways ({scroll_width}px wide on a {width}px screen)"
         assert not self.errors, f"{name}: " + "; ".join(self.errors)
-        small = self.page.evaluate(_SMALL_TARGETS_JS, [TAP_TARGETS, MIN_TAP])
+        small = self.page.evaluate(_SMALL_TARGETS_JS, [TAP_TARGETS, MIN_TAP, MIN_TAP])
         assert not small, f"{name}: tap targets smaller than {MIN_TAP}px: {small}"
+        short = self.page.evaluate(_SMALL_TARGETS_JS, [TEXT_LINKS, MIN_TAP, 0])
+        assert not short, f"{name}: text links less than {MIN_TAP}px tall: {short}"
         covered = self.page.evaluate(_COVERED_BY_TABBAR_JS)
         assert covered is None, f"{name}: the tab bar covers the last {covered}px of the page"
         return path
@@ -171,10 +176,10 @@ class PhonePage:
         return path
 
 
-_SMALL_TARGETS_JS = """([selector, min]) => [...document.querySelectorAll(selector)]
+_SMALL_TARGETS_JS = """([selector, minHeight, minWidth]) => [...document.querySelectorAll(selector)]
     .filter(el => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
     .map(el => [el, el.getBoundingClientRect()])
-    .filter(([el, r]) => r.width > 0 && (r.height < min || r.width < min))
+    .filter(([el, r]) => r.width > 0 && (r.height < minHeight || r.width < minWidth))
     .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim().slice(0, 30)}" `
                       + `${Math.round(r.width)}x${Math.round(r.height)}`)"""
 
@@ -190,15 +195,43 @@ _COVERED_BY_TABBAR_JS = """() => {
 }"""
 
 
+IPHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+                     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def _new_phone_page(chromium, live_server, name: str, width: int = PHONE["width"],
+                    height: int = PHONE["height"], timezone_id: str = "America/New_York", **options):
+    """A fresh browser context of that size (touch, 2x), pointed at the live server: (context, page)."""
+    size = {"width": width, "height": height}
+    context = chromium.new_context(viewport=size, screen=size, is_mobile=True, has_touch=True,
+                                   device_scale_factor=2, locale="en-US", timezone_id=timezone_id, **options)
+    context.set_default_timeout(10_000)
+    return context, PhonePage(context.new_page(), live_server, name)
+
+
 @pytest.fixture
 def phone_page(chromium, live_server, request):
     """A fresh browser context at phone size (375x812, touch), pointed at the live server."""
-    context = chromium.new_context(viewport=PHONE, screen=PHONE, is_mobile=True, has_touch=True,
-                                   device_scale_factor=2, locale="en-US", timezone_id="America/New_York")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield PhonePage(page, live_server, request.node.name)
+    context, page = _new_phone_page(chromium, live_server, request.node.name)
+    yield page
     context.close()
+
+
+@pytest.fixture
+def open_phone_page(chromium, live_server, request):
+    """Opens phone pages of other kinds: `open_phone_page(width=320, timezone_id="Asia/Kolkata",
+    user_agent=IPHONE_USER_AGENT)`, each in a fresh browser context closed after the test."""
+    contexts = []
+
+    def open_page(**kinds):
+        name = request.node.name + (f"-{len(contexts) + 1}" if contexts else "")
+        context, page = _new_phone_page(chromium, live_server, name, **kinds)
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def local_path(url: str) -> str:

@@ -133,7 +133,7 @@ def test_a_stale_form_after_logging_in_again_in_another_tab_says_so_renews_and_k
     ana = _open_card(page, "Ana Alvarez")
 
     other = page.context.new_page()  # a second tab: log out and in again, which starts a new session
-    other.goto(page.base_url + "/invoices/create")
+    other.goto(page.base_url + "/settings/")  # Log out sits at the end of Settings
     other.get_by_role("button", name="Log out").click()
     other.get_by_label("Email").fill("jo@example.com")
     other.get_by_label("Password").fill(factories.PASSWORD)

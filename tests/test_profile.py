@@ -160,7 +160,7 @@ def test_a_trainer_in_utc_keeps_utc_when_she_saves(logged_in, trainer):
 
 @pytest.mark.parametrize("field, typed, message", [
     ("mobile", "+33 1 23 45 67 89", "landline"),
-    ("mobile", "1-800-555-0199", "landline"),
+    ("mobile", "1-800-555-0199", "This is a toll-free number, not a mobile number."),
     ("mobile", "+44 20 7946 0000", "landline"),
     ("mobile", "(415) 555-26", "not a valid phone number"),
     ("mobile", "call me", "Enter a mobile number"),

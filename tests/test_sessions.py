@@ -87,7 +87,7 @@ def test_session_is_logged_from_the_client_page_in_two_taps(browser_in, trainer,
     assert "No sessions yet." not in back
 
 
-def test_log_form_starts_now_rounded_to_the_quarter_hour_in_the_trainers_zone(browser_in, trainer):
+def test_log_form_starts_now_rounded_to_the_quarter_hour_in_the_trainers_zone(browser_in, trainer, maya):
     set_timezone(trainer, "Asia/Kolkata")  # +5:30, so a UTC or server-local default would show
     values = form_values(browser_in.get("/sessions/new"), "session-form")
     shown = datetime.strptime(values["starts_at"], "%Y-%m-%dT%H:%M")
@@ -115,13 +115,28 @@ def test_log_form_offers_active_clients_only(browser_in, trainer, maya):
     assert "Gone Away" not in select_html and "Not Yours" not in select_html
 
 
-def test_an_archived_clients_page_still_logs_a_session_for_them(browser_in, trainer):
+def test_an_archived_client_offers_no_log_session_and_is_refused_one(browser_in, trainer, maya):
     from app.models.types import utcnow
     gone = factories.make_client(trainer, name="Gone Away", default_rate_cents=5000, archived_at=utcnow())
+    client_page = browser_in.get(f"/clients/{gone.id}").get_data(as_text=True)
+    assert f"/sessions/new?client_id={gone.id}" not in client_page and "+ Log session" not in client_page
+    assert "Restore Gone Away to log sessions." in text_of(client_page)
     values = form_values(browser_in.get(f"/sessions/new?client_id={gone.id}"), "session-form")
-    assert values["client_id"] == str(gone.id)
-    assert browser_in.post("/sessions/new", values).status_code == 302
-    assert only_session().client_id == gone.id
+    assert values["client_id"] == "0" and "Gone Away" not in element(browser_in.get("/sessions/new"), "client_id")
+    response = browser_in.post("/sessions/new", {**values, "client_id": str(gone.id)})
+    assert error_beside(response, "client_id") == "Gone Away is archived. Restore them to log a session."
+    assert session_count() == 0
+
+
+def test_an_archived_clients_logged_session_can_still_be_corrected(browser_in, trainer):
+    from app.models.types import utcnow
+    gone = factories.make_client(trainer, name="Gone Away")
+    s = factories.make_session(gone, rate_cents=5000)
+    gone.archived_at = utcnow()
+    db.session.commit()
+    values = form_values(browser_in.get(f"/sessions/{s.id}/edit"), "session-form")
+    assert browser_in.post(f"/sessions/{s.id}/edit", {**values, "rate_cents": "45"}).status_code == 302
+    assert only_session().rate_cents == 4500
 
 
 def test_empty_rate_uses_the_clients_rate(browser_in, maya):
@@ -152,7 +167,7 @@ def test_client_page_link_prefills_the_trainers_default_for_a_client_without_a_r
     assert values["rate_cents"] == "80.00"
 
 
-def test_another_trainers_client_in_the_link_prefills_nothing(browser_in):
+def test_another_trainers_client_in_the_link_prefills_nothing(browser_in, maya):
     theirs = factories.make_client(factories.make_trainer(), name="Not Yours", default_rate_cents=12345)
     page = browser_in.get(f"/sessions/new?client_id={theirs.id}")
     assert "Not Yours" not in page.get_data(as_text=True)
@@ -222,7 +237,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_logged(browser_in,
 
 def test_no_show_can_be_logged_chargeable_or_free(browser_in, maya):
     log(browser_in, maya, outcome="no_show_charge")
-    log(browser_in, maya, outcome="no_show_free")
+    log(browser_in, maya, outcome="no_show_free", starts_at="2026-03-10T09:00")  # not overlapping the first
     db.session.expire_all()
     logged = db.session.scalars(select(TrainingSession).order_by(TrainingSession.id)).all()
     assert [(s.status, s.no_show_chargeable, s.is_billable) for s in logged] == [
@@ -463,20 +478,52 @@ def assert_says_why(messages, label):
     assert label in why[0]
 
 
-def test_invoiced_session_page_says_it_cannot_change(browser_in, invoiced):
-    s, _label = invoiced
+def test_invoiced_session_is_shown_read_only_with_its_invoice_linked(browser_in, invoiced):
+    s, label = invoiced
     page = browser_in.get(f"/sessions/{s.id}/edit").get_data(as_text=True)
-    assert "This session is on an invoice, so it can no longer be changed." in text_of(page)
+    assert_says_why([text_of(page)], label)
+    facts = element(page, "session-facts")
+    assert re.search(rf'<a href="/invoices/{s.invoice_id}">On {label}</a>', facts)
+    assert "Tue Mar 10, 10:00 AM" in text_of(facts) and "$95.50" in text_of(facts)
+    assert 'id="session-form"' not in page
     assert f"/sessions/{s.id}/cancel" not in page and f"/sessions/{s.id}/delete" not in page
+    assert form_values(page, "notes-form")["notes"] == ""
 
 
-def test_invoiced_session_cannot_be_edited(browser_in, invoiced):
+def test_invoiced_sessions_private_notes_can_still_be_edited(browser_in, invoiced):
+    s, _label = invoiced
+    before = row(s.id)
+    values = form_values(browser_in.get(f"/sessions/{s.id}/edit"), "notes-form")
+    response = browser_in.post(f"/sessions/{s.id}/notes", {**values, "notes": "  Knee sore, went easy  "})
+    assert response.status_code == 302
+    assert "Notes saved." in text_of(browser_in.get(response.headers["Location"]))
+    assert row(s.id) == {**before, "notes": "Knee sore, went easy"}
+
+
+def test_notes_too_long_are_refused_beside_the_field(browser_in, invoiced):
+    s, _label = invoiced
+    before = row(s.id)
+    response = browser_in.post(f"/sessions/{s.id}/notes", {"notes": "n" * 501})
+    assert response.status_code == 200
+    assert "longer than 500" in error_beside(response, "notes")
+    assert row(s.id) == before
+
+
+def _says_why_once(page, label):
+    """The reason, said once: not a refusal on top of a notice that says the same."""
+    assert_says_why([page], label)
+    assert page.lower().count("invoice first") == 1, page
+
+
+def test_invoiced_session_cannot_be_edited(browser_in, trainer, invoiced):
     s, label = invoiced
     before = row(s.id)
-    values = form_values(browser_in.get(f"/sessions/{s.id}/edit"), "session-form")
-    response = browser_in.post(f"/sessions/{s.id}/edit", {**values, "rate_cents": "1", "notes": "cheaper"})
+    values = {"client_id": str(s.client_id), "starts_at": "2026-03-10T10:00", "duration_minutes": "60",
+              "rate_cents": "1", "outcome": "completed", "notes": "cheaper"}  # a form opened before it was billed
+    response = browser_in.post(f"/sessions/{s.id}/edit", values)
     assert response.status_code == 200
     assert_says_why(errors_on(response), label)
+    _says_why_once(text_of(response), label)
     assert row(s.id) == before
 
 
@@ -486,7 +533,7 @@ def test_invoiced_session_cannot_be_cancelled(browser_in, invoiced):
     response = browser_in.post(f"/sessions/{s.id}/cancel")
     assert response.status_code == 302
     page = text_of(browser_in.get(response.headers["Location"]))
-    assert_says_why([page], label)
+    _says_why_once(page, label)
     assert "Session cancelled" not in page
     assert row(s.id) == before
 
@@ -496,7 +543,7 @@ def test_invoiced_session_cannot_be_deleted(browser_in, invoiced):
     before = row(s.id)
     response = browser_in.post(f"/sessions/{s.id}/delete")
     page = text_of(browser_in.get(response.headers["Location"]))
-    assert_says_why([page], label)
+    _says_why_once(page, label)
     assert "Session deleted" not in page
     assert row(s.id) == before
 

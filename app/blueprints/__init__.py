@@ -1,4 +1,5 @@
 """Blueprints: thin views that parse a form, call one service and render."""
+import re
 from urllib.parse import urlsplit
 
 from flask import render_template, request
@@ -7,6 +8,15 @@ from flask import render_template, request
 def is_htmx() -> bool:
     """A fragment is wanted when htmx asks, unless it is a boosted full-page navigation."""
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+# Phones say so in their user agent; tablets and computers do not ("Android" without "Mobile" is a tablet).
+_PHONE_USER_AGENT = re.compile(r"iPhone|iPod|Android.*Mobile|Windows Phone", re.IGNORECASE)
+
+
+def is_phone() -> bool:
+    """A plain user-agent check, for defaults only (never for what a person may do)."""
+    return bool(_PHONE_USER_AGENT.search(request.headers.get("User-Agent", "")))
 
 
 def render_page_or_fragment(page: str, fragment: str, **ctx):

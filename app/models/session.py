@@ -4,6 +4,7 @@ import enum
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -44,6 +45,10 @@ class TrainingSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(lazy="joined")
+    invoice: Mapped["Invoice | None"] = relationship(viewonly=True)  # noqa: F821  (app.models.invoice)
+
+    # Set by the session lists (services.sessions.with_billed_lines): its line on an invoice or draft.
+    billed_line = None
 
     @property
     def ends_at(self) -> datetime:
@@ -54,7 +59,29 @@ class TrainingSession(db.Model):
         return self.invoice_id is not None
 
     @property
-    def is_billable(self) -> bool:
+    def is_upcoming(self) -> bool:
+        return self.starts_at > utcnow()
+
+    # The one definition of what gets billed, for an object (Python) and in queries (SQL): the two
+    # bodies stand side by side so they cannot drift apart (tests compare them on every case).
+    @hybrid_property
+    def is_chargeable(self) -> bool:
+        """Its outcome is charged for: held, or a no-show the trainer charges."""
         return self.status == SessionStatus.completed or (
-            self.status == SessionStatus.no_show and self.no_show_chargeable
-        )
+            self.status == SessionStatus.no_show and bool(self.no_show_chargeable))
+
+    @is_chargeable.inplace.expression
+    @classmethod
+    def _is_chargeable_sql(cls):
+        return (cls.status == SessionStatus.completed) | (
+            (cls.status == SessionStatus.no_show) & cls.no_show_chargeable)
+
+    @hybrid_property
+    def is_billable(self) -> bool:
+        """Chargeable and already started: an upcoming session is not billed until it has happened."""
+        return self.is_chargeable and self.starts_at <= utcnow()
+
+    @is_billable.inplace.expression
+    @classmethod
+    def _is_billable_sql(cls):
+        return cls.is_chargeable & (cls.starts_at <= utcnow())

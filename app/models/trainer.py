@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -27,7 +27,8 @@ class Trainer(UserMixin, db.Model):
     mobile_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     venmo_handle: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    default_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # None until she first saves her profile, where it is asked for: a new trainer's field starts empty.
+    default_rate_cents: Mapped[int | None] = mapped_column(Integer)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=7)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -36,6 +37,8 @@ class Trainer(UserMixin, db.Model):
     clients_may_text: Mapped[bool] = mapped_column(Boolean, default=False)
     # Texts she may send in 24 hours, set by an admin (`flask set-text-quota`); None: SMS_DAILY_LIMIT_PER_TRAINER.
     daily_text_limit: Mapped[int | None] = mapped_column(Integer)
+    # Invoice texts carry a Venmo pay link too (when she has a Venmo username).
+    venmo_in_texts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -51,6 +54,11 @@ class Trainer(UserMixin, db.Model):
         """Flask-Login keeps this in the cookie: the log-in session's token, not the trainer id,
         so that ending the session on the server makes a copied cookie useless."""
         return self.auth_token
+
+    @property
+    def has_saved_profile(self) -> bool:
+        """Her default rate is asked for on the profile and set nowhere else."""
+        return self.default_rate_cents is not None
 
     @property
     def display_name(self) -> str:

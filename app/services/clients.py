@@ -63,6 +63,16 @@ def update_client(trainer_id: int, client_id: int, **values) -> Client:
     return client
 
 
+def others_with_mobile(trainer_id: int, client: Client) -> list[Client]:
+    """Her other active clients on the same mobile: texts for both reach one phone, and a STOP from it
+    stops both. Worth a warning, not a refusal (a parent pays for two children)."""
+    if not client.mobile:
+        return []
+    return list(db.session.scalars(owned(Client, trainer_id).where(
+        Client.mobile == client.mobile, Client.id != client.id, Client.archived_at.is_(None))
+        .order_by(func.lower(Client.name))))
+
+
 def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
     client = _owned_client(trainer_id, client_id)
     client.archived_at = utcnow() if archived else None
@@ -70,6 +80,6 @@ def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
     return client
 
 
-def effective_rate_cents(client: Client, trainer: Trainer) -> int:
-    """The client's own rate when set, otherwise the trainer's default."""
+def effective_rate_cents(client: Client, trainer: Trainer) -> int | None:
+    """The client's own rate when set, otherwise the trainer's default (None before she has set one)."""
     return client.default_rate_cents if client.default_rate_cents is not None else trainer.default_rate_cents

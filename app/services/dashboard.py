@@ -2,17 +2,31 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from app.extensions import db
-from app.models import Payment, Trainer, TrainingSession
+from app.models import Client, Payment, Trainer, TrainingSession
 from app.services import attention, payments, sessions
 from app.services.invoices import OpenTotals, open_totals
 from app.timefmt import local_today, week_bounds
 
 
 @dataclass
+class GettingStarted:
+    """The three first steps of a new trainer, and which of them she has taken."""
+
+    profile: bool
+    client: bool
+    session: bool
+
+    @property
+    def done(self) -> bool:
+        return self.profile and self.client and self.session
+
+
+@dataclass
 class Dashboard:
+    getting_started: GettingStarted
     week_sessions: list[TrainingSession]
     uninvoiced_count: int
     uninvoiced_cents: int
@@ -38,11 +52,19 @@ def money_summary(trainer_id: int, today: date) -> MoneySummary:
                         int(collected))
 
 
+def getting_started(trainer: Trainer) -> GettingStarted:
+    """One query: has she a client, and a session? Archived and cancelled ones count: the step was taken."""
+    has_client, has_session = db.session.execute(select(
+        exists().where(Client.trainer_id == trainer.id),
+        exists().where(TrainingSession.trainer_id == trainer.id))).one()
+    return GettingStarted(profile=trainer.has_saved_profile, client=bool(has_client), session=bool(has_session))
+
+
 def build_dashboard(trainer: Trainer) -> Dashboard:
     today = local_today(trainer.timezone)
     start, end = week_bounds(today, trainer.timezone)
     count, cents = sessions.uninvoiced_summary(trainer.id)
-    return Dashboard(week_sessions=sessions.list_between(trainer.id, start, end),
+    return Dashboard(getting_started=getting_started(trainer), week_sessions=sessions.list_between(trainer.id, start, end),
                      uninvoiced_count=count, uninvoiced_cents=cents,
                      text_problems=attention.text_problems(trainer.id),
                      opted_out=attention.opted_out_clients(trainer.id),

@@ -15,7 +15,6 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError
 from app.services.audit import record_event
-from app.services.sessions import billable_condition
 from app.tenancy import owned, require_owned
 from app.timefmt import to_local
 
@@ -83,7 +82,7 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
         select(TrainingSession.id, TrainingSession.client_id, TrainingSession.starts_at,
                TrainingSession.duration_minutes, TrainingSession.rate_cents, TrainingSession.status).where(TrainingSession.trainer_id == trainer_id,
                                       TrainingSession.invoice_id.is_(None),
-                                      TrainingSession.starts_at <= utcnow(), billable_condition())
+                                      TrainingSession.is_billable)
         .order_by(TrainingSession.starts_at))}
     drafts = load_drafts(trainer_id)
     by_client = {d.client_id: d.id for d in drafts}

@@ -42,6 +42,13 @@ def commit_once(trainer_id: int, key: str | None, made: M) -> tuple[M, bool]:
     return made, True
 
 
+def made_before(model: type[M], trainer_id: int, key: str | None) -> M | None:
+    """What an earlier post of the same form made, if one did: for a service whose checks would
+    otherwise refuse the repeat (a session "overlapping" the one its first post logged)."""
+    key = (key or "")[:MAX_LENGTH]
+    return _made_before(model, trainer_id, key) if key else None
+
+
 def _made_before(model: type[M], trainer_id: int, key: str) -> M | None:
     made_id = db.session.scalar(select(FormKey.made_id).where(
         FormKey.trainer_id == trainer_id, FormKey.made_table == model.__tablename__, FormKey.key == key))

@@ -4,7 +4,8 @@ from app.models import Trainer
 from app.phones import region_of
 
 PROFILE_FIELDS = ("business_name", "name", "mobile", "venmo_handle", "timezone",
-                  "default_rate_cents", "payment_terms_days", "currency", "receipts_enabled", "clients_may_text")
+                  "default_rate_cents", "payment_terms_days", "currency", "receipts_enabled", "clients_may_text",
+                  "venmo_in_texts")
 
 
 def update_profile(trainer_id: int, **values) -> Trainer:

@@ -11,14 +11,16 @@ from sqlalchemy import exists, select, update
 
 from app.extensions import db
 from app.integrations import sms
+from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
-from app.services.links import public_url
+from app.services.links import new_public_id, public_url
 from app.services.outbox import why_not_sending
 from app.services.text_quota import resend_allowed_at, text_quota
-from app.sms_text import first_that_fits
+from app.sms_text import first_that_fits, fitting, segment_count
+from app.timefmt import local_today
 
 SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelivered)
 STATUS_RANK = {MessageStatus.queued: 0, MessageStatus.sending: 1, MessageStatus.unknown: 1,
@@ -62,8 +64,13 @@ def _is_first_text_to(number: str, message_id: int) -> bool:
         OutboxMessage.status.in_(SENT_LIKE))))
 
 
-def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
-    """Business, first name, number, amount, due date and link, in at most two segments."""
+MAX_SEGMENTS = 2
+MAX_SEGMENTS_WITH_VENMO = 3  # the Venmo link costs about one segment; she chooses in Settings
+
+
+def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venmo: bool | None = None) -> str:
+    """Business, first name, number, amount, due date and link, in at most two segments; with the
+    trainer's Venmo pay link (amount and note filled in) in at most three, when she has it on."""
     business = trainer.display_name
     number = format_invoice_number(invoice.number)
     link = public_url(invoice)
@@ -73,18 +80,38 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool) -> str:
     first = invoice.client.first_name
     if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
         paid = format_cents(invoice.total_cents, invoice.currency)
-        wordings = [f"{business}: Hi {first}, here is a copy of invoice {number} ({paid}), paid in full. "
-                    f"Nothing to pay: {link}{opt_out}",
-                    f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"]
-    elif invoice.due_cents:
-        wordings = [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
-                    f"View and pay: {link}{opt_out}",
-                    f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{opt_out}",
-                    f"{business[:24]}: {number} {amount} due {due} {link}{opt_out}"]
-    else:
-        wordings = [f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
-                    f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"]
-    return first_that_fits(wordings)
+        return first_that_fits([
+            f"{business}: Hi {first}, here is a copy of invoice {number} ({paid}), paid in full. "
+            f"Nothing to pay: {link}{opt_out}",
+            f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"])
+    if not invoice.due_cents:
+        return first_that_fits([
+            f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
+            f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"])
+
+    def wordings(pay: str) -> list[str]:
+        return [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
+                f"View and pay: {link}{pay}{opt_out}",
+                f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{pay}{opt_out}",
+                f"{business[:24]}: {number} {amount} due {due} {link}{pay}{opt_out}"]
+
+    venmo = trainer.venmo_in_texts if with_venmo is None else with_venmo
+    if venmo and trainer.venmo_handle:
+        pay = f" Pay with Venmo: {pay_link(trainer.venmo_handle, invoice.due_cents, number, in_app=False)}"
+        text = fitting(wordings(pay), MAX_SEGMENTS_WITH_VENMO)
+        if text is not None:
+            return text
+    return first_that_fits(wordings(""), MAX_SEGMENTS)
+
+
+def typical_invoice_segments(trainer: Trainer) -> tuple[int, int]:
+    """Segments of a typical invoice text of hers (a week's sessions, not the first text to the
+    number), with and without the Venmo link: counted as sending counts them."""
+    sample = Invoice(number=trainer.last_invoice_number + 1, public_id=new_public_id(), currency=trainer.currency,
+                     total_cents=4 * (trainer.default_rate_cents or 8500), paid_cents=0,
+                     due_date=local_today(trainer.timezone) + timedelta(days=trainer.payment_terms_days))
+    sample.client = Client(name="Alexandra Sample")
+    return tuple(segment_count(invoice_text(sample, trainer, False, with_venmo=venmo)) for venmo in (True, False))
 
 
 def receipt_text(invoice: Invoice, trainer: Trainer) -> str:

@@ -1,7 +1,7 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.blueprints import apply_service_error, safe_next
+from app.blueprints import apply_service_error, is_phone, safe_next
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import ChangePasswordForm, LoginForm, SignupForm
 from app.extensions import client_ip, limiter
@@ -50,7 +50,8 @@ def login():
     next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
     if current_user.is_authenticated:
         return redirect(next_url)
-    form = LoginForm()
+    # A phone is carried by its owner: there, "Keep me logged in" starts ticked.
+    form = LoginForm(remember=is_phone())
     if form.validate_on_submit():
         trainer = accounts.authenticate(form.email.data, form.password.data)
         if trainer is not None:

@@ -27,8 +27,19 @@ def new():
     if form.validate_on_submit():
         client = clients.create_client(current_user.id, form.form_key.data, **form.values())
         flash(f"{client.name} added.", "success")
+        _warn_of_a_shared_mobile(client)
+        if request.args.get("then") == "session":  # came from "Log session" with no client to log it for
+            return redirect(url_for("sessions.new", client_id=client.id))
         return redirect(url_for("clients.show", client_id=client.id))
     return render_template("clients/form.html", form=form, client=None)
+
+
+def _warn_of_a_shared_mobile(client: Client) -> None:
+    others = clients.others_with_mobile(current_user.id, client)
+    if others:
+        names = ", ".join(other.name for other in others)
+        flash(f"{names} {'has' if len(others) == 1 else 'have'} this mobile number too: texts to both go to one phone, and a STOP from it "
+              "stops both.", "warning")
 
 
 @bp.route("/<int:client_id>")
@@ -51,8 +62,10 @@ def edit(client_id: int):
     if form.validate_on_submit():
         clients.update_client(current_user.id, client.id, **form.values())
         flash("Client saved.", "success")
+        _warn_of_a_shared_mobile(client)
         return redirect(back)
-    return render_template("clients/form.html", form=form, client=client, back=back)
+    return render_template("clients/form.html", form=form, client=client, back=back,
+                           shared_with=clients.others_with_mobile(current_user.id, client))
 
 
 @bp.route("/<int:client_id>/archive", methods=["POST"])

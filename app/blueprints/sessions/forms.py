@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import FormKeyField, MoneyField
 from app.models import SessionStatus
+from app.services.sessions import MAX_NOTES
 
 DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
 OUTCOMES = [
@@ -12,6 +13,7 @@ OUTCOMES = [
     ("no_show_free", "No-show · no charge"),
 ]
 CANCELLED = ("cancelled", "Cancelled")
+OUTCOME_LABELS = dict([*OUTCOMES, CANCELLED])
 
 
 class SessionForm(FlaskForm):
@@ -22,8 +24,10 @@ class SessionForm(FlaskForm):
     duration_minutes = SelectField("Duration", coerce=int, choices=DURATIONS, default=60)
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
-    notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+    notes = StringField("Notes", validators=[Optional(), Length(max=MAX_NOTES)])
     form_key = FormKeyField()
+    # The session this one overlaps, once the trainer has been asked and pressed "Log anyway".
+    overlap_with = HiddenField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
 
     def outcome_values(self) -> dict:
         if self.outcome.data == CANCELLED[0]:
@@ -40,3 +44,10 @@ class SessionForm(FlaskForm):
         if session.status == SessionStatus.no_show:
             return "no_show_charge" if session.no_show_chargeable else "no_show_free"
         return "completed"
+
+
+class NotesForm(FlaskForm):
+    """The one part of an invoiced session that can still change."""
+
+    notes = StringField("Notes", description="Private: clients never see them.",
+                        validators=[Optional(), Length(max=MAX_NOTES)])

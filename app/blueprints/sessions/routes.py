@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.sessions import bp
-from app.blueprints.sessions.forms import CANCELLED, SessionForm
+from app.blueprints.sessions.forms import CANCELLED, OUTCOME_LABELS, NotesForm, SessionForm
 from app.models import Client, SessionStatus, TrainingSession
 from app.services import ServiceError, clients, sessions
 from app.tenancy import find_owned, get_owned_or_404
@@ -56,7 +56,7 @@ def _values(form: SessionForm) -> dict:
         "client_id": form.client_id.data,
         "starts_at": local_to_utc(form.starts_at.data, current_user.timezone),
         "duration_minutes": form.duration_minutes.data,
-        "rate_cents": rate if rate is not None else 0,
+        "rate_cents": rate,
         "notes": (form.notes.data or "").strip(),
         **form.outcome_values(),
     }
@@ -70,7 +70,11 @@ def new():
         _client_choices(form, keep_id=form.client_id.data)
         if form.validate_on_submit():
             try:
-                session = sessions.log_session(current_user.id, form.form_key.data, **_values(form))
+                session = sessions.log_session(current_user.id, form.form_key.data,
+                                               allow_overlap_with=form.overlap_with.data, **_values(form))
+            except sessions.OverlapError as e:
+                form.overlap_with.data = e.other.id
+                return render_template("sessions/new.html", form=form, overlap=e.other)
             except ServiceError as e:
                 apply_service_error(form, e)
             else:
@@ -88,18 +92,34 @@ def new():
         form.starts_at.data = now_rounded_to_quarter(current_user.timezone)
     client_id = request.args.get("client_id", type=int)
     client = find_owned(Client, current_user.id, client_id) if client_id else None
-    if client:
+    if client and not client.is_archived:
         form.client_id.data = client.id
         form.rate_cents.data = clients.effective_rate_cents(client, current_user)
         form.rate_cents.raw_data = None
-    _client_choices(form, keep_id=client.id if client else None)
-    return render_template("sessions/_form.html" if refresh else "sessions/new.html", form=form, session=None)
+    _client_choices(form)
+    if refresh:
+        return render_template("sessions/_form.html", form=form, session=None)
+    # Sessions are logged for a client: with none yet, the page offers to add one in the form's place.
+    return render_template("sessions/new.html", form=form, session=None,
+                           needs_a_client=len(form.client_id.choices) == 1)
+
+
+def _edit_page(session: TrainingSession, form=None, notes_form=None, refused=False):
+    """The edit form, or for an invoiced session its facts read-only and a form for its notes."""
+    if session.is_invoiced:
+        sessions.with_billed_lines(current_user.id, [session])
+        return render_template("sessions/edit.html", session=session, refused=refused,
+                               notes_form=notes_form or NotesForm(obj=session),
+                               outcome_label=OUTCOME_LABELS[SessionForm.outcome_of(session)])
+    return render_template("sessions/edit.html", session=session, form=form)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(session_id: int):
     session = get_owned_or_404(TrainingSession, current_user.id, session_id)
+    if session.is_invoiced:  # a form opened before the invoice went out: the page says why not
+        return _edit_page(session, refused=request.method == "POST")
     form = SessionForm(obj=session)
     _client_choices(form, keep_id=session.client_id)
     if session.status == SessionStatus.cancelled:
@@ -116,7 +136,23 @@ def edit(session_id: int):
         else:
             flash("Session saved.", "success")
             return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
-    return render_template("sessions/edit.html", form=form, session=session)
+    return _edit_page(session, form=form)
+
+
+@bp.route("/<int:session_id>/notes", methods=["POST"])
+@login_required
+def notes(session_id: int):
+    session = get_owned_or_404(TrainingSession, current_user.id, session_id)
+    form = NotesForm()
+    if form.validate_on_submit():
+        try:
+            sessions.update_notes(current_user.id, session.id, form.notes.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Notes saved.", "success")
+            return redirect(url_for("sessions.edit", session_id=session.id))
+    return _edit_page(session, notes_form=form)
 
 
 @bp.route("/<int:session_id>/cancel", methods=["POST"])
@@ -126,6 +162,8 @@ def cancel(session_id: int):
     try:
         sessions.cancel_session(current_user.id, session.id)
         flash("Session cancelled. It will not be billed.", "success")
+    except sessions.SessionLocked:
+        pass  # the session's page says why, once
     except ServiceError as e:
         flash(e.message, "error")
     return redirect(url_for("sessions.edit", session_id=session.id))
@@ -140,6 +178,7 @@ def delete(session_id: int):
         sessions.delete_session(current_user.id, session.id)
         flash("Session deleted.", "success")
     except ServiceError as e:
-        flash(e.message, "error")
+        if not isinstance(e, sessions.SessionLocked):  # else the session's page says why, once
+            flash(e.message, "error")
         return redirect(url_for("sessions.edit", session_id=session.id))
     return redirect(url_for("sessions.index", week=week))

@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.blueprints.fields import MobileField, MoneyField, no_contact_details, strip
 from app.money import SUPPORTED_CURRENCIES
-from app.timefmt import is_valid_zone
+from app.timefmt import canonical_zone
 
 
 class ProfileForm(FlaskForm):
@@ -17,7 +17,8 @@ class ProfileForm(FlaskForm):
         "Venmo username", validators=[Optional(), Length(max=31),
                                       Regexp(r"^@?[A-Za-z0-9_-]{5,30}$",
                                              message="Venmo usernames are 5–30 letters, digits, - or _.")])
-    timezone = StringField("Time zone", validators=[DataRequired(message="Pick a time zone."), Length(max=64)])
+    timezone = StringField("Time zone", filters=[strip],
+                           validators=[DataRequired(message="Pick a time zone."), Length(max=64)])
     default_rate_cents = MoneyField("Default session rate")
     payment_terms_days = IntegerField(
         "Payment due after (days)",
@@ -27,14 +28,17 @@ class ProfileForm(FlaskForm):
     currency = SelectField("Currency", choices=[(c, c) for c in SUPPORTED_CURRENCIES])
     receipts_enabled = BooleanField("Text clients a receipt when an invoice is paid")
     clients_may_text = BooleanField("Let clients text me: show my mobile number on their invoices")
+    venmo_in_texts = BooleanField("Put a Venmo pay link in invoice texts")
 
     def validate_clients_may_text(self, field):
         if field.data and not self.mobile.data:
             raise ValidationError("Add your mobile number so clients can text you.")
 
     def validate_timezone(self, field):
-        if not is_valid_zone(field.data.strip()):
+        zone_name = canonical_zone(field.data)
+        if zone_name is None:
             raise ValidationError("Pick a time zone from the list, like America/New_York.")
+        field.data = zone_name
 
 
 class MobileCodeForm(FlaskForm):

@@ -3,8 +3,8 @@ from flask_login import current_user, login_required
 
 from app.blueprints.settings import bp
 from app.blueprints.settings.forms import MobileCodeForm, ProfileForm
-from app.services import profiles
-from app.timefmt import common_zones
+from app.services import profiles, texting
+from app.timefmt import current_zones, renamed_zones
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -13,7 +13,6 @@ def profile():
     form = _profile_form()
     if form.validate_on_submit():
         values = {name: form[name].data for name in profiles.PROFILE_FIELDS}
-        values["timezone"] = values["timezone"].strip()
         values["venmo_handle"] = (values["venmo_handle"] or "").strip() or None
         profiles.update_profile(current_user.id, **values)
         flash("Profile saved.", "success")
@@ -31,11 +30,11 @@ def profile_page(form: ProfileForm | None = None, code_form: MobileCodeForm | No
     """The settings page; the mobile section shows `code_form` with its errors when one was sent."""
     return render_template("settings/profile.html", form=form or _profile_form(formdata=None),
                            code_form=code_form or MobileCodeForm(formdata=None),
-                           zones=_zone_choices(current_user.timezone)), status
+                           zones=_zone_choices(current_user.timezone), renamed_zones=renamed_zones,
+                           segments=texting.typical_invoice_segments(current_user)), status
 
 
 def _zone_choices(current: str) -> list[str]:
-    """The list to pick from, always holding the saved zone: were it missing ("UTC" is valid but not
-    listed), the select would show, and the next save would store, the first zone instead."""
-    zones = common_zones()
+    """The zones offered, with the saved one among them ("UTC" is valid but not listed)."""
+    zones = current_zones()
     return zones if current in zones else sorted([*zones, current])
