@@ -35,27 +35,18 @@ class AppWorker(Worker):
 
     def work(self, *args, **kwargs):
         self._parent_pid = os.getpid()
-        with self.flask_app.app_context():
-            warm_up()
+        preload_job_modules()
         return super().work(*args, **kwargs)
 
 
-def warm_up() -> None:
-    """Load once, in the parent, what every job needs: the SDK modules and the compiled SQL of
-    the send path. Each forked horse inherits them instead of importing and compiling again,
-    which otherwise costs more than the send itself."""
+def preload_job_modules() -> None:
+    """Import once, in the parent, what every job needs (the SDK modules above all): each forked
+    horse inherits them instead of importing them again, which otherwise costs more than the send."""
     import twilio.rest.api.v2010.account.message  # noqa: F401
 
     import app.integrations.twilio_sms  # noqa: F401
     import app.jobs.sweeper  # noqa: F401
     import app.jobs.texting  # noqa: F401
-    from app.services.texting import compile_send_path
-
-    try:
-        compile_send_path()
-    finally:
-        db.session.remove()
-        db.engine.dispose()  # no connection crosses the fork
 
 
 def build_worker(app, worker_class=AppWorker, **kwargs) -> Worker:
