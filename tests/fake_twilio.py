@@ -26,6 +26,7 @@ class FakeTwilio(LoopbackHTTPServer):
         self.hang_seconds = 3.0
         self.delay_seconds = 0.0      # each create is answered this much later (a real network's wait)
         self.list_pages_served = 0
+        self.on_accept = None         # called with each message accepted, before it is answered
         super().__init__()
 
     def settings(self, **extra) -> dict:
@@ -106,6 +107,8 @@ class FakeTwilio(LoopbackHTTPServer):
                     return self._json(400, {"code": code, "message": f"Error {code}", "status": 400,
                                             "more_info": f"https://www.twilio.com/docs/errors/{code}"})
                 message = fake._record(form)
+                if fake.on_accept:
+                    fake.on_accept(message)
                 if mode == "hang":
                     time.sleep(fake.hang_seconds)
                 if mode == "drop":

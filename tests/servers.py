@@ -53,10 +53,14 @@ class RedisServer:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.05)
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """Gone at once, as a crashed server; `start()` brings it back on the same port, empty."""
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+    def stop(self) -> None:
+        self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

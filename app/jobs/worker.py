@@ -50,10 +50,11 @@ def preload_job_modules() -> None:
 
 
 def build_worker(app, worker_class=AppWorker, **kwargs) -> Worker:
-    """A worker of `worker_class` bound to `app`, listening on the app's queue."""
-    from app.jobs import get_queue
+    """A worker of `worker_class` bound to `app`, listening on the app's queue through a connection
+    that waits out Redis outages (its jobs use the app's own, which fails fast)."""
+    from app.jobs.connection import lasting_redis
 
     with app.app_context():
-        queue = get_queue()
+        connection = lasting_redis()
     bound = type(worker_class.__name__, (worker_class,), {"flask_app": app})
-    return bound([queue], connection=queue.connection, **kwargs)
+    return bound([app.config["RQ_QUEUE"]], connection=connection, **kwargs)
