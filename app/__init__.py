@@ -30,7 +30,7 @@ def create_app(config=None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table)
     from app.auth_loader import init_login
-    from app.extensions import csrf, db, limiter, migrate, redis_connection_kwargs
+    from app.extensions import csrf, db, limiter, migrate, redis_options
 
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     if sqlite:  # a local file does not drop connections: no ping before each checkout
@@ -42,8 +42,8 @@ def _init_extensions(app: Flask) -> None:
             tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_connection_kwargs(app.config["REDIS_URL"]))
+    storage_uri = app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_options(storage_uri, app.config["REDIS_TIMEOUT_MS"]))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     init_login(app)

@@ -1,6 +1,6 @@
-"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask set-text-quota`, `flask worker`."""
+"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask set-text-quota`, `flask worker`,
+`flask clock`."""
 import logging
-import time
 
 import click
 from flask import Flask, current_app
@@ -58,12 +58,10 @@ def register_cli(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     @click.option("--with-scheduler", is_flag=True, help="Also run RQ's scheduler for retries and delays.")
     def worker(burst, with_scheduler):
-        """Run an RQ worker whose every job runs in an app context."""
-        from app.extensions import get_redis
+        """Run an RQ worker whose every job runs in an app context; it waits out Redis outages."""
         from app.jobs.worker import build_worker
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        _wait_for_redis(get_redis())
+        _log_to_stderr()
         w = build_worker(current_app._get_current_object())
         w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
 
@@ -72,30 +70,21 @@ def _clock_command(app: Flask) -> None:
     @app.cli.command("clock")
     @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
     def clock(interval):
-        """The one scheduling process: the outbox sweep every minute (run one)."""
+        """The one scheduling process: the outbox sweep every minute (run one). It waits out Redis outages."""
         from rq.cron import CronScheduler
 
-        from app.extensions import get_redis
+        from app.jobs.connection import lasting_redis
         from app.jobs.sweeper import sweep_outbox
 
-        connection = get_redis()
-        _wait_for_redis(connection)
-        scheduler = CronScheduler(connection=connection, logging_level="INFO", name="spotter-clock")
+        _log_to_stderr()
+        scheduler = CronScheduler(connection=lasting_redis(), logging_level="INFO", name="spotter-clock")
         scheduler.register(sweep_outbox, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
                            job_timeout=300, result_ttl=3600)
         scheduler.start()
 
 
-def _wait_for_redis(connection, seconds: float = 15) -> None:
-    """`make run` starts Redis beside the worker; give it a moment to come up."""
-    import redis
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            connection.ping()
-            return
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise click.ClickException("Redis is not answering at REDIS_URL") from None
-            time.sleep(0.3)
+def _log_to_stderr() -> None:
+    """The process id in each line tells a worker from its work horses. The Twilio SDK would log
+    each request's headers at INFO: ten lines per text."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

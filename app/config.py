@@ -34,6 +34,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{DEV_REDIS_PORT}/0")
+    # Connect and answer timeout of every Redis call: a Redis that is away costs a request this much.
+    REDIS_TIMEOUT_MS = _env_int("REDIS_TIMEOUT_MS", 500)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
 
@@ -57,6 +59,10 @@ class Config:
     # Verification codes texted to a trainer's own mobile, per trainer and per IP, counted in Redis
     VERIFY_CODE_LIMIT_PER_TRAINER = os.environ.get("VERIFY_CODE_LIMIT_PER_TRAINER", "3 per hour")
     VERIFY_CODE_LIMIT_PER_IP = os.environ.get("VERIFY_CODE_LIMIT_PER_IP", "10 per hour")
+    # While Redis is away each process counts every limit in its own memory; an error between the
+    # check and the count of a failed log-in lets that one request through rather than failing it.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
 
     SECURE_HEADERS_HSTS = False

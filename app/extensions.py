@@ -9,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import MetaData
 
 # Named constraints so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -27,14 +29,24 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, strategy="sliding-window-counter")
 
 
-def redis_connection_kwargs(url: str) -> dict:
-    """Heroku Redis speaks TLS with a self-signed certificate."""
-    return {"ssl_cert_reqs": None} if url.startswith("rediss://") else {}
+def redis_options(url: str, timeout_ms: int) -> dict:
+    """How every Redis client connects: short timeouts and no retry, so that a request waits on one
+    timeout at most when Redis is down or never answers. Heroku Redis speaks TLS with a self-signed
+    certificate."""
+    seconds = timeout_ms / 1000
+    options = {"socket_timeout": seconds, "socket_connect_timeout": seconds, "health_check_interval": 30,
+               "retry": Retry(NoBackoff(), 0)}
+    if url.startswith("rediss://"):
+        options["ssl_cert_reqs"] = None
+    return options
 
 
-def make_redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
-                                health_check_interval=30, **redis_connection_kwargs(url))
+def make_redis(url: str, timeout_ms: int, retry: Retry | None = None) -> redis.Redis:
+    """A client with `redis_options`; `retry` replaces the fail-fast policy (the worker's and the clock's)."""
+    options = redis_options(url, timeout_ms)
+    if retry is not None:
+        options["retry"] = retry
+    return redis.Redis.from_url(url, **options)
 
 
 _MAKING = threading.RLock()  # re-entrant: one app-wide object may be made from another
@@ -55,7 +67,8 @@ def per_app(name: str, make):
 
 def get_redis() -> redis.Redis:
     """One connection pool per app, shared by the queue, the limiter's callers and health checks."""
-    return per_app("spotter_redis", lambda: make_redis(current_app.config["REDIS_URL"]))
+    config = current_app.config
+    return per_app("spotter_redis", lambda: make_redis(config["REDIS_URL"], config["REDIS_TIMEOUT_MS"]))
 
 
 def client_ip() -> str:

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
-from app.extensions import db, get_redis
+from app.extensions import db, get_redis, limiter
 from tests import factories
-from tests.servers import RedisServer, sqlite_url_in
+from tests.servers import BlackHoleServer, RedisServer, free_port, sqlite_url_in
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,20 @@ def redis_url():
         yield os.environ["TEST_REDIS_URL"]
         return
     server = RedisServer().start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def closed_redis_url():
+    """A Redis that is down: nothing listens on its port, so connecting is refused at once."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@pytest.fixture
+def black_holed_redis_url():
+    """A Redis that takes connections and never answers, as when the network drops its replies."""
+    server = BlackHoleServer().start()
     yield server.url
     server.stop()
 
@@ -88,8 +102,11 @@ class IsolatedClient(FlaskClient):
 
 def web_app(database_url: str, redis_url: str, **config):
     """An app on this database and Redis: the test's own, or another web process beside it."""
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
-                      RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test", **config)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
+                     RATELIMIT_STORAGE_URI=redis_url, PUBLIC_BASE_URL="http://spotter.test", **config)
+    # One limiter serves every app a test builds: the Redis an earlier app found dead is not this one's.
+    limiter._storage_dead = False
+    return app
 
 
 @pytest.fixture

@@ -35,18 +35,25 @@ def kill_tree(pid: int) -> None:
 
 
 class Workers:
-    """`flask worker` processes sharing the test's database, Redis and fake Twilio."""
+    """`flask worker` (and `flask clock`) processes sharing the test's database, Redis and fake Twilio.
+    With `log_dir`, each process writes its output to a file of its own there (`process.log_path`)."""
 
-    def __init__(self, database_url: str, redis_url: str, **extra_env):
+    def __init__(self, database_url: str, redis_url: str, log_dir: Path | None = None, **extra_env):
         self.env = {k: v for k, v in os.environ.items() if k not in ("SPOTTER_ENV", "FLASK_ENV", "DYNO")}
         self.env.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
                          "PUBLIC_BASE_URL": "http://spotter.test", "PYTHONUNBUFFERED": "1", **extra_env})
         self.running: list[subprocess.Popen] = []
+        self.log_dir = log_dir
         self.log = open(os.devnull, "w")
 
-    def start(self, *args) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=ROOT,
-                                   env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+    def start(self, *args, command: str = "worker") -> subprocess.Popen:
+        log_path = self.log_dir / f"{command}-{len(self.running)}.log" if self.log_dir else None
+        output = open(log_path, "w") if log_path else self.log
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", command, *args], cwd=ROOT,
+                                   env=self.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        if log_path:
+            output.close()  # the process has its own copy
+        process.log_path = log_path
         self.running.append(process)
         return process
 
@@ -62,6 +69,14 @@ class Workers:
         deadline = time.monotonic() + timeout
         for process in burst:
             process.wait(max(1, deadline - time.monotonic()))
+            self.running.remove(process)
+
+    def stop_gracefully(self) -> None:
+        """SIGTERM to each, as Heroku stops a dyno: each finishes its job, signs off in Redis and exits."""
+        for process in self.running:
+            os.kill(process.pid, signal.SIGTERM)
+        for process in list(self.running):
+            process.wait(60)
             self.running.remove(process)
 
     def stop_all(self) -> None:

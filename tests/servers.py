@@ -53,11 +53,47 @@ class RedisServer:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.05)
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """Gone at once, as a crashed server; `start()` brings it back on the same port, empty."""
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+    def stop(self) -> None:
+        self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class BlackHoleServer:
+    """Takes TCP connections and never answers them: a Redis behind a route that drops its replies."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._hold_connections, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "BlackHoleServer":
+        self.thread.start()
+        return self
+
+    def _hold_connections(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def stop(self) -> None:
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
 
 
 def sqlite_url_in(directory: str) -> str:

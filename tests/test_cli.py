@@ -162,6 +162,13 @@ def test_worker_runs_each_job_inside_the_app(app, start_worker):
     assert app_name.return_value() == "app"
 
 
+def test_a_starting_worker_writes_nothing_to_the_database(app, run_worker, count_queries):
+    with count_queries() as queries:
+        run_worker()  # nothing queued: it starts, finds no job and stops
+
+    assert queries.statements == []
+
+
 @pytest.mark.parametrize("whole_dyno", [False, True], ids=["worker-only", "whole-dyno"])
 def test_sigterm_lets_the_running_job_finish_then_the_worker_exits(app, start_worker, whole_dyno):
     """On each deploy Heroku sends SIGTERM to every process in the dyno: the job's work horse too."""

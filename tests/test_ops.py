@@ -1,15 +1,7 @@
 """The health check that the platform's router and the uptime monitor call."""
 import time
 
-import pytest
-
 from tests.conftest import web_app
-from tests.servers import free_port
-
-
-@pytest.fixture
-def closed_redis_url():
-    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 def test_healthz_answers_200_with_json_when_database_and_redis_answer(client):

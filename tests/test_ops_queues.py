@@ -51,5 +51,14 @@ def test_app_pages_keep_the_strict_policy(logged_in):
 def test_dashboard_accepts_herokus_tls_redis_with_its_self_signed_certificate():
     from app.blueprints.ops.queues import dashboard_redis_url
 
-    assert dashboard_redis_url("rediss://:pw@host:6380") == "rediss://:pw@host:6380?ssl_cert_reqs=none"
-    assert dashboard_redis_url("redis://127.0.0.1:6390/0") == "redis://127.0.0.1:6390/0"
+    assert dashboard_redis_url("rediss://:pw@host:6380", 500) == \
+        "rediss://:pw@host:6380?socket_timeout=0.5&socket_connect_timeout=0.5&ssl_cert_reqs=none"
+    assert dashboard_redis_url("redis://127.0.0.1:6390/0", 500) == \
+        "redis://127.0.0.1:6390/0?socket_timeout=0.5&socket_connect_timeout=0.5"
+
+
+def test_dashboard_keeps_the_redis_settings_its_url_already_has():
+    from app.blueprints.ops.queues import dashboard_redis_url
+
+    assert dashboard_redis_url("redis://h:6379/0?socket_timeout=2", 250) == \
+        "redis://h:6379/0?socket_timeout=2&socket_connect_timeout=0.25"

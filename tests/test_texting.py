@@ -1,4 +1,6 @@
 """Texting an invoice through the outbox, against a fake Twilio that the real SDK talks to."""
+from datetime import timedelta
+
 import pytest
 
 from app.extensions import db
@@ -143,6 +145,44 @@ def test_unknown_outcome_that_cannot_be_checked_is_left_for_the_trainer(app, tra
 
     assert "Could not tell whether this text went out" in _row(message.id).error_message
     assert len(fake_twilio.to("+14155550189")) == 1
+
+
+def test_a_text_twilio_still_queues_is_reconciled_as_sent_not_sent_again(app, trainer, fake_twilio):
+    [message] = submit_invoices(trainer, mobile="+14155550192")
+    fake_twilio.next_modes = ["drop"]  # accepted, then the answer is lost; Twilio keeps it queued, no date_sent yet
+
+    status = texting.send_message(message.id)
+
+    [accepted] = fake_twilio.to("+14155550192")
+    assert accepted["status"] == "queued" and accepted["date_sent"] is None
+    assert status == MessageStatus.sent
+    assert _row(message.id).provider_sid == accepted["sid"]
+
+
+def test_an_earlier_text_with_the_same_words_is_not_taken_for_this_one(app, trainer, fake_twilio):
+    [message] = submit_invoices(trainer, mobile="+14155550193")
+    body = "Gym One: Hi Ann, your invoice INV-0001 for $80.00 is due Nov 28."
+    for day in range(60):
+        fake_twilio.add_earlier_text("+14155550193", "An older text", timedelta(days=2 + day))
+    fake_twilio.add_earlier_text("+14155550193", body, timedelta(days=2))
+    assert texting.claim_message(message.id, body)  # a worker claimed it, then died before sending
+
+    assert texting.reconcile_message(message.id) == MessageStatus.sent
+
+    assert [m["body"] for m in fake_twilio.to("+14155550193")].count(body) == 2
+    assert fake_twilio.list_pages_served == 1  # read only down to the first text older than the claim
+
+
+def test_too_many_recent_texts_to_tell_leave_the_row_for_the_trainer(app, trainer, fake_twilio):
+    [message] = submit_invoices(trainer, mobile="+14155550194")
+    for _ in range(100):
+        fake_twilio.add_earlier_text("+14155550194", "Another text", timedelta(0))
+    assert texting.claim_message(message.id, "The text that was being sent")
+
+    assert texting.reconcile_message(message.id) == MessageStatus.unknown
+
+    assert len(fake_twilio.to("+14155550194")) == 100
+    assert fake_twilio.list_pages_served == 2
 
 
 def test_a_row_that_clearly_never_went_out_is_sent_on_reconciliation(app, trainer, fake_twilio):

@@ -8,7 +8,7 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "CONSOLE"
-FIND_SENT_WINDOW = timedelta(days=1)  # how far before `since` find_sent lists the provider's texts
+FIND_SENT_WINDOW = timedelta(days=1)  # our own rows this long before `since` are checked for recorded SIDs
 
 # Twilio error codes that will not change on a retry, in plain words.
 OPTED_OUT = "21610"

@@ -8,8 +8,11 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from app.integrations.sms import (FIND_SENT_WINDOW, OPTED_OUT, SentText, SmsError, SmsTransientError,
-                                  SmsUnknownOutcome, plain_error)
+from app.integrations.sms import (OPTED_OUT, SentText, SmsError, SmsTransientError, SmsUnknownOutcome,
+                                  plain_error)
+
+LIST_PAGE_SIZE = 50  # Twilio's own page size
+LIST_MOST_TEXTS = 2 * LIST_PAGE_SIZE  # reconciling reads at most two pages of one number's texts
 
 def _client() -> Client:
     config = current_app.config
@@ -57,17 +60,31 @@ def send_text(to: str, body: str, status_callback: str | None = None) -> SentTex
 
 
 def find_sent(to: str, body: str, since: datetime, exclude_sids: set[str]) -> SentText | None:
-    """A message to `to` with exactly `body`, created after `since`, that we have not recorded yet.
-    Raises SmsError when Twilio cannot be asked."""
+    """A message to `to` with exactly `body`, created at or after `since`, that we have not recorded yet.
+
+    Twilio leaves `date_sent` empty while a message waits for the carrier, so the list is asked by
+    recipient only, with no date filter, and read newest first (queued ones on top) until a message
+    created and sent before `since`: the rest are older still. Raises SmsError when Twilio cannot be
+    asked, or when two pages went by without reaching `since` (too many texts to tell)."""
+    read = 0
     try:
-        messages = _client().messages.list(to=to, date_sent_after=since - FIND_SENT_WINDOW, limit=100)
+        for message in _client().messages.stream(to=to, page_size=LIST_PAGE_SIZE, limit=LIST_MOST_TEXTS):
+            read += 1
+            if _before(message, since):
+                return None
+            created = message.date_created
+            if message.body == body and message.sid not in exclude_sids and (created is None or created >= since):
+                return SentText(sid=message.sid, status=message.status or "sent")
     except (TwilioException, requests.exceptions.RequestException) as e:
         raise SmsError(f"Could not ask Twilio which texts went out: {e}") from e
-    for message in messages:
-        created = message.date_created or message.date_sent
-        if message.body == body and message.sid not in exclude_sids and (created is None or created >= since):
-            return SentText(sid=message.sid, status=message.status or "sent")
+    if read >= LIST_MOST_TEXTS:
+        raise SmsError(f"Twilio lists more than {LIST_MOST_TEXTS} recent texts to this number; cannot tell.")
     return None
+
+
+def _before(message, since: datetime) -> bool:
+    """Created and sent before `since`: every message listed after it is older still."""
+    return all(moment is not None and moment < since for moment in (message.date_created, message.date_sent))
 
 
 def signature_is_valid(url: str, params: dict, signature: str) -> bool:

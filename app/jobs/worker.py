@@ -35,34 +35,26 @@ class AppWorker(Worker):
 
     def work(self, *args, **kwargs):
         self._parent_pid = os.getpid()
-        with self.flask_app.app_context():
-            warm_up()
+        preload_job_modules()
         return super().work(*args, **kwargs)
 
 
-def warm_up() -> None:
-    """Load once, in the parent, what every job needs: the SDK modules and the compiled SQL of
-    the send path. Each forked horse inherits them instead of importing and compiling again,
-    which otherwise costs more than the send itself."""
+def preload_job_modules() -> None:
+    """Import once, in the parent, what every job needs (the SDK modules above all): each forked
+    horse inherits them instead of importing them again, which otherwise costs more than the send."""
     import twilio.rest.api.v2010.account.message  # noqa: F401
 
     import app.integrations.twilio_sms  # noqa: F401
     import app.jobs.sweeper  # noqa: F401
     import app.jobs.texting  # noqa: F401
-    from app.services.texting import compile_send_path
-
-    try:
-        compile_send_path()
-    finally:
-        db.session.remove()
-        db.engine.dispose()  # no connection crosses the fork
 
 
 def build_worker(app, worker_class=AppWorker, **kwargs) -> Worker:
-    """A worker of `worker_class` bound to `app`, listening on the app's queue."""
-    from app.jobs import get_queue
+    """A worker of `worker_class` bound to `app`, listening on the app's queue through a connection
+    that waits out Redis outages (its jobs use the app's own, which fails fast)."""
+    from app.jobs.connection import lasting_redis
 
     with app.app_context():
-        queue = get_queue()
+        connection = lasting_redis()
     bound = type(worker_class.__name__, (worker_class,), {"flask_app": app})
-    return bound([queue], connection=queue.connection, **kwargs)
+    return bound([app.config["RQ_QUEUE"]], connection=connection, **kwargs)

@@ -47,17 +47,6 @@ def claim_message(message_id: int, body: str | None = None) -> bool:
     return claimed.rowcount == 1
 
 
-def compile_send_path() -> None:
-    """Runs the send path's statements once against no row, so their compiled SQL is cached."""
-    claim_message(0, "")
-    for model in (OutboxMessage, Invoice, Trainer, Client):
-        db.session.get(model, 0)
-    text_quota(Trainer(id=0), before_id=0)
-    resend_allowed_at(0, before_id=0)
-    _is_first_text_to("", 0)
-    record_sent(0, "", "sent")
-
-
 def _is_first_text_to(number: str, message_id: int) -> bool:
     return not db.session.scalar(select(exists().where(
         OutboxMessage.to_number == number, OutboxMessage.id != message_id,

@@ -1,5 +1,5 @@
 """rq-dashboard at /ops/rq: the queues, for admin users only (everyone else gets a 404)."""
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import rq_dashboard
 from flask import Flask, abort, request
@@ -28,17 +28,23 @@ def _same_origin() -> bool:
     return (there.scheme, there.netloc) == (here.scheme, here.netloc)
 
 
-def dashboard_redis_url(url: str) -> str:
-    """rq-dashboard opens its own connections from a URL: Heroku's TLS Redis (self-signed
-    certificate) needs the certificate check turned off in the URL itself."""
-    if url.startswith("rediss://") and "ssl_cert_reqs" not in url:
-        return url + ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
-    return url
+def dashboard_redis_url(url: str, timeout_ms: int) -> str:
+    """rq-dashboard opens its own connections from a URL, so the URL itself carries the short
+    timeouts of every Redis client and, for Heroku's TLS Redis (self-signed certificate), no
+    certificate check. Settings already in the URL are kept."""
+    seconds = f"{timeout_ms / 1000:g}"
+    wanted = {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+    if url.startswith("rediss://"):
+        wanted["ssl_cert_reqs"] = "none"
+    present = {name for name, _ in parse_qsl(urlsplit(url).query)}
+    added = urlencode({name: value for name, value in wanted.items() if name not in present})
+    return url + ("&" if "?" in url else "?") + added if added else url
 
 
 def init_queue_dashboard(app: Flask) -> None:
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", dashboard_redis_url(app.config["REDIS_URL"]))
-    app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
+    config = app.config
+    config.setdefault("RQ_DASHBOARD_REDIS_URL", dashboard_redis_url(config["REDIS_URL"], config["REDIS_TIMEOUT_MS"]))
+    config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
     setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
     csrf.exempt(rq_dashboard.blueprint)
