@@ -6,6 +6,7 @@ server that `make run` starts); `ProdConfig` refuses to start without secrets.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_REDIS_PORT = 6390
@@ -20,6 +21,11 @@ def normalize_database_url(url: str) -> str:
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def sms_backend(configured: str, twilio_account_sid: str) -> str:
+    """`SMS_BACKEND` if set; else Twilio when its account is configured, the console otherwise."""
+    return configured or ("twilio" if twilio_account_sid else "console")
 
 
 class Config:
@@ -97,10 +103,22 @@ class ProdConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in production")
-        if not os.environ.get("DATABASE_URL"):
-            raise RuntimeError("DATABASE_URL must be set in production")
+        """Refuses to start on settings that would fail later, quietly or dangerously."""
+        env = {name: value.strip() for name, value in os.environ.items()}
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if not env.get(name):
+                raise RuntimeError(f"{name} must be set in production")
+        base = urlsplit(env.get("PUBLIC_BASE_URL", ""))
+        if base.scheme != "https" or not base.netloc:
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production to the app's https address, "
+                               "e.g. https://my-spotter.herokuapp.com")
+        if sms_backend(env.get("SMS_BACKEND", ""), env.get("TWILIO_ACCOUNT_SID", "")) == "twilio":
+            if not (env.get("TWILIO_MESSAGING_SERVICE_SID") or env.get("TWILIO_FROM_NUMBER")):
+                raise RuntimeError("Texting through Twilio needs TWILIO_MESSAGING_SERVICE_SID or "
+                                   "TWILIO_FROM_NUMBER (the sender of every text)")
+            if not env.get("TWILIO_AUTH_TOKEN"):
+                raise RuntimeError("Texting through Twilio needs TWILIO_AUTH_TOKEN (it also checks the "
+                                   "signatures of Twilio's webhooks)")
 
 
 class TestConfig(Config):

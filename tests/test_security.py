@@ -316,7 +316,8 @@ def test_production_refuses_a_cross_site_post_over_https(prod_app, trainer):
 
 def _production_env(database_url, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FLASK_ENV", "DYNO")}
-    env.update(SPOTTER_ENV="production", DATABASE_URL=database_url, **extra)
+    env.update(SPOTTER_ENV="production", DATABASE_URL=database_url, PUBLIC_BASE_URL="https://spotter.example",
+               SMS_BACKEND="console", **extra)
     return env
 
 
