@@ -14,12 +14,13 @@ def create_app(config=None, **overrides) -> Flask:
     # Heroku's router terminates TLS and appends the client to X-Forwarded-For.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    from app.security import init_body_limits, init_security_headers
+    init_body_limits(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
 
-    from app.security import init_security_headers
     init_security_headers(app)
 
     from app.cli import register_cli
@@ -90,6 +91,13 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(e):
         return page("errors/error.html", 400, title="Form expired",
                     message="This form has expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        if request.blueprint == "webhooks":
+            return "Request body too large", 413, {"Content-Type": "text/plain"}
+        return page("errors/error.html", 413, title="Too much to send",
+                    message="That was more than this page can take in one go. Go back and send less.")
 
     @app.errorhandler(429)
     def too_many(_e):

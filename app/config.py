@@ -60,6 +60,9 @@ class Config:
     PAGE_VISITS_SEND_MS = _env_int("PAGE_VISITS_SEND_MS", 50)
 
     SECURE_HEADERS_HSTS = False
+    # Request bodies: larger ones are refused with 413 from their Content-Length, before they are read.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    WEBHOOK_MAX_CONTENT_LENGTH = _env_int("WEBHOOK_MAX_CONTENT_LENGTH", 256 * 1024)
 
     # Texting: SMS_BACKEND=twilio|console (console, the default without Twilio credentials, keeps
     # every text in the app). TWILIO_API_BASE points the SDK at a sandbox or a mock server.

@@ -1,5 +1,5 @@
-"""Response headers every page carries."""
-from flask import Flask
+"""Response headers every page carries, and the largest request body each part of the app reads."""
+from flask import Flask, abort, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -26,3 +26,21 @@ def init_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")  # the same URL answers a page or a fragment
         return response
+
+
+def init_body_limits(app: Flask) -> None:
+    """Registered before every other hook (CSRF reads the form). A body whose Content-Length is over the
+    limit is refused before a byte of it is read. A chunked body has no length to go by: it is read up
+    to the limit, and refused if there is more (werkzeug's stream would end it there without a word)."""
+    @app.before_request
+    def refuse_large_bodies():
+        if request.blueprint == "webhooks":  # Twilio's forms and Stripe's events are small
+            request.max_content_length = app.config["WEBHOOK_MAX_CONTENT_LENGTH"]
+        limit = request.max_content_length
+        if limit is None:
+            return
+        if (request.content_length or 0) > limit:
+            abort(413)
+        if request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            request.get_data(cache=True)  # up to the limit; the views read this copy
+            request.stream.read(1)  # raises 413 when the limit was reached with more to come
