@@ -9,6 +9,8 @@ from app.config import TestConfig, config_for_environment
 def create_app(config=None, **overrides) -> Flask:
     """Build the app: config -> extensions -> blueprints -> errors -> jobs -> cli. No I/O here."""
     app = Flask(__name__, instance_relative_config=False)
+    from app.blueprints import RowIdConverter
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(config or config_for_environment())
     app.config.update(overrides)
     # Heroku's router terminates TLS and appends the client to X-Forwarded-For.
