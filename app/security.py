@@ -14,6 +14,11 @@ CSP = "; ".join([
 ])
 
 
+def _is_static_file() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")  # ours, and rq-dashboard's
+
+
 def init_security_headers(app: Flask) -> None:
     @app.after_request
     def add_headers(response):
@@ -23,6 +28,10 @@ def init_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("SECURE_HEADERS_HSTS"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not _is_static_file():
+            # Every page is someone's books or carries a CSRF token: no browser or proxy keeps a copy
+            # (the back button of a shared computer after logging out shows nothing).
+            response.headers.setdefault("Cache-Control", "no-store")
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")  # the same URL answers a page or a fragment
         return response

@@ -152,6 +152,25 @@ def test_every_page_sends_the_security_headers(app, logged_in, trainer):
         assert "Strict-Transport-Security" not in response.headers, url  # only in production
 
 
+def test_no_logged_in_page_or_fragment_is_kept_by_a_browser_or_proxy(app, logged_in, trainer):
+    for url in _pages(app, trainer) + ["/healthz", "/ping", "/login"]:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = logged_in.client.get(url, headers=headers)
+            assert response.headers.get("Cache-Control") == "no-store", (url, headers)
+    page = logged_in.get("/clients/")
+    edited = logged_in.post("/settings/", {"name": "x"})
+    assert page.headers["Cache-Control"] == edited.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_are_still_cached_and_revalidated(logged_in):
+    first = logged_in.client.get("/static/app.css")
+    again = logged_in.client.get("/static/app.css", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200 and "no-store" not in first.headers.get("Cache-Control", "")
+    assert again.status_code == 304
+    first.close()
+
+
 def test_anonymous_pages_and_error_pages_send_the_security_headers(app, client):
     for response in (client.get("/login"), client.get("/signup"), client.get("/nope"),
                      client.post("/login", data={})):
