@@ -78,6 +78,18 @@ def test_signup_with_a_short_password_is_refused_beside_the_password(app, browse
     assert trainer_count() == 0
 
 
+COMMON_MESSAGE = "This password is one of the most common ones, the first an attacker tries. Choose another."
+
+
+@pytest.mark.parametrize("password", ["password1234", "Qwertyuiop", " 1234567890 ", "BASKETBALL"])
+def test_signup_with_a_common_password_is_refused_beside_the_password(app, browser, password):
+    response = signup(browser, password=password)
+
+    assert response.status_code == 200
+    assert field_error(response, "password") == COMMON_MESSAGE
+    assert trainer_count() == 0
+
+
 def test_logged_in_trainer_visiting_signup_goes_to_the_dashboard(logged_in):
     response = logged_in.get("/signup")
     assert response.status_code == 302
@@ -224,6 +236,17 @@ def test_change_password_refuses_a_short_or_mistyped_new_password(app, logged_in
     assert mistyped.status_code == 200
     assert field_error(mistyped, "confirm") == "The passwords do not match."
 
+    db.session.expire_all()
+    assert db.session.get(Trainer, trainer.id).password_hash == old_hash
+
+
+def test_change_password_refuses_a_common_new_password(app, logged_in, trainer):
+    old_hash = trainer.password_hash
+
+    response = change_password(logged_in, new="iloveyou12")
+
+    assert response.status_code == 200
+    assert field_error(response, "password") == COMMON_MESSAGE
     db.session.expire_all()
     assert db.session.get(Trainer, trainer.id).password_hash == old_hash
 

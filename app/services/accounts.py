@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import AuthSession, Trainer
 from app.models.types import utcnow
 from app.services import ServiceError
+from app.services.password_policy import check_password_strength
 
-MIN_PASSWORD_LENGTH = 10
 _dummy_hashes: dict[tuple, str] = {}
 
 
@@ -38,13 +38,6 @@ def _dummy_hash() -> str:
 
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
-    if len(password) > 200:
-        raise ServiceError("Use at most 200 characters.", "password")
 
 
 def create_trainer(email: str, password: str, name: str = "", business_name: str = "",

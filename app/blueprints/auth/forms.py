@@ -2,10 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.services.accounts import MIN_PASSWORD_LENGTH
+from app.services.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 NEW_PASSWORD_LENGTH = [Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
-                       Length(max=200, message="Use at most 200 characters.")]
+                       Length(max=MAX_PASSWORD_LENGTH, message=f"Use at most {MAX_PASSWORD_LENGTH} characters.")]
 
 
 class SignupForm(FlaskForm):
