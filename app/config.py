@@ -55,6 +55,8 @@ class Config:
     # Log-in attempts per IP and per email, counted in Redis
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+    SIGNUP_LIMIT_PER_IP = os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour")
+    PASSWORD_CHANGE_LIMIT_PER_TRAINER = os.environ.get("PASSWORD_CHANGE_LIMIT_PER_TRAINER", "5 per 10 minutes")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
     # How often a web process sends the page visits it counted (limit hits, views) to Redis
     PAGE_VISITS_SEND_MS = _env_int("PAGE_VISITS_SEND_MS", 50)

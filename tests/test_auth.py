@@ -1,4 +1,5 @@
 """Accounts: sign-up, log-in (limited and constant-time), log-out and password changes."""
+import html
 import re
 import statistics
 import time
@@ -22,7 +23,7 @@ def trainer_count() -> int:
 def field_error(response, field: str) -> str | None:
     """The error text rendered beside a form field, as the person sees it."""
     match = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', response.get_data(as_text=True))
-    return match.group(1) if match else None
+    return html.unescape(match.group(1)) if match else None
 
 
 def form_errors(response) -> list[str]:
@@ -88,6 +89,47 @@ def test_signup_with_a_common_password_is_refused_beside_the_password(app, brows
     assert response.status_code == 200
     assert field_error(response, "password") == COMMON_MESSAGE
     assert trainer_count() == 0
+
+
+@pytest.mark.parametrize("email", ["demo2@spotter.test", "pat+gym@example.com", "o'brien@example.ie",
+                                   "josé@exämple.com", "pat@sub.domain.example.org"])
+def test_signup_accepts_every_address_email_validator_does_without_dns(app, browser, email):
+    response = signup(browser, email=email)
+
+    assert response.status_code == 302, field_error(response, "email")
+    assert trainer_count() == 1
+
+
+def test_signup_with_a_malformed_email_says_what_is_wrong_and_keeps_the_typed_password(app, browser):
+    response = signup(browser, email="pat@@example.com", password="my own long password")
+
+    assert response.status_code == 200
+    assert field_error(response, "email") == "The part after the @-sign contains invalid characters: '@'."
+    password_input = re.search(r'<input[^>]*name="password"[^>]*>', response.get_data(as_text=True)).group(0)
+    assert 'value="my own long password"' in password_input
+    assert trainer_count() == 0
+
+
+def signup_from(app, ip: str, n: int):
+    """One sign-up from a fresh browser behind the router as client `ip`."""
+    browser = Browser(app.test_client())
+    headers = {"X-Forwarded-For": ip}
+    browser.get("/signup", headers=headers)
+    return browser.post("/signup", {"name": "Pat", "email": f"pat{n}@example.com", "password": "long enough pass"},
+                        headers=headers)
+
+
+def test_signups_are_limited_per_ip_address(app):
+    app.config["SIGNUP_LIMIT_PER_IP"] = "3 per hour"
+    assert [signup_from(app, "203.0.113.7", n).status_code for n in range(3)] == [302] * 3
+
+    refused = signup_from(app, "203.0.113.7", 3)
+
+    assert refused.status_code == 429
+    assert form_errors(refused) == ["Too many accounts made from this network. Wait a while, then try again."]
+    assert 'name="email"' in refused.get_data(as_text=True)
+    assert signup_from(app, "203.0.113.8", 4).status_code == 302
+    assert trainer_count() == 4
 
 
 def test_logged_in_trainer_visiting_signup_goes_to_the_dashboard(logged_in):
@@ -249,6 +291,24 @@ def test_change_password_refuses_a_common_new_password(app, logged_in, trainer):
     assert field_error(response, "password") == COMMON_MESSAGE
     db.session.expire_all()
     assert db.session.get(Trainer, trainer.id).password_hash == old_hash
+
+
+def test_password_changes_are_limited_per_trainer(app, logged_in, trainer):
+    app.config["PASSWORD_CHANGE_LIMIT_PER_TRAINER"] = "3 per 10 minutes"
+    old_hash = trainer.password_hash
+    for _ in range(3):
+        assert change_password(logged_in, current="a guess at it").status_code == 200
+
+    refused = change_password(logged_in)
+
+    assert refused.status_code == 429
+    assert form_errors(refused) == ["Too many tries. Wait a few minutes, then try again."]
+    db.session.expire_all()
+    assert db.session.get(Trainer, trainer.id).password_hash == old_hash
+    other = factories.make_trainer()
+    elsewhere = Browser(app.test_client())
+    elsewhere.login(other.email)
+    assert change_password(elsewhere).status_code == 302  # another trainer's count is her own
 
 
 def test_changing_password_logs_out_every_other_browser_and_remember_me(app, trainer):

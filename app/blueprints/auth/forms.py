@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import PasswordInput
 
 from app.services.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -11,8 +12,14 @@ NEW_PASSWORD_LENGTH = [Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {M
 class SignupForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
     business_name = StringField("Business name", validators=[Length(max=100)])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
+    # Every address email-validator takes without asking DNS, `.test` ones included (the demo's), with its
+    # own words for what is wrong.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Email(check_deliverability=False, test_environment=True,
+                                                  granular_message=True)])
+    # Shown again after an error in another field, so that it need not be typed twice.
+    password = PasswordField("Password", widget=PasswordInput(hide_value=False),
+                             validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
 
 
 class LoginForm(FlaskForm):

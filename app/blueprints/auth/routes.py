@@ -23,7 +23,13 @@ def _failed(response) -> bool:
     return response.status_code == 200
 
 
+def _trainer_key() -> str:
+    return f"trainer:{current_user.id}"
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_IP"], key_func=client_ip, methods=["POST"],
+               scope="signup-ip")
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -31,7 +37,7 @@ def signup():
     if form.validate_on_submit():
         try:
             trainer = accounts.create_trainer(form.email.data, form.password.data, form.name.data.strip(),
-                                              form.business_name.data.strip())
+                                              (form.business_name.data or "").strip())  # optional: may be absent
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -60,12 +66,22 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+LIMITED_PAGES = {  # endpoint: its form, its page, and why it is refused now
+    "auth.login": (LoginForm, "auth/login.html", "Too many log-in attempts. Wait a few minutes, then try again."),
+    "auth.signup": (SignupForm, "auth/signup.html",
+                    "Too many accounts made from this network. Wait a while, then try again."),
+    "auth.change_password": (ChangePasswordForm, "auth/password.html",
+                             "Too many tries. Wait a few minutes, then try again."),
+}
+
+
 @bp.errorhandler(429)
-def too_many_logins(_e):
-    """A limited log-in shows the form again, with the reason where the person is looking."""
-    form = LoginForm()
-    form.form_errors.append("Too many log-in attempts. Wait a few minutes, then try again.")
-    return render_template("auth/login.html", form=form), 429
+def too_many_attempts(_e):
+    """A limited form is shown again, with the reason where the person is looking."""
+    form_class, template, message = LIMITED_PAGES.get(request.endpoint, LIMITED_PAGES["auth.login"])
+    form = form_class()
+    form.form_errors.append(message)
+    return render_template(template, form=form), 429
 
 
 @bp.route("/logout", methods=["POST"])
@@ -79,7 +95,9 @@ def logout():
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
-@login_required
+@login_required  # before the limit, which is counted per trainer
+@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT_PER_TRAINER"], key_func=_trainer_key,
+               methods=["POST"], deduct_when=_failed, scope="password-change")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
