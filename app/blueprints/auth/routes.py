@@ -8,6 +8,9 @@ from app.extensions import client_ip, limiter
 from app.services import ServiceError, accounts
 
 
+SIGNED_UP_EMAIL = "signed_up_email"  # in the session: the log-in form after sign-up is filled in with it
+
+
 def _sign_in(trainer, remember: bool):
     session.clear()  # no state carried over from before log-in (session fixation)
     trainer.auth_token = accounts.start_auth_session(trainer.id, request.user_agent.string or "")
@@ -36,14 +39,17 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            trainer = accounts.create_trainer(form.email.data, form.password.data, form.name.data.strip(),
-                                              (form.business_name.data or "").strip())  # optional: may be absent
+            accounts.sign_up(form.email.data, form.password.data, form.name.data.strip(),
+                             (form.business_name.data or "").strip())  # optional: may be absent
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            _sign_in(trainer, remember=False)
-            flash("Welcome to Spotter! Fill in your profile so invoices carry your details.", "success")
-            return redirect(url_for("settings.profile"))
+            # The same answer whether the address was new or not (README, "Accounts"): log in next.
+            session[SIGNED_UP_EMAIL] = form.email.data.strip()
+            flash("Welcome to Spotter! Log in with the email and password you just chose, then fill in your "
+                  "profile so invoices carry your details. If this email already had an account, it is "
+                  "unchanged: log in with its own password.", "success")
+            return redirect(url_for("auth.login", next=url_for("settings.profile")))
     return render_template("auth/signup.html", form=form)
 
 
@@ -57,6 +63,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
+    signed_up = session.pop(SIGNED_UP_EMAIL, None) if request.method == "GET" else None
+    if signed_up:
+        form.email.data = signed_up
     if form.validate_on_submit():
         trainer = accounts.authenticate(form.email.data, form.password.data)
         if trainer is not None:
