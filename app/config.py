@@ -54,7 +54,10 @@ class Config:
 
     # Log-in attempts per IP and per email, counted in Redis
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    # Failed log-ins per email (per device, on a device the trainer logged in on) before each further try
+    # waits 2, 4, 8 … seconds, at most LOGIN_DELAY_MAX_SECONDS (app/services/login_delays.py)
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
+    LOGIN_DELAY_MAX_SECONDS = _env_int("LOGIN_DELAY_MAX_SECONDS", 900)
     SIGNUP_LIMIT_PER_IP = os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour")
     PASSWORD_CHANGE_LIMIT_PER_TRAINER = os.environ.get("PASSWORD_CHANGE_LIMIT_PER_TRAINER", "5 per 10 minutes")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP

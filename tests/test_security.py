@@ -297,7 +297,7 @@ def test_production_cookies_are_secure_httponly_and_samesite_lax(prod_app, train
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
     set_cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    assert set(set_cookies) == {"session", "remember_token"}
+    assert set(set_cookies) == {"session", "remember_token", "spotter_device"}
     for name, header in set_cookies.items():
         attributes = [a.strip() for a in header.split(";")]
         assert "Secure" in attributes, header

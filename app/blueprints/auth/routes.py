@@ -4,8 +4,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.blueprints import apply_service_error, safe_next
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import ChangePasswordForm, LoginForm, SignupForm
+from app.blueprints.auth.known_devices import device_id_for, remember_device
 from app.extensions import client_ip, limiter
-from app.services import ServiceError, accounts
+from app.services import ServiceError, accounts, login_delays
+from app.timefmt import in_words
 
 
 SIGNED_UP_EMAIL = "signed_up_email"  # in the session: the log-in form after sign-up is filled in with it
@@ -15,10 +17,6 @@ def _sign_in(trainer, remember: bool):
     session.clear()  # no state carried over from before log-in (session fixation)
     trainer.auth_token = accounts.start_auth_session(trainer.id, request.user_agent.string or "")
     login_user(trainer, remember=remember)
-
-
-def _email_key() -> str:
-    return "login-email:" + accounts.normalize_email(request.form.get("email", ""))
 
 
 def _failed(response) -> bool:
@@ -56,8 +54,6 @@ def signup():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=client_ip,
                methods=["POST"], deduct_when=_failed, scope="login-ip")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], key_func=_email_key,
-               methods=["POST"], deduct_when=_failed, scope="login-email")
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
     if current_user.is_authenticated:
@@ -67,12 +63,29 @@ def login():
     if signed_up:
         form.email.data = signed_up
     if form.validate_on_submit():
-        trainer = accounts.authenticate(form.email.data, form.password.data)
-        if trainer is not None:
-            _sign_in(trainer, remember=form.remember.data)
-            return redirect(next_url)
-        form.form_errors.append("That email and password do not match an account.")
+        return _try_password(form, next_url)
     return render_template("auth/login.html", form=form)
+
+
+def _try_password(form: LoginForm, next_url: str):
+    """Counted per email, or per device on one the trainer logged in on; after too many failures each
+    further try waits a little longer (app/services/login_delays.py)."""
+    device_id = device_id_for(form.email.data)
+    counted_as = login_delays.device_key(device_id) if device_id else \
+        login_delays.email_key(accounts.normalize_email(form.email.data))
+    wait = login_delays.claim_attempt(counted_as)
+    if wait:
+        form.form_errors.append(f"Too many failed log-ins for this email. Try again in {in_words(wait)}.")
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+    trainer = accounts.authenticate(form.email.data, form.password.data)
+    if trainer is None:
+        form.form_errors.append("That email and password do not match an account.")
+        return render_template("auth/login.html", form=form)
+    login_delays.forgive_attempt(counted_as)
+    _sign_in(trainer, remember=form.remember.data)
+    response = redirect(next_url)
+    remember_device(response, trainer.email, device_id)
+    return response
 
 
 LIMITED_PAGES = {  # endpoint: its form, its page, and why it is refused now
