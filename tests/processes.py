@@ -77,12 +77,19 @@ def start_web_dyno(port: int, output=subprocess.PIPE, **env_values) -> subproces
     env.update(PORT=str(port), **env_values)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                                stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # Answered, not only accepted: the port listens before a worker has imported the app (seconds
+        # on a busy machine), and a request sent then waits in the queue.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/ping")
-            return process
+            connection.request("GET", "/ping")
+            if connection.getresponse().status == 200:
+                return process
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     kill_tree(process.pid)
     raise RuntimeError("gunicorn did not answer on port %d" % port)
 
