@@ -16,8 +16,9 @@ def create_app(config=None, **overrides) -> Flask:
     # Heroku's router terminates TLS and appends the client to X-Forwarded-For.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from app.security import init_body_limits, init_security_headers
+    from app.security import init_body_limits, init_input_checks, init_security_headers
     init_body_limits(app)
+    init_input_checks(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)

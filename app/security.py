@@ -53,3 +53,15 @@ def init_body_limits(app: Flask) -> None:
         if request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
             request.get_data(cache=True)  # up to the limit; the views read this copy
             request.stream.read(1)  # raises 413 when the limit was reached with more to come
+
+
+def init_input_checks(app: Flask) -> None:
+    """A NUL character is in no name, note or amount anyone types, and PostgreSQL refuses to store one
+    (SQLite stores it): a form or query string carrying one is a 400 before any view sees it."""
+    @app.before_request
+    def refuse_nul_characters():
+        if request.routing_exception is not None:
+            return  # no such page: its 404 (or 405) says more
+        for values in (request.args, request.form):
+            if any("\x00" in text for _name, texts in values.lists() for text in texts):
+                abort(400)

@@ -88,6 +88,18 @@ def test_a_client_id_beyond_any_row_in_the_session_form_is_refused_beside_the_cl
     assert session_count() == 0
 
 
+def test_a_nul_character_in_a_form_or_the_query_is_a_400_and_changes_nothing(logged_in, trainer):
+    client = factories.make_client(trainer, name="Ann Archer")
+    logged_in.get(f"/clients/{client.id}/edit")
+
+    typed = logged_in.post(f"/clients/{client.id}/edit", {"name": "Ann\x00Archer", "mobile": "+14155550100"})
+    searched = logged_in.client.get("/clients/", query_string={"q": "Ann\x00"})
+
+    assert (typed.status_code, searched.status_code) == (400, 400)
+    db.session.expire_all()
+    assert db.session.get(type(client), client.id).name == "Ann Archer"
+
+
 @pytest.mark.parametrize("token", ["é" * 44, "é" * 22 + "a" * 22, "\u0661" * 44, "a" * 43 + "\u00ff"])
 def test_a_non_ascii_invoice_link_is_the_same_404_as_a_bad_link(app, token):
     stranger = app.test_client()
