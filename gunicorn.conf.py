@@ -14,3 +14,4 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 keepalive = 75  # idle connections from the router stay open for its next request
 accesslog = "-"
+logger_class = "app.access_log.RedactingLogger"  # invoice links are written /i/abcdef… (app/access_log.py)

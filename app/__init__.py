@@ -9,17 +9,21 @@ from app.config import TestConfig, config_for_environment
 def create_app(config=None, **overrides) -> Flask:
     """Build the app: config -> extensions -> blueprints -> errors -> jobs -> cli. No I/O here."""
     app = Flask(__name__, instance_relative_config=False)
+    from app.blueprints import RowIdConverter
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(config or config_for_environment())
     app.config.update(overrides)
     # Heroku's router terminates TLS and appends the client to X-Forwarded-For.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    from app.security import init_body_limits, init_input_checks, init_security_headers
+    init_body_limits(app)
+    init_input_checks(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
 
-    from app.security import init_security_headers
     init_security_headers(app)
 
     from app.cli import register_cli
@@ -94,6 +98,13 @@ def _register_errors(app: Flask) -> None:
         # The page's token is stale (a log-in in another tab starts a new one): app.js takes this one,
         # so the next tap works. Only same-origin script can read it.
         return body, status, {"X-CSRF-Token": generate_csrf()}
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        if request.blueprint == "webhooks":
+            return "Request body too large", 413, {"Content-Type": "text/plain"}
+        return page("errors/error.html", 413, title="Too much to send",
+                    message="That was more than this page can take in one go. Go back and send less.")
 
     @app.errorhandler(429)
     def too_many(_e):

@@ -6,6 +6,7 @@ server that `make run` starts); `ProdConfig` refuses to start without secrets.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_REDIS_PORT = 6390
@@ -25,6 +26,11 @@ def _env_int(name: str, default: int) -> int:
 def _env_codes(name: str, default: str) -> tuple[str, ...]:
     """'US, ca' -> ('US', 'CA')."""
     return tuple(code.strip().upper() for code in os.environ.get(name, default).split(",") if code.strip())
+
+
+def sms_backend(configured: str, twilio_account_sid: str) -> str:
+    """`SMS_BACKEND` if set; else Twilio when its account is configured, the console otherwise."""
+    return configured or ("twilio" if twilio_account_sid else "console")
 
 
 class Config:
@@ -55,6 +61,8 @@ class Config:
 
     # Log-in attempts per IP and per email, counted in Redis
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    # Failed log-ins per email (per device, on a device the trainer logged in on) before each further try
+    # waits 2, 4, 8 … seconds, at most LOGIN_DELAY_MAX_SECONDS (app/services/login_delays.py)
     LOGIN_LIMIT_PER_EMAIL = os.environ.get("LOGIN_LIMIT_PER_EMAIL", "5 per 10 minutes")
     # Verification codes texted to a trainer's own mobile, per trainer and per IP, counted in Redis
     VERIFY_CODE_LIMIT_PER_TRAINER = os.environ.get("VERIFY_CODE_LIMIT_PER_TRAINER", "3 per hour")
@@ -63,9 +71,15 @@ class Config:
     # check and the count of a failed log-in lets that one request through rather than failing it.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
+    LOGIN_DELAY_MAX_SECONDS = _env_int("LOGIN_DELAY_MAX_SECONDS", 900)
+    SIGNUP_LIMIT_PER_IP = os.environ.get("SIGNUP_LIMIT_PER_IP", "10 per hour")
+    PASSWORD_CHANGE_LIMIT_PER_TRAINER = os.environ.get("PASSWORD_CHANGE_LIMIT_PER_TRAINER", "5 per 10 minutes")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")  # client invoice pages, per IP
 
     SECURE_HEADERS_HSTS = False
+    # Request bodies: larger ones are refused with 413 from their Content-Length, before they are read.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    WEBHOOK_MAX_CONTENT_LENGTH = _env_int("WEBHOOK_MAX_CONTENT_LENGTH", 256 * 1024)
 
     # The most one invoice may come to, in cents ($25,000.00): a draft is not taken over it, nor sent over it.
     INVOICE_MAX_CENTS = _env_int("INVOICE_MAX_CENTS", 2_500_000)
@@ -119,10 +133,22 @@ class ProdConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in production")
-        if not os.environ.get("DATABASE_URL"):
-            raise RuntimeError("DATABASE_URL must be set in production")
+        """Refuses to start on settings that would fail later, quietly or dangerously."""
+        env = {name: value.strip() for name, value in os.environ.items()}
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if not env.get(name):
+                raise RuntimeError(f"{name} must be set in production")
+        base = urlsplit(env.get("PUBLIC_BASE_URL", ""))
+        if base.scheme != "https" or not base.netloc:
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production to the app's https address, "
+                               "e.g. https://my-spotter.herokuapp.com")
+        if sms_backend(env.get("SMS_BACKEND", ""), env.get("TWILIO_ACCOUNT_SID", "")) == "twilio":
+            if not (env.get("TWILIO_MESSAGING_SERVICE_SID") or env.get("TWILIO_FROM_NUMBER")):
+                raise RuntimeError("Texting through Twilio needs TWILIO_MESSAGING_SERVICE_SID or "
+                                   "TWILIO_FROM_NUMBER (the sender of every text)")
+            if not env.get("TWILIO_AUTH_TOKEN"):
+                raise RuntimeError("Texting through Twilio needs TWILIO_AUTH_TOKEN (it also checks the "
+                                   "signatures of Twilio's webhooks)")
 
 
 class TestConfig(Config):

@@ -7,6 +7,12 @@ from sqlalchemy import Select, select
 from app.extensions import db
 
 M = TypeVar("M")
+MAX_ROW_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
+
+
+def is_row_id(value) -> bool:
+    """Whether `value` could be the id of a row: a larger number is no row (and overflows SQLite's driver)."""
+    return isinstance(value, int) and 0 < value <= MAX_ROW_ID
 
 
 def owned(model: type[M], trainer_id: int) -> Select:
@@ -15,6 +21,8 @@ def owned(model: type[M], trainer_id: int) -> Select:
 
 
 def find_owned(model: type[M], trainer_id: int, obj_id: int) -> M | None:
+    if not is_row_id(obj_id):
+        return None
     return db.session.scalar(owned(model, trainer_id).where(model.id == obj_id))
 
 

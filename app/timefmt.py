@@ -151,3 +151,11 @@ def ago(dt: datetime | None, now: datetime | None = None) -> str:
         days = seconds // 86400
         return f"{days} day{'s' if days > 1 else ''} ago"
     return local_date(dt)
+
+
+def in_words(seconds: int) -> str:
+    """A wait as a person says it: '1 second', '40 seconds', '3 minutes' (rounded up)."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

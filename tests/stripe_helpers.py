@@ -31,6 +31,15 @@ def sent_invoice(trainer: Trainer) -> Invoice:
     return db.session.get(Invoice, messages[-1].invoice_id)
 
 
+def open_checkout(browser, fake_stripe) -> tuple[Invoice, str]:
+    """A client who pressed "Pay by card" on her $80.00 invoice: (invoice, checkout session id)."""
+    trainer = connected_trainer(fake_stripe)
+    invoice = sent_invoice(trainer)
+    assert press_pay_by_card(browser, invoice).status_code == 303
+    [session] = fake_stripe.sessions_on(trainer.stripe_account_id)
+    return invoice, session["id"]
+
+
 def pay_url(invoice: Invoice) -> str:
     return f"/i/{token_for(invoice)}/pay"
 

@@ -36,8 +36,15 @@ def test_new_trainer_signs_up_logs_a_session_and_sees_it_waiting_to_be_billed(ph
     page.get_by_label("Password").fill("lift-heavy-things")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page.page).to_have_url(re.compile(r"/settings/$"))
+    # The same answer as for an address that already has an account: log in with what was just chosen.
+    expect(page.page).to_have_url(re.compile(r"/login\?next=/settings/$"))
     expect(page.get_by_role("status")).to_contain_text("Welcome to Spotter!")
+    expect(page.get_by_label("Email")).to_have_value("maya@example.com")
+    page.snap("login-after-signup")
+    page.get_by_label("Password").fill("lift-heavy-things")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.page).to_have_url(re.compile(r"/settings/$"))
     expect(page.locator(".topbar .brand")).to_have_text("Lopez Strength")
     expect(page.get_by_label("Business name")).to_have_value("Lopez Strength")
     page.snap("profile-empty")

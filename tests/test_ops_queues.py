@@ -62,3 +62,48 @@ def test_dashboard_keeps_the_redis_settings_its_url_already_has():
 
     assert dashboard_redis_url("redis://h:6379/0?socket_timeout=2", 250) == \
         "redis://h:6379/0?socket_timeout=2&socket_connect_timeout=0.25"
+
+
+def _dashboard_actions(app) -> list:
+    """rq-dashboard's routes that change something: each one that takes a POST."""
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("rq_dashboard.") and "POST" in rule.methods]
+
+
+def _queue_state(queue) -> tuple:
+    return queue.get_job_ids(), queue.failed_job_registry.get_job_ids()
+
+
+def test_no_dashboard_action_happens_on_a_get_from_another_site(app, run_worker):
+    browser = _admin_browser(app)
+    queue = get_queue()
+    queue.enqueue("builtins.int", "not a number")  # fails: one job in the failed registry
+    run_worker()
+    waiting = queue.enqueue("app.jobs.probe.noop")
+    before = _queue_state(queue)
+    assert before == ([waiting.id], before[1]) and len(before[1]) == 1
+    failed_id = before[1][0]
+    actions = _dashboard_actions(app)
+    assert {"rq_dashboard.requeue_all", "rq_dashboard.empty_queue", "rq_dashboard.delete_job_view",
+            "rq_dashboard.requeue_job_view", "rq_dashboard.compact_queue"} <= {r.endpoint for r in actions}
+
+    for rule in actions:
+        url = rule.rule.replace("<queue_name>", "default").replace("<registry_name>", "failed")
+        url = url.replace("<job_id>", failed_id)
+        response = browser.client.get(url, headers={"Referer": "https://evil.example/"})
+        assert response.status_code == 405, (url, response.status_code)
+
+    assert _queue_state(queue) == before
+
+
+def test_requeue_all_still_works_from_the_dashboards_own_button(app, run_worker):
+    browser = _admin_browser(app)
+    queue = get_queue()
+    queue.enqueue("builtins.int", "not a number")
+    run_worker()
+    assert len(queue.failed_job_registry) == 1
+
+    response = browser.client.post("/ops/rq/requeue/default", headers={"Origin": "http://localhost"})
+
+    assert response.status_code == 200 and response.json["count"] == 1
+    assert len(queue.failed_job_registry) == 0 and len(queue) == 1

@@ -38,7 +38,7 @@ def test_an_email_that_used_up_its_tries_stays_locked_while_redis_is_down(app, d
     refused = Browser(without_redis.test_client()).login(trainer.email)
 
     assert refused.status_code == 429
-    assert "Too many log-in attempts" in refused.get_data(as_text=True)
+    assert "Too many failed log-ins for this email" in refused.get_data(as_text=True)
 
 
 def test_a_redis_that_never_answers_delays_log_in_only_briefly(app, database_url, black_holed_redis_url, trainer):

@@ -152,6 +152,25 @@ def test_every_page_sends_the_security_headers(app, logged_in, trainer):
         assert "Strict-Transport-Security" not in response.headers, url  # only in production
 
 
+def test_no_logged_in_page_or_fragment_is_kept_by_a_browser_or_proxy(app, logged_in, trainer):
+    for url in _pages(app, trainer) + ["/healthz", "/ping", "/login"]:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = logged_in.client.get(url, headers=headers)
+            assert response.headers.get("Cache-Control") == "no-store", (url, headers)
+    page = logged_in.get("/clients/")
+    edited = logged_in.post("/settings/", {"name": "x"})
+    assert page.headers["Cache-Control"] == edited.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_are_still_cached_and_revalidated(logged_in):
+    first = logged_in.client.get("/static/app.css")
+    again = logged_in.client.get("/static/app.css", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200 and "no-store" not in first.headers.get("Cache-Control", "")
+    assert again.status_code == 304
+    first.close()
+
+
 def test_anonymous_pages_and_error_pages_send_the_security_headers(app, client):
     for response in (client.get("/login"), client.get("/signup"), client.get("/nope"),
                      client.post("/login", data={})):
@@ -279,7 +298,7 @@ def test_production_cookies_are_secure_httponly_and_samesite_lax(prod_app, train
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
     set_cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    assert set(set_cookies) == {"session", "remember_token"}
+    assert set(set_cookies) == {"session", "remember_token", "spotter_device"}
     for name, header in set_cookies.items():
         attributes = [a.strip() for a in header.split(";")]
         assert "Secure" in attributes, header
@@ -317,7 +336,8 @@ def test_production_refuses_a_cross_site_post_over_https(prod_app, trainer):
 
 def _production_env(database_url, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FLASK_ENV", "DYNO")}
-    env.update(SPOTTER_ENV="production", DATABASE_URL=database_url, **extra)
+    env.update(SPOTTER_ENV="production", DATABASE_URL=database_url, PUBLIC_BASE_URL="https://spotter.example",
+               SMS_BACKEND="console", **extra)
     return env
 
 

@@ -11,7 +11,7 @@ from app.services.invoices import void_invoice
 from app.services.payments import record_manual_payment
 from app.services.stripe_connect import disconnect_account
 from tests.conftest import at_once
-from tests.stripe_helpers import (card_payments, connected_trainer, deliver, history, post_webhook,
+from tests.stripe_helpers import (card_payments, connected_trainer, deliver, history, open_checkout, post_webhook,
                                   press_pay_by_card, receipts, sent_invoice, signature_header, stored_events,
                                   unflagged_paid_cents)
 
@@ -19,11 +19,7 @@ from tests.stripe_helpers import (card_payments, connected_trainer, deliver, his
 @pytest.fixture
 def open_session(app, browser, fake_stripe):
     """A client who pressed "Pay by card" on her $80.00 invoice: (invoice, session id)."""
-    trainer = connected_trainer(fake_stripe)
-    invoice = sent_invoice(trainer)
-    assert press_pay_by_card(browser, invoice).status_code == 303
-    [session] = fake_stripe.sessions_on(trainer.stripe_account_id)
-    return invoice, session["id"]
+    return open_checkout(browser, fake_stripe)
 
 
 def _invoice(invoice_id: int) -> Invoice:

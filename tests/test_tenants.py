@@ -1,6 +1,11 @@
-"""A trainer sees and touches only her own data: every URL with another trainer's ids is a 404."""
+"""A trainer sees and touches only her own data: every URL with another trainer's ids is a 404. And no
+URL answers a server error, whatever ids, words or forms it is sent."""
 import re
 from datetime import date
+from urllib.parse import quote
+
+import pytest
+from werkzeug.routing import IntegerConverter
 
 from sqlalchemy import select
 
@@ -10,12 +15,13 @@ from app.services import payments
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
 from tests import factories
+from tests.conftest import Browser
 from tests.invoice_helpers import submit_drafts
 
 
-def _victim_data():
+def _victim_data(email: str = "victim@example.com"):
     """Another trainer with one of everything: client, session, draft, sent invoice, payment, batch."""
-    victim = factories.make_trainer(email="victim@example.com")
+    victim = factories.make_trainer(email=email)
     billed = factories.make_client(victim, name="Billed Client")
     factories.make_session(billed)
     result = submit_drafts(victim.id, "victim")
@@ -49,6 +55,22 @@ def _snapshot():
     return rows
 
 
+def _int_args(rule) -> list[str]:
+    return [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+
+
+def _combos(ids: dict, int_args: list[str]) -> list[dict]:
+    """Enough ways of filling the rule's ids that each id of `ids` is used once."""
+    return [{name: ids[name][i % len(ids[name])] for name in int_args}
+            for i in range(max(len(ids[name]) for name in int_args))]
+
+
+def _fill(rule, ints: dict, text: str) -> str:
+    """The rule's URL with its `<int:…>` parts from `ints` and every other part `text`."""
+    url = re.sub(r"<int(?:\([^)]*\))?:(\w+)>", lambda m: str(ints[m.group(1)]), rule.rule)
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?\w+>", quote(text, safe=""), url)
+
+
 FORM = {"version": "1", "unit_price": "1", "quantity": "1", "description": "x", "no_charge": "y",
         "reason": "x", "amount": "1", "method": "cash", "received_on": date.today().isoformat(), "included": "0",
         "note": "x", "name": "Mallory", "client_id": "1", "starts_at": "2026-01-01T10:00", "duration_minutes": "60",
@@ -60,16 +82,13 @@ def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, log
     before = _snapshot()
     checked = 0
     for rule in app.url_map.iter_rules():
-        int_args = [name for name, conv in rule._converters.items() if type(conv).__name__ == "IntegerConverter"]
+        int_args = _int_args(rule)
         if not int_args:
             continue
         unknown = set(int_args) - set(ids)
         assert not unknown, f"{rule.rule}: teach this test which ids to use for {unknown}"
-        combos = [{name: ids[name][i % len(ids[name])] for name in int_args}
-                  for i in range(max(len(ids[name]) for name in int_args))]
-        for values in combos:
-            url = re.sub(r"<int:(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
-            url = re.sub(r"<(?:\w+:)?\w+>", "x", url)  # other placeholders (queue names, paths)
+        for values in _combos(ids, int_args):
+            url = _fill(rule, values, "x")  # other placeholders (queue names, paths): a word
             for method in sorted(rule.methods & {"GET", "POST"}):
                 for htmx in (False, True):
                     if method == "GET":
@@ -90,3 +109,69 @@ def test_lists_and_searches_never_show_another_trainers_rows(app, logged_in):
                 "/invoices/?status=all", "/invoices/?status=all&q=Billed", "/invoices/create"]:
         page = logged_in.get(url).data.decode()
         assert "Billed Client" not in page and "Draft Client" not in page, url
+
+
+# Never a server error
+
+HUGE_IDS = [2**31, 2**63]
+JUNK_WORDS = ["x", "é" * 44, "..", "%00", " "]
+# What an attacker might type in every field the app's forms have.
+JUNK_FORM = {"version": str(2**63), "unit_price": "1e999", "quantity": str(2**63), "description": "x" * 5000,
+             "no_charge": "maybe", "reason": "\x00", "amount": "NaN", "method": "bitcoin", "received_on": "9999-12-31",
+             "included": str(2**63), "note": "é" * 5000, "name": "\u202e", "client_id": str(2**63),
+             "starts_at": "0001-01-01T00:00", "duration_minutes": str(2**63), "rate_cents": "-0", "outcome": "x",
+             "archived": "yes", "business_name": "x", "timezone": "Mars/Olympus", "payment_terms_days": str(2**63),
+             "currency": "XXX", "mobile": "+1" + "9" * 40, "email": "@", "password": "x"}
+
+
+def _answers(browser, url: str, methods, form: dict | None):
+    """GET and POST, as a page and as htmx, with the CSRF token a browser would send."""
+    for method in sorted(methods & {"GET", "POST"}):
+        for htmx in (False, True):
+            if method == "GET":
+                response = browser.client.get(url, headers={"HX-Request": "true"} if htmx else {})
+            else:
+                response = browser.post(url, form, htmx=htmx)
+            yield f"{method} {url} (htmx={htmx})", response.status_code
+
+
+@pytest.fixture
+def server_errors_as_answers(app):
+    """A server error is answered with a 500, as in production, rather than raised into the test."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
+
+
+def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_errors_as_answers, logged_in):
+    app = server_errors_as_answers
+    _victim_data()
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments:
+            continue
+        for huge in HUGE_IDS:
+            for word in JUNK_WORDS:
+                url = _fill(rule, dict.fromkeys(_int_args(rule), huge), word)
+                for asked, status in _answers(logged_in, url, rule.methods, JUNK_FORM):
+                    assert status < 500, f"{asked} gave {status}"
+                    if _int_args(rule):
+                        assert status == 404, f"{asked} gave {status}"
+                    checked.append(asked)
+    assert len(checked) >= 400
+
+
+@pytest.mark.parametrize("form", [None, JUNK_FORM], ids=["empty", "junk"])
+def test_a_trainers_own_urls_sent_empty_or_junk_forms_are_never_a_server_error(server_errors_as_answers, form):
+    app = server_errors_as_answers
+    checked = 0
+    for n, rule in enumerate(app.url_map.iter_rules()):
+        if not _int_args(rule) or rule.endpoint.startswith("rq_dashboard."):
+            continue
+        ids = _victim_data(f"walker{n}@example.com")  # fresh for each rule: one before may have deleted
+        browser = Browser(app.test_client())
+        assert browser.login(f"walker{n}@example.com").status_code == 302
+        for values in _combos(ids, _int_args(rule)):
+            for asked, status in _answers(browser, _fill(rule, values, "x"), rule.methods, form):
+                assert status < 500, f"{asked} gave {status}"
+                checked += 1
+    assert checked >= 40

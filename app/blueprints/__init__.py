@@ -3,6 +3,21 @@ import re
 from urllib.parse import urlsplit
 
 from flask import render_template, request
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+from app.tenancy import is_row_id
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number no row can have is a 404 before any query, whatever the method
+    (a plain "no match" would be a 405 where another rule has the same path for other methods)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number and not is_row_id(number):  # 0 is no row either, but rq-dashboard's instance number
+            raise NotFound()
+        return number
 
 
 def is_htmx() -> bool:

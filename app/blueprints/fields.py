@@ -1,5 +1,7 @@
 """Form fields that parse money and phone numbers through app.money and app.phones, and the
-one-time key of forms that make something."""
+one-time key of forms that make something, and the calendar that dates typed into forms must fall in."""
+from datetime import date, datetime
+
 from flask import current_app
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
@@ -8,6 +10,16 @@ from app.money import MoneyError, cents_to_input, parse_cents
 from app.phones import PhoneError, check_texting_country, display, normalize_mobile
 from app.services.form_keys import new_key
 from app.sms_text import has_contact_details
+
+
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def within_calendar(_form, field) -> None:
+    """A validator: dates from 1900 to 2100 only (year 9999 overflows a time zone change, year 1 is a typo)."""
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
 
 
 def strip(text):
@@ -52,7 +64,7 @@ class MoneyField(StringField):
     def pre_validate(self, form):
         if self._parse_error:
             raise ValidationError(self._parse_error)
-        if self.data is None and not self.optional and self.raw_data is not None:
+        if self.data is None and not self.optional:  # raw_data is None when the body was empty
             raise ValidationError("Enter an amount.")
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 
+from app.config import sms_backend
+
 log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "CONSOLE"
 FIND_SENT_WINDOW = timedelta(days=1)  # our own rows this long before `since` are checked for recorded SIDs
@@ -58,10 +60,8 @@ class SentText:
 
 
 def backend_name() -> str:
-    configured = current_app.config.get("SMS_BACKEND") or ""
-    if configured:
-        return configured
-    return "twilio" if current_app.config.get("TWILIO_ACCOUNT_SID") else "console"
+    config = current_app.config
+    return sms_backend(config.get("SMS_BACKEND") or "", config.get("TWILIO_ACCOUNT_SID") or "")
 
 
 def send_text(to: str, body: str, status_callback: str | None = None) -> SentText:

@@ -35,6 +35,11 @@ class InvalidSignature(PaymentProviderError):
     """A webhook whose signature, or timestamp, does not check out."""
 
 
+class MalformedEvent(PaymentProviderError):
+    """A webhook correctly signed whose body is not a Stripe event we can read (a field missing or of
+    the wrong type)."""
+
+
 @dataclass(frozen=True)
 class ConnectedAccount:
     id: str
@@ -66,7 +71,8 @@ class WebhookEvent:
     id: str
     type: str
     account: str | None
-    object: dict
+    object_id: str | None  # the id of what the event is about (data.object.id)
+    payment_intent_id: str | None  # data.object.payment_intent, on sessions and charges
 
 
 def _client() -> stripe.StripeClient:
@@ -172,15 +178,38 @@ def construct_webhook_event(payload: bytes, sig_header: str | None) -> WebhookEv
     tolerance = config["STRIPE_WEBHOOK_TOLERANCE_SECONDS"]
     try:
         stripe.WebhookSignature.verify_header(payload, sig_header, config["STRIPE_WEBHOOK_SECRET"], tolerance)
-        data = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError) as e:
         raise InvalidSignature(str(e)) from e
     if _signed_at(sig_header) > time.time() + tolerance:
         raise InvalidSignature("Timestamp too far in the future")
-    obj = (data.get("data") or {}).get("object") or {}
-    if not data.get("id") or not data.get("type") or not isinstance(obj, dict):
-        raise InvalidSignature("Not a Stripe event")
-    return WebhookEvent(id=data["id"], type=data["type"], account=data.get("account"), object=obj)
+    try:
+        return _event(json.loads(payload))
+    except (ValueError, RecursionError) as e:  # RecursionError: JSON nested too deep to read
+        raise MalformedEvent(f"Not a Stripe event: {e}") from e
+
+
+def _event(data) -> WebhookEvent:
+    """The fields of an event that the app reads, each checked for its type: ValueError otherwise."""
+    envelope = data if isinstance(data, dict) else {}
+    body = envelope.get("data")
+    obj = body.get("object") if isinstance(body, dict) else None
+    if not isinstance(obj, dict):
+        raise ValueError("no data.object")
+    if not (_is_id(envelope.get("id")) and _is_id(envelope.get("type"), longest=100)):
+        raise ValueError("the event's id or type is missing or not text")
+    return WebhookEvent(id=envelope["id"], type=envelope["type"], account=_optional_id(envelope, "account"),
+                        object_id=_optional_id(obj, "id"), payment_intent_id=_optional_id(obj, "payment_intent"))
+
+
+def _is_id(value, longest: int = 255) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= longest
+
+
+def _optional_id(fields: dict, name: str) -> str | None:
+    value = fields.get(name)
+    if value is not None and not _is_id(value):
+        raise ValueError(f"{name} is not an id")
+    return value
 
 
 def _signed_at(sig_header: str) -> int:

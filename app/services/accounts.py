@@ -7,13 +7,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AuthSession, Trainer
 from app.models.types import utcnow
 from app.services import ServiceError
+from app.services.password_policy import check_password_strength
 
-MIN_PASSWORD_LENGTH = 10
 _dummy_hashes: dict[tuple, str] = {}
 
 
@@ -40,17 +41,15 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
-    if len(password) > 200:
-        raise ServiceError("Use at most 200 characters.", "password")
+def _has_account(email: str) -> bool:
+    return db.session.scalar(select(Trainer.id).where(Trainer.email == email)) is not None
 
 
 def create_trainer(email: str, password: str, name: str = "", business_name: str = "",
                    is_admin: bool = False, **profile) -> Trainer:
+    """For the command line and the demo, which may say that an address is taken."""
     email = normalize_email(email)
-    if db.session.scalar(select(Trainer.id).where(Trainer.email == email)):
+    if _has_account(email):
         raise ServiceError("An account with this email already exists. Log in instead.", "email")
     check_password_strength(password)
     trainer = Trainer(email=email, password_hash=hash_password(password), name=name,
@@ -58,6 +57,22 @@ def create_trainer(email: str, password: str, name: str = "", business_name: str
     db.session.add(trainer)
     db.session.commit()
     return trainer
+
+
+def sign_up(email: str, password: str, name: str, business_name: str) -> None:
+    """A new account for a new address; for an address that has one, nothing changes. Either way the
+    same checks run and a password is hashed, so that neither the answer nor its time tells anyone
+    whether the address has an account (the sign-up page answers both alike)."""
+    check_password_strength(password)
+    password_hash = hash_password(password)
+    email = normalize_email(email)
+    if _has_account(email):
+        return
+    db.session.add(Trainer(email=email, password_hash=password_hash, name=name, business_name=business_name))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address signed up at the same moment: one account, as above
+        db.session.rollback()
 
 
 def authenticate(email: str, password: str) -> Trainer | None:

@@ -44,7 +44,7 @@ def public_url(invoice: Invoice) -> str:
 def public_id_for_token(token: str) -> str | None:
     """The public id a well-formed, genuine link carries; None for a malformed or forged one.
     Needs no database: a made-up link is turned away before any query."""
-    if not token or len(token) != TOKEN_LENGTH:
+    if not token or len(token) != TOKEN_LENGTH or not token.isascii():
         return None
     public_id, mac = token[:PUBLIC_ID_LENGTH], token[PUBLIC_ID_LENGTH:]
     return public_id if hmac.compare_digest(mac, _mac(public_id)) else None

@@ -46,14 +46,15 @@ def log_session(trainer_id: int, form_key: str | None = None, *, allow_overlap_w
     and returns the session the first post logged. One that overlaps another session of the same
     client is refused (OverlapError) unless that other session is the one the trainer said yes to,
     `allow_overlap_with`."""
-    earlier = form_keys.made_before(TrainingSession, trainer_id, form_key)
-    if earlier is not None:  # a second tap: the first already logged it (and would now "overlap" it)
-        return earlier
     _check_client(trainer_id, values["client_id"])
     _check_rate(values)
     for other in _overlapping(trainer_id, values["client_id"], values["starts_at"],
                               values.get("duration_minutes") or 60):
         if other.id != allow_overlap_with:
+            # A second tap of the same form "overlaps" the session its first tap logged: that one is the answer.
+            earlier = form_keys.made_before(TrainingSession, trainer_id, form_key)
+            if earlier is not None:
+                return earlier
             raise OverlapError(other)
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
-from app.integrations.stripe_payments import ObjectNotFound, ProviderRefused, WebhookEvent
+from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
 from app.services import card_ledger, card_payments, stripe_connect
 
@@ -21,8 +21,9 @@ Apply = Callable[[], OutboxMessage | None]
 
 
 def handle_webhook(payload: bytes, signature: str | None) -> str:
-    """"processed" or "duplicate". Raises InvalidSignature (answer 400, nothing written) or another
-    PaymentProviderError when Stripe could not be asked (answer 5xx: Stripe delivers it again)."""
+    """"processed" or "duplicate". Raises InvalidSignature or MalformedEvent (answer 400, nothing
+    written) or another PaymentProviderError when Stripe could not be asked (answer 5xx: Stripe
+    delivers it again)."""
     event = stripe_api.construct_webhook_event(payload, signature)
     if db.session.get(StripeEvent, event.id) is not None:
         return "duplicate"
@@ -56,12 +57,14 @@ def _concerns_us(event: WebhookEvent) -> bool:
 
 def _fetch(event: WebhookEvent) -> Apply:
     """Reads what the event is about from Stripe; returns how to apply it."""
+    if event.type in SESSION_EVENTS | INTENT_EVENTS and event.object_id is None:
+        raise MalformedEvent(f"{event.type} without the id of its object")
     try:
         if event.type == "account.updated":
             return _fetch_account(event.account)
         if event.type in SESSION_EVENTS:
-            return _fetch_session(event.account, event.object["id"])
-        intent_id = event.object["id"] if event.type in INTENT_EVENTS else event.object.get("payment_intent")
+            return _fetch_session(event.account, event.object_id)
+        intent_id = event.object_id if event.type in INTENT_EVENTS else event.payment_intent_id
         return _fetch_intent(event.account, intent_id) if intent_id else (lambda: None)
     except (ObjectNotFound, ProviderRefused):
         return lambda: None  # nothing of ours to read: stored, and not asked about again

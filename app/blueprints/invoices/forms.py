@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.blueprints.fields import FormKeyField, MoneyField
+from app.blueprints.fields import FormKeyField, MoneyField, within_calendar
 from app.services.drafts import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION, MAX_QUANTITY, QUANTITY_RANGE
 
 # The same rules and words as the drafts service, which checks them again.
@@ -52,7 +52,7 @@ class PaymentForm(FlaskForm):
     amount = MoneyField("Amount")
     method = SelectField("Method", choices=[("cash", "Cash"), ("check", "Check"), ("venmo", "Venmo"),
                                             ("other", "Other")])
-    received_on = DateField("Received on", validators=[DataRequired(message="Enter the date.")])
+    received_on = DateField("Received on", validators=[DataRequired(message="Enter the date."), within_calendar])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
     form_key = FormKeyField()
 

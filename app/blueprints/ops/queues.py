@@ -55,6 +55,8 @@ def init_queue_dashboard(app: Flask) -> None:
             return None
         if not (current_user.is_authenticated and current_user.is_admin):
             abort(404)
+        if "POST" in request.url_rule.methods and request.method != "POST":
+            abort(405)  # its actions (requeue all answers GET too) change state: never from a link
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
             abort(400, "Cross-site request refused.")
         return None

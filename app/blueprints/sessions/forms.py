@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints.fields import FormKeyField, MoneyField
+from app.blueprints.fields import FormKeyField, MoneyField, within_calendar
 from app.models import SessionStatus
 from app.services.sessions import MAX_NOTES
 
@@ -20,7 +20,7 @@ class SessionForm(FlaskForm):
     client_id = SelectField("Client", coerce=int, validate_choice=False,
                             validators=[DataRequired(message="Pick a client.")])
     starts_at = DateTimeLocalField("Start", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(message="Enter the date and time.")])
+                                   validators=[DataRequired(message="Enter the date and time."), within_calendar])
     duration_minutes = SelectField("Duration", coerce=int, choices=DURATIONS, default=60)
     rate_cents = MoneyField("Rate", optional=True, description="Empty uses the client's rate.")
     outcome = SelectField("Outcome", choices=OUTCOMES, default="completed")
