@@ -84,7 +84,7 @@ def _clock_command(app: Flask) -> None:
 
 
 def _log_to_stderr() -> None:
-    """The process id in each line tells a worker from its work horses. The Twilio SDK would log
+    """The process id in each line tells one worker process from another. The Twilio SDK would log
     each request's headers at INFO: ten lines per text."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

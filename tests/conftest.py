@@ -234,16 +234,11 @@ def count_queries(app):
 @pytest.fixture
 def run_worker(app):
     """Runs every queued job with a real RQ worker (in this process, burst mode) against real Redis."""
-    from rq import SimpleWorker
-
-    from app.jobs.worker import AppWorker, build_worker
-
-    class InProcessWorker(AppWorker, SimpleWorker):
-        pass
+    from app.jobs.worker import build_worker
 
     def run():
         handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        worker = build_worker(app, worker_class=InProcessWorker)
+        worker = build_worker(app)
         try:
             worker.work(burst=True, with_scheduler=False)
         finally:

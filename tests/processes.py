@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def process_tree(pid: int) -> list[int]:
-    """`pid` and every process descended from it (the worker, its work horse, its scheduler)."""
+    """`pid` and every process descended from it (the worker and its scheduler)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -58,7 +58,7 @@ class Workers:
         return process
 
     def kill(self, process: subprocess.Popen) -> None:
-        """SIGKILL, the worker and its work horse together: a dyno that died."""
+        """SIGKILL, the worker and its scheduler together: a dyno that died."""
         kill_tree(process.pid)
         process.wait(10)
         self.running.remove(process)

@@ -51,7 +51,7 @@ def _wait_for(predicate, seconds: float, what: str) -> None:
 
 
 def _outage_lines_per_process(process) -> dict[str, list[str]]:
-    """For each process id in the log (a worker's work horses log too), its outage lines in order."""
+    """For each process id in the log (each worker and clock process), its outage lines in order."""
     lines = {}
     for line in process.log_path.read_text().splitlines():
         for words in (WAITING, BACK):
@@ -64,7 +64,7 @@ def test_redis_down_for_20_seconds_mid_batch_every_text_still_goes_out_once(app_
                                                                            fake_twilio, processes):
     def stop_redis_while_the_eighth_text_is_sent(_message):
         if len(fake_twilio.messages) == 8:
-            own_redis.kill()  # its work horse is waiting for Twilio's answer: mid-job
+            own_redis.kill()  # the worker is waiting for Twilio's answer: mid-job
 
     fake_twilio.on_accept = stop_redis_while_the_eighth_text_is_sent
     worker = processes.start()

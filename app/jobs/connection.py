@@ -1,7 +1,7 @@
 """The Redis connection of the worker and the clock: every call on it waits out a Redis outage.
 
-RQ lets a Redis error end its work loop (the worker logs "quitting" and exits; a work horse dies
-in its bookkeeping and takes the worker with it) and the cron scheduler's loop with it. Rather
+RQ lets a Redis error end its work loop (the worker logs "quitting" and exits, or dies in a job's
+bookkeeping) and the cron scheduler's loop with it. Rather
 than restart those loops from outside, each call on this connection is retried, with capped
 exponential backoff, until Redis answers: RQ never sees the outage, and carries on where it
 stopped. The outbox rows are the record of the texts; jobs that Redis lost are enqueued again
@@ -49,12 +49,16 @@ class RetryThroughOutage(Retry):
         super().__init__(EqualJitterBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_FIRST_SECONDS), retries=-1)
 
     def call_with_retry(self, do, fail, is_retryable=None, with_failure_count=False):
+        failures = []
+
         def failed(error, *failure_count):
+            failures.append(error)
             _OUTAGE.failed(error)
             return fail(error, *failure_count)
 
         result = super().call_with_retry(do, failed, is_retryable, with_failure_count)
-        _OUTAGE.answered()
+        if failures:  # only a call that waited for Redis can tell it is back (one sent just before may not)
+            _OUTAGE.answered()
         return result
 
 

@@ -15,7 +15,7 @@ import redis
 from flask import current_app
 from limits import parse
 
-from app.extensions import get_redis
+from app.extensions import get_redis, per_app
 
 log = logging.getLogger(__name__)
 
@@ -53,29 +53,44 @@ def claim_attempt(key: str, now: float | None = None) -> int:
     config = current_app.config
     free = parse(config["LOGIN_LIMIT_PER_EMAIL"])
     now = time.time() if now is None else now
-    try:
-        script = get_redis().register_script(_CLAIM)
-        return int(script(keys=[key], args=[repr(now), free.amount, free.get_expiry(),
-                                            config["LOGIN_DELAY_MAX_SECONDS"]]))
-    except redis.RedisError as e:
-        log.warning("log-in delays counted in this process while Redis is away: %s", e)
-        return _here.claim(key, now, free.amount, free.get_expiry(), config["LOGIN_DELAY_MAX_SECONDS"])
+    if _this_process().redis_may_answer():
+        try:
+            script = get_redis().register_script(_CLAIM)
+            return int(script(keys=[key], args=[repr(now), free.amount, free.get_expiry(),
+                                                config["LOGIN_DELAY_MAX_SECONDS"]]))
+        except redis.RedisError as e:
+            _this_process().redis_failed(e)
+    return _this_process().claim(key, now, free.amount, free.get_expiry(), config["LOGIN_DELAY_MAX_SECONDS"])
 
 
 def forgive_attempt(key: str) -> None:
     """The password was right: this try does not count (the failures before it still do)."""
-    try:
-        if get_redis().hincrby(key, "failures", -1) < 0:
-            get_redis().delete(key)
-    except redis.RedisError:
-        _here.forgive(key)
+    if _this_process().redis_may_answer():
+        try:
+            if get_redis().hincrby(key, "failures", -1) < 0:
+                get_redis().delete(key)
+            return
+        except redis.RedisError as e:
+            _this_process().redis_failed(e)
+    _this_process().forgive(key)
 
 
 class _InProcess:
     """The same counting as _CLAIM, in this process's memory, for while Redis cannot be reached."""
 
+    ASK_REDIS_AGAIN_AFTER = 5.0  # seconds: a Redis that did not answer is not waited on by every log-in
+
     def __init__(self):
         self._lock, self._counts = threading.Lock(), {}  # key -> (failures, last try, forget at)
+        self._redis_down_until = 0.0
+
+    def redis_may_answer(self) -> bool:
+        return time.monotonic() >= self._redis_down_until
+
+    def redis_failed(self, error: Exception) -> None:
+        if self.redis_may_answer():
+            log.warning("log-in delays counted in this process while Redis is away: %s", error)
+        self._redis_down_until = time.monotonic() + self.ASK_REDIS_AGAIN_AFTER
 
     def claim(self, key: str, now: float, free: int, window: int, longest: int) -> int:
         def delay(n: int) -> float:
@@ -99,4 +114,5 @@ class _InProcess:
                 self._counts[key] = (failures - 1, last, forget_at)
 
 
-_here = _InProcess()
+def _this_process() -> _InProcess:
+    return per_app("spotter_login_delays", _InProcess)
