@@ -2,10 +2,11 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import Response, abort, render_template, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from app.services import pdf_documents
 from app.tenancy import is_row_id
 
 
@@ -64,3 +65,15 @@ def apply_service_error(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def pdf_download(invoice, kind: str) -> Response:
+    """The invoice's PDF (`kind`: "invoice" or "receipt"), shown in the browser's viewer and saved under
+    its number; a 404 where there is none (a draft, a receipt before anything was paid)."""
+    try:
+        body = pdf_documents.document_pdf(invoice.id, kind)
+    except pdf_documents.NoDocument:
+        abort(404)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{pdf_documents.pdf_filename(invoice, kind)}"',
+        "Cache-Control": "no-store"})

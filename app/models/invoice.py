@@ -83,6 +83,11 @@ class Invoice(db.Model):
         return max(self.total_cents - self.paid_cents, 0)
 
     @property
+    def has_receipt(self) -> bool:
+        """Paid, or open with something paid on it. A void invoice is owed a refund, not a receipt."""
+        return self.status == InvoiceStatus.paid or (self.status == InvoiceStatus.open and self.paid_cents > 0)
+
+    @property
     def session_count(self) -> int:
         return sum(1 for line in self.live_lines if line.session_id is not None)
 

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, first_error, render_page_or_fragment
+from app.blueprints import apply_service_error, first_error, pdf_download, render_page_or_fragment
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
@@ -79,6 +79,18 @@ def _finalized_or_404(invoice_id: int) -> Invoice:
 @login_required
 def show(invoice_id: int):
     return _detail(_finalized_or_404(invoice_id))
+
+
+@bp.route("/<int:invoice_id>/pdf")
+@login_required
+def pdf(invoice_id: int):
+    return pdf_download(_finalized_or_404(invoice_id), "invoice")
+
+
+@bp.route("/<int:invoice_id>/receipt/pdf")
+@login_required
+def receipt_pdf(invoice_id: int):
+    return pdf_download(_finalized_or_404(invoice_id), "receipt")
 
 
 @bp.route("/<int:invoice_id>/resend", methods=["POST"])

@@ -2,6 +2,7 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.blueprints import pdf_download
 from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
 from app.models import InvoiceStatus
@@ -46,6 +47,19 @@ def _signed_in_as(trainer_id: int) -> bool:
     """Whether the trainer herself is looking. A visitor with no cookies is signed in as nobody:
     most clients, and no need to look anyone up."""
     return bool(request.cookies) and current_user.is_authenticated and current_user.id == trainer_id
+
+
+@bp.route("/i/<token>/pdf")
+@limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
+def invoice_pdf(token: str):
+    """Her copy for her records (a void invoice's says CANCELLED). Not a view: she opened the page to get it."""
+    return pdf_download(invoice_or_404(token), "invoice")
+
+
+@bp.route("/i/<token>/receipt/pdf")
+@limiter.limit(public_rate_limit, key_func=client_ip, scope="public-invoice")
+def receipt_pdf(token: str):
+    return pdf_download(invoice_or_404(token), "receipt")
 
 
 @bp.route("/i/<token>/venmo-paid", methods=["POST"])
