@@ -256,6 +256,8 @@ def test_a_link_to_share_by_hand_is_shown_whole_with_copy_and_share(phone_page, 
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
     page.locator("#send-button").tap()
+    # The worker runs in burst mode: start it only once Send has queued the texts.
+    expect(page.get_by_role("heading", name=re.compile(r"^(Sending|Sent) 3 invoices"))).to_be_visible()
     run_worker()
 
     expect(page.get_by_role("heading", name="Sent 3 invoices")).to_be_visible(timeout=6_000)
