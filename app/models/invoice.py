@@ -58,6 +58,9 @@ class Invoice(db.Model):
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the trainer gave up collecting (a write-off closes the invoice); the ledger has its entry.
+    written_off_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    written_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Read with the invoice in the same query, from its payments; never stored beside them.
     paid_cents: Mapped[int] = column_property(paid_on_invoice(id))
 
@@ -80,7 +83,7 @@ class Invoice(db.Model):
         """What the client still owes: nothing on a void invoice."""
         if self.status == InvoiceStatus.void:
             return 0
-        return max(self.total_cents - self.paid_cents, 0)
+        return max(self.total_cents - self.paid_cents - (self.written_off_cents or 0), 0)
 
     @property
     def has_receipt(self) -> bool:
