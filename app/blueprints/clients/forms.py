@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
+from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip, within_calendar
 
 
 class ClientForm(FlaskForm):
@@ -26,3 +26,30 @@ class ClientForm(FlaskForm):
             "notes": (self.notes.data or "").strip(),
             "sms_consent": bool(self.sms_consent.data),
         }
+
+
+class AccountPaymentForm(FlaskForm):
+    """A payment over the client's open invoices: oldest first, or the amounts typed per invoice."""
+    amount = MoneyField("Amount")
+    method = SelectField("Method", choices=[("cash", "Cash"), ("check", "Check"), ("venmo", "Venmo"),
+                                            ("other", "Other")])
+    received_on = DateField("Received on", validators=[DataRequired(message="Enter the date."), within_calendar])
+    note = StringField("Note", validators=[Optional(), Length(max=200)])
+    form_key = FormKeyField()
+
+
+class CreditForm(FlaskForm):
+    amount = MoneyField("Credit amount")
+    reason = StringField("Reason", filters=[strip],
+                         validators=[DataRequired(message="Say why you are giving this credit."), Length(max=200)])
+    form_key = FormKeyField()
+
+
+class CreditRefundForm(FlaskForm):
+    amount = MoneyField("Refund amount")
+    reason = StringField("Reason", filters=[strip], validators=[Optional(), Length(max=200)])
+
+
+class WriteOffForm(FlaskForm):
+    reason = StringField("Reason", filters=[strip],
+                         validators=[DataRequired(message="Say why you are writing this off."), Length(max=200)])
