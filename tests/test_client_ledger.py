@@ -184,3 +184,21 @@ def test_the_statement_takes_as_many_queries_for_50_entries_as_for_5(app, traine
         return counter.count
 
     assert queries_for(5) == queries_for(50)
+
+
+def test_the_invoice_its_link_and_its_text_show_the_credit_applied(app, logged_in, trainer):
+    from app.services.links import public_url
+    from app.services.texting import invoice_text
+
+    first = bill_client(trainer, "Ann Archer", sessions=1)
+    record_manual_payment(trainer.id, first.id, "t", amount_cents=10000, method=PaymentMethod.cash,
+                          received_on=date.today())
+    factories.make_session(first.client, days_ago=0.5, rate_cents=8000)
+    submit_drafts(trainer.id, "second")
+    second = db.session.scalar(select(Invoice).where(Invoice.client_id == first.client_id, Invoice.id != first.id))
+
+    page = logged_in.get(f"/invoices/{second.id}").get_data(as_text=True)
+    assert 'id="invoice-credit">−$20.00' in page and 'id="invoice-due"><strong>$60.00' in page
+    public = logged_in.get(public_url(second)).get_data(as_text=True)
+    assert 'id="public-credit">−$20.00' in public and "$60.00" in public
+    assert "for $60.00 (after $20.00 credit)" in invoice_text(second, second.trainer, first_text=False)

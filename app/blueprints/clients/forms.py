@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip, within_calendar
+from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
+from app.blueprints.invoices.forms import PaymentForm
 
 
 class ClientForm(FlaskForm):
@@ -28,14 +29,8 @@ class ClientForm(FlaskForm):
         }
 
 
-class AccountPaymentForm(FlaskForm):
+class AccountPaymentForm(PaymentForm):
     """A payment over the client's open invoices: oldest first, or the amounts typed per invoice."""
-    amount = MoneyField("Amount")
-    method = SelectField("Method", choices=[("cash", "Cash"), ("check", "Check"), ("venmo", "Venmo"),
-                                            ("other", "Other")])
-    received_on = DateField("Received on", validators=[DataRequired(message="Enter the date."), within_calendar])
-    note = StringField("Note", validators=[Optional(), Length(max=200)])
-    form_key = FormKeyField()
 
 
 class CreditForm(FlaskForm):
