@@ -202,3 +202,19 @@ def test_the_invoice_its_link_and_its_text_show_the_credit_applied(app, logged_i
     public = logged_in.get(public_url(second)).get_data(as_text=True)
     assert 'id="public-credit">−$20.00' in public and "$60.00" in public
     assert "for $60.00 (after $20.00 credit)" in invoice_text(second, second.trainer, first_text=False)
+
+
+def test_the_same_payment_form_posted_twice_records_one_payment(app, logged_in, trainer):
+    from tests.pages import form_values
+
+    invoice = bill_client(trainer, "Ann Archer", sessions=2)
+    form = dict(form_values(logged_in.get(f"/clients/{invoice.client_id}"), "account-payment-form"),
+                amount="50", method="cash")
+
+    first = logged_in.post(f"/clients/{invoice.client_id}/payments", form)
+    again = logged_in.post(f"/clients/{invoice.client_id}/payments", form)
+
+    assert first.status_code == again.status_code == 302
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+    assert _reload(invoice.id).paid_cents == 5000
+    assert_books_balance(invoice.client_id)

@@ -44,6 +44,7 @@ def record_client_payment(trainer_id: int, client_id: int, actor: str, *, amount
     if method not in MANUAL_METHODS:
         raise ServiceError("Pick cash, check, Venmo or other.", "method")
     client = require_owned(Client, trainer_id, client_id)
+    ledger.lock_accounts([client.id])
     invoices = _locked_open_invoices(trainer_id, client.id)
     plan = _plan_split(invoices, amount_cents, split)
     payment = Payment(trainer_id=trainer_id, client_id=client.id, invoice_id=invoices[0].id if invoices else None,
@@ -104,6 +105,7 @@ def issue_credit(trainer_id: int, client_id: int, actor: str, *, amount_cents: i
     if amount_cents <= 0:
         raise ServiceError("The credit must be more than zero.", "amount")
     client = require_owned(Client, trainer_id, client_id)
+    ledger.lock_accounts([client.id])
     invoices = _locked_open_invoices(trainer_id, client.id)
     owed = ledger.balance_cents(client.id)
     if amount_cents > owed:
@@ -141,7 +143,7 @@ def refund_credit(trainer_id: int, client_id: int, actor: str, *, amount_cents: 
     """The trainer hands back credit on account, oldest money first; each payment it came from
     records its refund. Returns what was refunded."""
     client = require_owned(Client, trainer_id, client_id)
-    db.session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+    ledger.lock_accounts([client.id])
     sources = [(p, c) for p, c in ledger.credit_sources([client.id]) if p.method in REFUNDABLE]
     available = sum(cents for _, cents in sources)
     if not 0 < amount_cents <= available:

@@ -5,11 +5,20 @@ so an entry and the change it records are written together or not at all.
 """
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Invoice, InvoiceStatus, LedgerEntry, Payment, PaymentAllocation, PaymentMethod
+from app.models import Client, Invoice, InvoiceStatus, LedgerEntry, Payment, PaymentAllocation, PaymentMethod
 from app.models.payment import COUNTED
+
+
+def lock_accounts(client_ids: list[int]) -> None:
+    """Holds the clients' rows until the commit, so that two changes of one client's credit on account
+    (Send applying it, a refund of it, a credit given) are made one after the other, each on what the
+    other left. An UPDATE: the row lock on PostgreSQL, the write lock on SQLite."""
+    if client_ids:
+        db.session.execute(update(Client).where(Client.id.in_(sorted(set(client_ids))))
+                           .values(trainer_id=Client.trainer_id).execution_options(synchronize_session=False))
 
 
 def enter(invoice_or_payment, kind: str, amount_cents: int, occurred_on: date, *, invoice_id: int | None = None,
@@ -140,6 +149,7 @@ def apply_credit(invoices: list[Invoice], today: date) -> None:
     if not open_invoices:
         return
     db.session.flush()
+    lock_accounts([i.client_id for i in open_invoices])
     sources: dict[int, list[list]] = {}
     for payment, cents in credit_sources(sorted({i.client_id for i in open_invoices})):
         sources.setdefault(payment.client_id, []).append([payment, cents])
