@@ -218,3 +218,19 @@ def test_the_same_payment_form_posted_twice_records_one_payment(app, logged_in, 
     assert db.session.scalar(select(func.count(Payment.id))) == 1
     assert _reload(invoice.id).paid_cents == 5000
     assert_books_balance(invoice.client_id)
+
+
+def test_a_payment_spread_over_two_invoices_is_listed_on_both_and_a_credit_is_not_collected(
+        app, logged_in, trainer):
+    older = bill_client(trainer, "Ann Archer", sessions=1)
+    factories.make_session(older.client, days_ago=0.5, rate_cents=8000)
+    submit_drafts(trainer.id, "newer")
+    newer = db.session.scalar(select(Invoice).where(Invoice.client_id == older.client_id, Invoice.id != older.id))
+    client_accounts.record_client_payment(trainer.id, older.client_id, "t", amount_cents=12000,
+                                          method=PaymentMethod.cash, received_on=date.today())
+    client_accounts.issue_credit(trainer.id, older.client_id, "t", amount_cents=1000, reason="Late start")
+
+    newer_page = logged_in.get(f"/invoices/{newer.id}").get_data(as_text=True)
+    assert "$120.00 · Cash" in newer_page and "$10.00 · Credit" in newer_page
+    assert 'id="invoice-credit">−$10.00' in newer_page and 'id="invoice-due"><strong>$30.00' in newer_page
+    assert 'id="collected-month">$120.00' in logged_in.get("/dashboard").get_data(as_text=True)
