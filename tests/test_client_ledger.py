@@ -138,7 +138,8 @@ def test_writing_off_closes_the_invoice_and_shows_it(app, logged_in, trainer):
     written = _reload(invoice.id)
     assert (written.status, written.due_cents, written.written_off_cents) == (InvoiceStatus.paid, 0, 5000)
     assert ("written_off", -5000) in _kinds(invoice.client_id)
-    assert "Written off" in logged_in.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    page = logged_in.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    assert 'id="invoice-status">Written off<' in page and 'id="invoice-written-off">−$50.00' in page
     assert_books_balance(invoice.client_id)
 
 
