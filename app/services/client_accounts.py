@@ -47,7 +47,7 @@ def record_client_payment(trainer_id: int, client_id: int, actor: str, *, amount
     ledger.lock_accounts([client.id])
     invoices = _locked_open_invoices(trainer_id, client.id)
     plan = _plan_split(invoices, amount_cents, split)
-    payment = Payment(trainer_id=trainer_id, client_id=client.id, invoice_id=invoices[0].id if invoices else None,
+    payment = Payment(trainer_id=trainer_id, client_id=client.id, invoice_id=plan[0][0].id if plan else None,
                       method=method, amount_cents=amount_cents, received_on=received_on,
                       note=(note or "").strip()[:200], recorded_by=actor, status=PaymentStatus.succeeded)
     db.session.add(payment)
