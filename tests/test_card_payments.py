@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Trainer
+from app.models import (CheckoutAttempt, Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, PaymentStatus,
+                        Trainer)
 from app.services.card_payments import card_payments_available
 from app.services.links import revoke_link, token_for
 from app.services.payments import record_manual_payment
@@ -170,8 +171,12 @@ def test_pay_by_card_is_refused_with_a_reason_when_there_is_nothing_to_pay(
         record_manual_payment(card_trainer.id, invoice.id, "Trainer", amount_cents=invoice.total_cents,
                               method=PaymentMethod.cash, received_on=invoice.issue_date)
     elif state == "nothing due":  # paid in full, though the invoice was never moved to paid
-        db.session.add(Payment(trainer_id=card_trainer.id, invoice_id=invoice.id, method=PaymentMethod.cash,
-                               amount_cents=invoice.total_cents, received_on=invoice.issue_date))
+        payment = Payment(trainer_id=card_trainer.id, client_id=invoice.client_id, invoice_id=invoice.id,
+                          method=PaymentMethod.cash, amount_cents=invoice.total_cents, received_on=invoice.issue_date)
+        db.session.add(payment)
+        db.session.flush()
+        db.session.add(PaymentAllocation(trainer_id=card_trainer.id, client_id=invoice.client_id, payment_id=payment.id,
+                                         invoice_id=invoice.id, amount_cents=invoice.total_cents))
     else:
         db.session.get(Trainer, card_trainer.id).stripe_charges_enabled = False
     db.session.commit()

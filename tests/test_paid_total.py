@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.services.ledger import credit_cents
 from app.models import Invoice, InvoiceStatus, OutboxMessage, Payment
 from tests.invoice_helpers import send_with_link
 from tests.pages import form_values
@@ -22,7 +23,9 @@ def test_ten_payments_posted_at_once_add_up_to_what_the_invoice_says_was_paid(ap
     db.session.expire_all()
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
     paid = db.session.get(Invoice, invoice.id)
-    assert sum(p.amount_cents for p in payments) == paid.paid_cents == 20000
+    assert sum(p.amount_cents for p in payments) == 20000
+    assert paid.paid_cents == paid.total_cents == 16000
+    assert credit_cents(paid.client_id) == 4000  # what the invoice did not need is credit on account
     assert paid.status == InvoiceStatus.paid
     assert sum(p.amount_cents for p in payments if not p.refund_flag) == paid.total_cents  # the rest is flagged
     assert len(history(invoice.id, "payment_recorded")) == 10

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.ledger import credit_cents
 from app.models import CheckoutAttempt, Invoice, InvoiceStatus, PaymentMethod, PaymentStatus, StripeEvent
 from app.services.invoices import void_invoice
 from app.services.payments import record_manual_payment
@@ -265,7 +266,8 @@ def test_cash_paid_meanwhile_makes_the_card_payment_an_overpayment_flagged_for_t
     card = [p for p in card_payments(invoice.id) if p.method == PaymentMethod.stripe][0]
     assert card.refund_flag == "Overpaid by $30.00: refund the difference."
     paid = _invoice(invoice.id)
-    assert (paid.status, paid.paid_cents) == (InvoiceStatus.paid, 11000)
+    assert (paid.status, paid.paid_cents) == (InvoiceStatus.paid, 8000)
+    assert credit_cents(paid.client_id) == 3000  # what the invoice did not need is credit on account
     assert unflagged_paid_cents(invoice.id) == 3000  # the cash; the card payment waits to be refunded
     assert receipts(invoice.id) == 1
 

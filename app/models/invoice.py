@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String,
-                        UniqueConstraint, text)
+                        UniqueConstraint, cast, func, select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.client import Client
+from app.models.ledger import LedgerEntry
 from app.models.payment import paid_on_invoice
 from app.models.trainer import Trainer
 from app.models.types import UTCDateTime, utcnow
@@ -58,8 +59,16 @@ class Invoice(db.Model):
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the trainer gave up collecting (a write-off closes the invoice); the ledger has its entry.
+    written_off_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    written_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Read with the invoice in the same query, from its payments; never stored beside them.
     paid_cents: Mapped[int] = column_property(paid_on_invoice(id))
+    # Of what was paid, the credit on account applied to it (at Send, or a credit given): read when shown.
+    credit_applied_cents: Mapped[int] = column_property(
+        select(cast(func.coalesce(func.sum(LedgerEntry.applied_cents), 0), BigInteger))
+        .where(LedgerEntry.invoice_id == id, LedgerEntry.kind == "credit_applied")
+        .correlate_except(LedgerEntry).scalar_subquery(), deferred=True)
 
     client: Mapped[Client] = relationship(lazy="joined", innerjoin=True)
     trainer: Mapped["Trainer"] = relationship(lazy="select", viewonly=True)
@@ -80,7 +89,12 @@ class Invoice(db.Model):
         """What the client still owes: nothing on a void invoice."""
         if self.status == InvoiceStatus.void:
             return 0
-        return max(self.total_cents - self.paid_cents, 0)
+        return max(self.total_cents - self.paid_cents - (self.written_off_cents or 0), 0)
+
+    @property
+    def money_paid_cents(self) -> int:
+        """What was paid, less the credit on account applied to it (shown on its own line)."""
+        return self.paid_cents - (self.credit_applied_cents or 0)
 
     @property
     def has_receipt(self) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Enum, Foreig
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.ledger import PaymentAllocation
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -17,6 +18,7 @@ class PaymentMethod(str, enum.Enum):
     venmo = "venmo"
     stripe = "stripe"
     other = "other"
+    credit = "credit"  # a credit the trainer issued: no money arrived, but the client owes less
 
 
 class PaymentStatus(str, enum.Enum):
@@ -35,11 +37,13 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    # The invoice it was recorded on; none for a payment (or credit) on account.
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     method: Mapped[PaymentMethod] = mapped_column(Enum(PaymentMethod, native_enum=False, length=10))
     status: Mapped[PaymentStatus] = mapped_column(
         Enum(PaymentStatus, native_enum=False, length=10), default=PaymentStatus.succeeded)
-    amount_cents: Mapped[int] = mapped_column(BigInteger)  # up to what an invoice is due
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     received_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(120), default="")
@@ -57,14 +61,14 @@ class Payment(db.Model):
 
 
 def paid_on_invoice(invoice_id):
-    """SQL: what has been paid on an invoice, the payments that arrived less what was refunded of them.
-    The one definition of "paid": Invoice.paid_cents and the client's page both read it."""
-    payments = Payment.__table__
-    paid = func.coalesce(func.sum(payments.c.amount_cents - payments.c.refunded_cents), 0)
+    """SQL: what has been paid on an invoice, the money of its payment allocations (refunds take back
+    what they reach of them). The one definition of "paid": Invoice.paid_cents and the client's page
+    both read it."""
+    allocations = PaymentAllocation.__table__
+    paid = func.coalesce(func.sum(allocations.c.amount_cents), 0)
     return (select(cast(paid, BigInteger))  # PostgreSQL would hand back a sum of bigints as a numeric
-            .where(payments.c.invoice_id == invoice_id, payments.c.status.in_(COUNTED),
-                   payments.c.deleted_at.is_(None))
-            .correlate_except(payments).scalar_subquery())
+            .where(allocations.c.invoice_id == invoice_id)
+            .correlate_except(allocations).scalar_subquery())
 
 
 class CheckoutAttempt(db.Model):

@@ -13,8 +13,9 @@ from app.integrations.stripe_payments import CheckoutSession, PaymentIntent
 from app.models import CheckoutAttempt, Invoice, OutboxMessage, Payment, PaymentMethod, PaymentStatus, Trainer
 from app.money import format_cents
 from app.services.audit import record_event
-from app.services.payments import (COUNTED, METHOD_LABELS, flag_unneeded_money, lock_invoice, refresh_paid_status,
-                                   send_receipt_after_commit)
+from app.services import ledger
+from app.services.payments import (COUNTED, METHOD_LABELS, count_on_account, flag_unneeded_money, lock_invoice,
+                                   refresh_invoices, refresh_paid_status, send_receipt_after_commit)
 from app.timefmt import local_today
 
 ACTOR = "Stripe"
@@ -99,7 +100,8 @@ def _status_of(intent: PaymentIntent) -> PaymentStatus | None:
 
 def _new_payment(invoice: Invoice, intent: PaymentIntent, session_id: str | None) -> Payment:
     trainer = db.session.get(Trainer, invoice.trainer_id)
-    payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.stripe,
+    payment = Payment(trainer_id=invoice.trainer_id, client_id=invoice.client_id, invoice_id=invoice.id,
+                      method=PaymentMethod.stripe,
                       status=PaymentStatus.pending, amount_cents=intent.amount, refunded_cents=0,
                       received_on=local_today(trainer.timezone), recorded_by=ACTOR,
                       stripe_payment_intent_id=intent.id, stripe_checkout_session_id=session_id)
@@ -118,14 +120,19 @@ def _move(invoice: Invoice, payment: Payment, status: PaymentStatus, intent: Pay
     db.session.flush()  # the unique payment intent id is checked here
     if status in COUNTED and before_status not in COUNTED:
         _count(invoice, payment, paid_before)
+    touched = []
     if payment.refunded_cents > before_refunded:
         _note_refund(invoice, payment, payment.refunded_cents - before_refunded)
-    return refresh_paid_status(invoice)
+        touched = ledger.fit_allocations(payment)
+    receipt = refresh_paid_status(invoice)
+    refresh_invoices(touched, invoice)
+    return receipt
 
 
 def _count(invoice: Invoice, payment: Payment, paid_before: int) -> None:
     if payment.status == PaymentStatus.succeeded:
         flag_unneeded_money(invoice, payment, paid_before)
+    count_on_account(invoice, payment)
     record_event(invoice.id, invoice.trainer_id, ACTOR, "card_payment",
                  to_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=payment.refund_flag)
@@ -134,6 +141,8 @@ def _count(invoice: Invoice, payment: Payment, paid_before: int) -> None:
 def _note_refund(invoice: Invoice, payment: Payment, refunded_now: int) -> None:
     if payment.status == PaymentStatus.refunded:
         payment.refund_flag = ""  # the unneeded money, if any, has gone back
+    ledger.enter(payment, "refund", refunded_now, local_today(invoice.trainer.timezone), payment_id=payment.id,
+                 note="Refunded in Stripe")
     record_event(invoice.id, invoice.trainer_id, ACTOR, "refund",
                  to_value=f"{format_cents(refunded_now, invoice.currency)} refunded",
                  from_value=format_cents(payment.amount_cents, invoice.currency))

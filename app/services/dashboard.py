@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import exists, func, select
 
 from app.extensions import db
-from app.models import Client, Payment, Trainer, TrainingSession
+from app.models import Client, Payment, PaymentMethod, Trainer, TrainingSession
 from app.services import attention, payments, sessions
 from app.services.invoices import OpenTotals, open_totals
 from app.timefmt import local_today, week_bounds
@@ -47,6 +47,7 @@ def money_summary(trainer_id: int, today: date) -> MoneySummary:
     collected = db.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_cents - Payment.refunded_cents), 0)).where(
             Payment.trainer_id == trainer_id, Payment.status.in_(payments.COUNTED), Payment.deleted_at.is_(None),
+            Payment.method != PaymentMethod.credit,  # a credit given is not money collected
             Payment.received_on >= today.replace(day=1)))
     return MoneySummary(open_money.outstanding_cents, open_money.overdue_count, open_money.overdue_cents,
                         int(collected))

@@ -8,12 +8,14 @@ from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, 
                         TrainingSession)
 from app.models.types import utcnow
 from app.services import ServiceError
+from app.services import ledger
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
 from app.services.payments import awaiting_confirmation, lock_invoice
 from app.services.redraft import redraft_from_void
 from app.services.text_quota import ResendTooSoon, quota_for_new_texts, resend_allowed_at
+from app.timefmt import local_today
 from app.tenancy import find_owned, owned, require_owned
 
 FILTERS = ("open", "awaiting", "overdue", "paid", "void", "all")
@@ -28,7 +30,7 @@ class OpenTotals:
 
 def open_totals(trainer_id: int, today) -> OpenTotals:
     """What the trainer's open invoices still owe, and how much of it is overdue, in one query."""
-    due = Invoice.total_cents - Invoice.paid_cents
+    due = Invoice.total_cents - Invoice.paid_cents - Invoice.written_off_cents
     overdue = Invoice.due_date < today
     outstanding, overdue_count, overdue_cents = db.session.execute(
         select(func.coalesce(func.sum(due), 0), func.count(Invoice.id).filter(overdue),
@@ -89,6 +91,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
         db.session.rollback()
         raise ServiceError("Only a sent invoice can be voided.")
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
+    void_on_account(invoice, reason)
     db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)
                        .values(invoice_id=None).execution_options(synchronize_session=False))
     record_event(invoice.id, trainer_id, actor, "voided", reason=reason)
@@ -96,6 +99,13 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
     db.session.commit()
     expire_stale_checkouts_later(invoice.id)
     return invoice
+
+
+def void_on_account(invoice: Invoice, reason: str) -> None:
+    """The void is entered on the client's account. What was paid on it stays shown on it, and is the
+    client's credit on account: refunded, or applied to the next invoice."""
+    ledger.enter(invoice, "invoice_voided", -(invoice.total_cents - (invoice.written_off_cents or 0)),
+                 local_today(invoice.trainer.timezone), invoice_id=invoice.id, note=reason)
 
 
 def resend_invoice(trainer_id: int, invoice_id: int, actor: str) -> OutboxMessage:

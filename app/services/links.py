@@ -10,7 +10,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
@@ -53,7 +53,7 @@ def public_id_for_token(token: str) -> str | None:
 # Built once: every visit to a client's link runs this same statement.
 _INVOICE_FOR_PUBLIC_ID = select(Invoice).where(
     Invoice.public_id == bindparam("public_id"), Invoice.link_revoked_at.is_(None)
-).options(joinedload(Invoice.trainer), joinedload(Invoice.lines))
+).options(joinedload(Invoice.trainer), joinedload(Invoice.lines), undefer(Invoice.credit_applied_cents))
 
 
 def invoice_for_token(token: str) -> Invoice | None:

@@ -1,16 +1,17 @@
-"""Payments against an invoice; an invoice is paid when succeeded payments cover its total."""
+"""Payments against an invoice; an invoice is paid when the payments allocated to it cover its total.
+Money an invoice did not need stays on the client's account as credit."""
 from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentMethod, PaymentStatus,
-                        Trainer)
+from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Payment, PaymentAllocation,
+                        PaymentMethod, PaymentStatus, Trainer)
 from app.models.payment import COUNTED, paid_on_invoice
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError, form_keys
+from app.services import ServiceError, form_keys, ledger
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
@@ -18,7 +19,7 @@ from app.tenancy import require_owned
 from app.timefmt import local_today
 
 METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.check: "Check", PaymentMethod.venmo: "Venmo",
-                 PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other"}
+                 PaymentMethod.stripe: "Card (Stripe)", PaymentMethod.other: "Other", PaymentMethod.credit: "Credit"}
 MANUAL_METHODS = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
 
 
@@ -49,11 +50,13 @@ def awaiting_confirmation():
 def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     """Reads what has been paid now that the payments changed, and moves the invoice between open
     and paid. Returns the receipt text to send once committed, if it just became paid."""
+    db.session.flush()
     set_committed_value(invoice, "paid_cents", db.session.scalar(select(paid_on_invoice(invoice.id))))
-    if invoice.status == InvoiceStatus.open and invoice.paid_cents >= invoice.total_cents:
+    covered = invoice.paid_cents + (invoice.written_off_cents or 0)
+    if invoice.status == InvoiceStatus.open and covered >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
         return _receipt(invoice)
-    if invoice.status == InvoiceStatus.paid and invoice.paid_cents < invoice.total_cents:
+    if invoice.status == InvoiceStatus.paid and covered < invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.open, None
     return None
 
@@ -67,6 +70,19 @@ def flag_unneeded_money(invoice: Invoice, payment: Payment, paid_before_cents: i
     elif paid_before_cents + payment.amount_cents > invoice.total_cents:
         over = paid_before_cents + payment.amount_cents - invoice.total_cents
         payment.refund_flag = f"Overpaid by {format_cents(over, invoice.currency)}: refund the difference."
+
+
+def count_on_account(invoice: Invoice, payment: Payment) -> None:
+    """Money that just arrived: its `payment_received` entry, and as much of it as the invoice needs."""
+    ledger.enter(payment, "payment_received", -payment.amount_cents, payment.received_on, payment_id=payment.id,
+                 invoice_id=None, note=METHOD_LABELS[payment.method])
+    ledger.allocate(payment, invoice, payment.amount_cents)
+
+
+def refresh_invoices(invoice_ids: list[int], locked: Invoice) -> None:
+    """Other invoices a change of allocations reached: locked, then moved between open and paid."""
+    for invoice_id in sorted(set(invoice_ids) - {locked.id}):
+        refresh_paid_status(lock_invoice(invoice_id))
 
 
 def _receipt(invoice: Invoice) -> OutboxMessage | None:
@@ -101,7 +117,7 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         db.session.rollback()
         raise ServiceError("Payments can only be recorded on a sent invoice.")
-    payment = Payment(trainer_id=trainer_id, invoice_id=invoice.id, method=method, amount_cents=amount_cents,
+    payment = Payment(trainer_id=trainer_id, client_id=invoice.client_id, invoice_id=invoice.id, method=method, amount_cents=amount_cents,
                       received_on=received_on, note=(note or "").strip()[:200], recorded_by=actor,
                       status=PaymentStatus.succeeded)
     db.session.add(payment)
@@ -113,11 +129,13 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
 
 
 def _count_succeeded(invoice: Invoice, payment: Payment, actor: str) -> OutboxMessage | None:
-    """A payment that succeeded on the locked invoice: flag it if unneeded and move the invoice.
-    Returns the receipt to send once committed."""
+    """A payment that succeeded on the locked invoice: entered on the client's account, applied to the
+    invoice up to its due (the rest is credit on account, flagged) and the invoice moved. Returns the
+    receipt to send once committed."""
     paid_before = invoice.paid_cents
     db.session.flush()
     flag_unneeded_money(invoice, payment, paid_before)
+    count_on_account(invoice, payment)
     record_event(invoice.id, invoice.trainer_id, actor, "payment_recorded",
                  to_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=payment.note)
@@ -133,7 +151,8 @@ def report_venmo_payment(invoice_id: int, form_key: str | None = None) -> Paymen
     if invoice.status != InvoiceStatus.open or invoice.due_cents <= 0 or pending is not None:
         db.session.rollback()
         return pending
-    payment = Payment(trainer_id=invoice.trainer_id, invoice_id=invoice.id, method=PaymentMethod.venmo,
+    payment = Payment(trainer_id=invoice.trainer_id, client_id=invoice.client_id, invoice_id=invoice.id,
+                      method=PaymentMethod.venmo,
                       status=PaymentStatus.pending, amount_cents=invoice.due_cents, reported_by_client=True,
                       received_on=local_today(invoice.trainer.timezone), recorded_by=invoice.client.name,
                       note="Reported by the client")
@@ -201,11 +220,17 @@ def delete_payment(trainer_id: int, invoice_id: int, payment_id: int, actor: str
     """Takes a payment off the invoice; the row stays, marked deleted, for the history."""
     invoice = lock_invoice(require_owned(Invoice, trainer_id, invoice_id).id)
     payment = _manual_payment(invoice, payment_id, "Card payments are refunded in Stripe, not deleted here.")
+    held = ledger.holds_cents(payment)
     payment.deleted_at = utcnow()
+    if held:
+        ledger.enter(payment, "payment_deleted", held, local_today(invoice.trainer.timezone), payment_id=payment.id,
+                     note=(reason or "").strip())
+    touched = ledger.fit_allocations(payment)
     record_event(invoice.id, trainer_id, actor, "payment_deleted",
                  from_value=f"{format_cents(payment.amount_cents, invoice.currency)} · {METHOD_LABELS[payment.method]}",
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)  # a deletion can only reopen an invoice, never send a receipt
+    refresh_invoices(touched, invoice)
     db.session.commit()
     _after_commit(invoice.id)
 
@@ -224,10 +249,14 @@ def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, act
     payment.refunded_cents += amount_cents
     if payment.refunded_cents == payment.amount_cents:
         payment.status = PaymentStatus.refunded
+    ledger.enter(payment, "refund", amount_cents, local_today(invoice.trainer.timezone), payment_id=payment.id,
+                 note=(reason or "").strip())
+    touched = ledger.fit_allocations(payment)
     record_event(invoice.id, trainer_id, actor, "refund",
                  to_value=f"{format_cents(amount_cents, invoice.currency)} of {METHOD_LABELS[payment.method]}",
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)
+    refresh_invoices(touched, invoice)
     if payment.refund_flag and (payment.status == PaymentStatus.refunded or invoice.paid_cents <= invoice.total_cents):
         payment.refund_flag = ""  # the money the invoice did not need has gone back
     db.session.commit()
@@ -236,5 +265,7 @@ def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, act
 
 
 def payments_for(invoice_id: int) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)
-                                   .order_by(Payment.created_at)))
+    """The payments recorded on the invoice, and those recorded elsewhere that were applied to it."""
+    applied = select(PaymentAllocation.payment_id).where(PaymentAllocation.invoice_id == invoice_id)
+    return list(db.session.scalars(select(Payment).where(
+        (Payment.invoice_id == invoice_id) | Payment.id.in_(applied)).order_by(Payment.created_at)))

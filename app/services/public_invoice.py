@@ -5,7 +5,7 @@ from sqlalchemy import Row, bindparam, select
 
 from app.extensions import db
 from app.integrations.venmo import pay_link
-from app.models import Invoice, InvoiceStatus, Payment, PaymentMethod, Trainer
+from app.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
@@ -61,7 +61,11 @@ _PAYMENTS_OF_INVOICE = select(
     _payments.c.method, _payments.c.status, _payments.c.amount_cents, _payments.c.refunded_cents,
     _payments.c.received_on, _payments.c.created_at,
     still_pending().label("pending"), awaiting_confirmation().label("awaiting"),
-).where(_payments.c.invoice_id == bindparam("invoice_id"), _payments.c.deleted_at.is_(None)).order_by(_payments.c.id)
+).where((_payments.c.invoice_id == bindparam("invoice_id"))
+        | _payments.c.id.in_(select(PaymentAllocation.payment_id)
+                             .where(PaymentAllocation.invoice_id == bindparam("invoice_id"))),
+        _payments.c.method != PaymentMethod.credit.value,  # shown as "Credit applied" instead
+        _payments.c.deleted_at.is_(None)).order_by(_payments.c.id)
 
 
 def _payments_of(invoice: Invoice) -> list[Row]:

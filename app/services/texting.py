@@ -78,8 +78,11 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venm
             f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
             f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"])
 
+    credit = invoice.credit_applied_cents if invoice.id is not None else 0
+    after_credit = f" (after {format_cents(credit, invoice.currency)} credit)" if credit else ""
+
     def wordings(pay: str) -> list[str]:
-        return [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
+        return [f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}. "
                 f"View and pay: {link}{pay}{opt_out}",
                 f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{pay}{opt_out}",
                 f"{business[:24]}: {number} {amount} due {due} {link}{pay}{opt_out}"]

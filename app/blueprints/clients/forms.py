@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
+from app.blueprints.invoices.forms import PaymentForm
 
 
 class ClientForm(FlaskForm):
@@ -26,3 +27,24 @@ class ClientForm(FlaskForm):
             "notes": (self.notes.data or "").strip(),
             "sms_consent": bool(self.sms_consent.data),
         }
+
+
+class AccountPaymentForm(PaymentForm):
+    """A payment over the client's open invoices: oldest first, or the amounts typed per invoice."""
+
+
+class CreditForm(FlaskForm):
+    amount = MoneyField("Credit amount")
+    reason = StringField("Reason", filters=[strip],
+                         validators=[DataRequired(message="Say why you are giving this credit."), Length(max=200)])
+    form_key = FormKeyField()
+
+
+class CreditRefundForm(FlaskForm):
+    amount = MoneyField("Refund amount")
+    reason = StringField("Reason", filters=[strip], validators=[Optional(), Length(max=200)])
+
+
+class WriteOffForm(FlaskForm):
+    reason = StringField("Reason", filters=[strip],
+                         validators=[DataRequired(message="Say why you are writing this off."), Length(max=200)])

@@ -1,12 +1,20 @@
-from flask import flash, redirect, render_template, request, url_for
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import render_page_or_fragment, safe_next
+from app.blueprints import apply_service_error, render_page_or_fragment, safe_next
 from app.blueprints.clients import bp
-from app.blueprints.clients.forms import ClientForm
-from app.models import Client
-from app.services import clients, profiles, sessions
+from app.blueprints.clients.forms import AccountPaymentForm, ClientForm, CreditForm, CreditRefundForm, WriteOffForm
+from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
+from app.blueprints.invoices.drafts_routes import actor
+from app.models import Client, Invoice, PaymentMethod
+from app.money import MoneyError, parse_cents
+from app.services import ServiceError, client_accounts, clients, profiles, sessions
 from app.tenancy import get_owned_or_404
+from app.timefmt import local_today
+
+STATEMENT_DAYS = 90  # the statement starts this many days back unless another day is chosen
 
 
 @bp.route("/")
@@ -45,10 +53,115 @@ def _warn_of_a_shared_mobile(client: Client) -> None:
 @bp.route("/<int:client_id>")
 @login_required
 def show(client_id: int):
-    client = get_owned_or_404(Client, current_user.id, client_id)
+    return _show(get_owned_or_404(Client, current_user.id, client_id))
+
+
+def _show(client: Client, **forms):
     recent = sessions.list_for_client(current_user.id, client.id)
+    today = local_today(current_user.timezone)
+    start = _statement_start(request.args.get("from"), today)
+    forms.setdefault("payment_form", AccountPaymentForm(formdata=None, received_on=today))
+    forms.setdefault("credit_form", CreditForm(formdata=None))
+    forms.setdefault("refund_form", CreditRefundForm(formdata=None))
+    forms.setdefault("write_off_form", WriteOffForm(formdata=None))
     return render_template("clients/show.html", client=client, sessions=recent,
-                           rate_cents=clients.effective_rate_cents(client, current_user))
+                           rate_cents=clients.effective_rate_cents(client, current_user),
+                           statement=client_accounts.statement(current_user.id, client.id, start),
+                           open_invoices=client_accounts.open_invoices(current_user.id, client.id),
+                           refundable_cents=client_accounts.refundable_credit_cents(client.id), **forms)
+
+
+def _statement_start(text: str | None, today: date) -> date:
+    """The statement's first day: as chosen (?from=YYYY-MM-DD, 1900-2100), else 90 days back."""
+    try:
+        start = date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return today - timedelta(days=STATEMENT_DAYS)
+    return start if EARLIEST_DATE <= start <= LATEST_DATE else today - timedelta(days=STATEMENT_DAYS)
+
+
+@bp.route("/<int:client_id>/payments", methods=["POST"])
+@login_required
+def record_payment(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    form = AccountPaymentForm()
+    if form.validate():
+        try:
+            client_accounts.record_client_payment(
+                current_user.id, client.id, actor(), amount_cents=form.amount.data,
+                method=PaymentMethod(form.method.data), received_on=form.received_on.data, note=form.note.data,
+                split=_split_typed(), form_key=form.form_key.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Payment recorded.", "success")
+            return redirect(url_for("clients.show", client_id=client.id))
+    return _show(client, payment_form=form)
+
+
+def _split_typed() -> dict[int, int] | None:
+    """The amounts typed beside each open invoice (fields apply-<invoice id>), or None: oldest first."""
+    split = {}
+    for name, value in request.form.items():
+        if name.startswith("apply-") and value.strip():
+            try:
+                split[int(name[len("apply-"):])] = parse_cents(value)
+            except (ValueError, MoneyError) as e:
+                raise ServiceError(f"An amount applied to an invoice is not an amount: {e}", "amount") from None
+    return split or None
+
+
+@bp.route("/<int:client_id>/credits", methods=["POST"])
+@login_required
+def issue_credit(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    form = CreditForm()
+    if form.validate():
+        try:
+            client_accounts.issue_credit(current_user.id, client.id, actor(), amount_cents=form.amount.data,
+                                         reason=form.reason.data, form_key=form.form_key.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Credit given.", "success")
+            return redirect(url_for("clients.show", client_id=client.id))
+    return _show(client, credit_form=form)
+
+
+@bp.route("/<int:client_id>/credit-refunds", methods=["POST"])
+@login_required
+def refund_credit(client_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    form = CreditRefundForm()
+    if form.validate():
+        try:
+            client_accounts.refund_credit(current_user.id, client.id, actor(), amount_cents=form.amount.data,
+                                          reason=form.reason.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Refund of credit recorded.", "success")
+            return redirect(url_for("clients.show", client_id=client.id))
+    return _show(client, refund_form=form)
+
+
+@bp.route("/<int:client_id>/invoices/<int:invoice_id>/write-off", methods=["POST"])
+@login_required
+def write_off(client_id: int, invoice_id: int):
+    client = get_owned_or_404(Client, current_user.id, client_id)
+    invoice = get_owned_or_404(Invoice, current_user.id, invoice_id)
+    if invoice.client_id != client.id:
+        abort(404)
+    form = WriteOffForm()
+    if form.validate():
+        try:
+            client_accounts.write_off(current_user.id, invoice.id, actor(), form.reason.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Written off.", "success")
+            return redirect(url_for("clients.show", client_id=client.id))
+    return _show(client, write_off_form=form)
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
