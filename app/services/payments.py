@@ -10,7 +10,7 @@ from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Pa
 from app.models.payment import COUNTED, paid_on_invoice
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError, form_keys
+from app.services import ServiceError, form_keys, packs
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
@@ -52,6 +52,7 @@ def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     set_committed_value(invoice, "paid_cents", db.session.scalar(select(paid_on_invoice(invoice.id))))
     if invoice.status == InvoiceStatus.open and invoice.paid_cents >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
+        packs.on_invoice_paid(invoice.id)
         return _receipt(invoice)
     if invoice.status == InvoiceStatus.paid and invoice.paid_cents < invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.open, None

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Client, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
-from app.services import ServiceError, form_keys
+from app.services import ServiceError, form_keys, packs
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
 
@@ -58,6 +58,7 @@ def log_session(trainer_id: int, form_key: str | None = None, *, allow_overlap_w
             raise OverlapError(other)
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)
+    packs.recheck_session(session)
     return form_keys.commit_once(trainer_id, form_key, session)[0]
 
 
@@ -93,6 +94,7 @@ def update_session(trainer_id: int, session_id: int, **values) -> TrainingSessio
     for key in SESSION_FIELDS:
         if key in values:
             setattr(session, key, values[key])
+    packs.recheck_session(session)
     db.session.commit()
     return session
 
@@ -113,12 +115,14 @@ def update_notes(trainer_id: int, session_id: int, notes: str) -> TrainingSessio
 def cancel_session(trainer_id: int, session_id: int) -> TrainingSession:
     session = _editable(trainer_id, session_id)
     session.status = SessionStatus.cancelled
+    packs.release_session(session.id)
     db.session.commit()
     return session
 
 
 def delete_session(trainer_id: int, session_id: int) -> None:
     session = _editable(trainer_id, session_id)
+    packs.release_session(session.id)
     db.session.delete(session)
     db.session.commit()
 

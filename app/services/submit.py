@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import (Batch, Invoice, InvoiceStatus, MessageStatus, Trainer, TrainingSession)
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError
+from app.services import ServiceError, packs
 from app.services.audit import record_event
 from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, over_the_ceiling
 from app.services.invoice_numbers import format_invoice_number
@@ -119,5 +119,6 @@ def _finalize(trainer: Trainer, drafts: list[Invoice], submit_key: str, actor: s
         messages.append(new_message(draft.client, trainer.id, draft.id, quota=quota))
     if session_rows:
         db.session.execute(update(TrainingSession), session_rows)
+    packs.on_invoices_finalized([draft.id for draft in drafts])
     db.session.flush()
     return batch, [m.id for m in messages if m.status == MessageStatus.queued]
