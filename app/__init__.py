@@ -142,6 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = timefmt.local_time
     app.jinja_env.filters["ago"] = timefmt.ago
     app.jinja_env.filters["day_time"] = timefmt.day_and_time
+    app.jinja_env.filters["short_date"] = lambda day: f"{day:%b} {day.day}"
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
@@ -26,3 +26,8 @@ class ClientForm(FlaskForm):
             "notes": (self.notes.data or "").strip(),
             "sms_consent": bool(self.sms_consent.data),
         }
+
+
+class SellPackForm(FlaskForm):
+    # Any id is passed to the service, which answers another trainer's plan with a 404.
+    plan_id = SelectField("Pack", coerce=int, validate_choice=False)

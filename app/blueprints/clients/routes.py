@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from app.blueprints import render_page_or_fragment, safe_next
 from app.blueprints.clients import bp
 from app.blueprints.clients.forms import ClientForm
+from app.blueprints.clients.packs_routes import pack_section
 from app.models import Client
 from app.services import clients, profiles, sessions
 from app.tenancy import get_owned_or_404
@@ -48,7 +49,7 @@ def show(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     recent = sessions.list_for_client(current_user.id, client.id)
     return render_template("clients/show.html", client=client, sessions=recent,
-                           rate_cents=clients.effective_rate_cents(client, current_user))
+                           rate_cents=clients.effective_rate_cents(client, current_user), **pack_section(client))
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
