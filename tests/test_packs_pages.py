@@ -90,3 +90,20 @@ def test_the_client_page_shows_what_is_left_of_a_pack(logged_in, trainer):
     lot = db.session.scalar(select(CreditLot))
     page = text_of(logged_in.get(f"/clients/{client.id}"))
     assert f"10 of 10 sessions left, valid until {packs.short_date(lot.expires_on)}" in page
+
+
+def test_the_dashboard_lists_packs_running_low_or_expiring_soon(logged_in, trainer):
+    from app.services import sessions
+    from app.models import SessionStatus
+    from datetime import datetime, timedelta, timezone
+    short = plans.create_pack(trainer.id, name="Trio", sessions_total=3, price_cents=20000, valid_days=None)
+    long = plans.create_pack(trainer.id, name="Season", sessions_total=20, price_cents=100000, valid_days=10)
+    low, soon, fine = (factories.make_client(trainer, name=n) for n in ("Lola Low", "Sam Soon", "Finn Fine"))
+    for client, plan in ((low, short), (soon, long), (fine, short)):
+        packs.sell_pack(trainer.id, client.id, plan.id, trainer.name)
+    submit_drafts(trainer.id, "k")
+    sessions.log_session(trainer.id, client_id=low.id, starts_at=datetime.now(timezone.utc) - timedelta(days=1),
+                         duration_minutes=60, rate_cents=8000, status=SessionStatus.completed)
+    page = text_of(logged_in.get("/dashboard"))
+    assert "Lola Low · Trio 2 of 3 sessions left, no expiry" in page
+    assert "Sam Soon · Season" in page and "Finn Fine" not in page.split("Packs to renew")[1].split("Not yet invoiced")[0]

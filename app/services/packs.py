@@ -228,8 +228,10 @@ def coverage_for(session_ids: list[int]) -> dict[int, str]:
         CreditLot, CreditLot.id == CreditUse.lot_id).where(CreditUse.session_id.in_(session_ids))).all()
     lot_ids = {lot.id for _, _, lot in rows}
     order = {}
-    for lot_id, use_id in db.session.execute(select(CreditUse.lot_id, CreditUse.id).where(
-            CreditUse.lot_id.in_(lot_ids)).order_by(CreditUse.id)):
+    # Counted in the order the sessions were held, whatever the order they were logged in.
+    for lot_id, use_id in db.session.execute(select(CreditUse.lot_id, CreditUse.id).join(
+            TrainingSession, TrainingSession.id == CreditUse.session_id).where(
+            CreditUse.lot_id.in_(lot_ids)).order_by(TrainingSession.starts_at, CreditUse.id)):
         order.setdefault(lot_id, []).append(use_id)
     texts = {}
     for session_id, use_id, lot in rows:
@@ -292,3 +294,34 @@ def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
     balances = [_balance(lot, name, today) for lot, name in rows]
     wanted = [b for b in balances if b.is_low or b.expires_within(today)]
     return sorted(wanted, key=lambda b: (b.lot.expires_on or date.max, b.sessions_left))
+
+
+def balance_text(b: PackBalance) -> str:
+    """"7 of 10 sessions left, valid until Mar 3": how a balance reads to the client and the trainer."""
+    if b.lot.expires_on is not None:
+        valid = f"valid until {short_date(b.lot.expires_on)}"
+    elif b.lot.valid_days is not None:
+        valid = f"valid {b.lot.valid_days} days from the first session"
+    else:
+        valid = "no expiry"
+    return f"{b.sessions_left} of {b.lot.sessions_total} sessions left, {valid}"
+
+
+def invoice_packs(invoice: Invoice) -> list[PackBalance]:
+    """The client's packs in use as of now, shown with any invoice of hers: on her page, text and PDF."""
+    if invoice.client_id is None:  # a sample, not a stored invoice
+        return []
+    owner = db.session.get(Trainer, invoice.trainer_id)
+    return client_packs(invoice.trainer_id, invoice.client_id, local_today(owner.timezone), include_past=False)
+
+
+def text_note(invoice: Invoice) -> str:
+    """" 10-pack: 7 of 10 sessions left, valid until Mar 3." for the invoice text, or ""."""
+    return "".join(f" {b.lot.name}: {balance_text(b)}." for b in invoice_packs(invoice)[:1])
+
+
+def pdf_section(invoice: Invoice):
+    """The PDF's Packs section (pdf_documents.LEDGER_SECTIONS), or None when the client has none in use."""
+    from app.services.pdf_documents import Section  # the PDF module lists this function: import it late
+    balances = invoice_packs(invoice)
+    return Section("Packs", [(b.lot.name, balance_text(b)) for b in balances]) if balances else None
