@@ -219,6 +219,14 @@ def cover_started_sessions(trainer_id: int) -> int:
 
 # What is shown -----------------------------------------------------------------------------------------
 
+def pack_names_of(session_ids: list[int]) -> dict[int, str]:
+    """{session id: name of the pack it took a credit from}, for the sessions that took one."""
+    if not session_ids:
+        return {}
+    return dict(db.session.execute(select(CreditUse.session_id, CreditLot.name).join(
+        CreditLot, CreditLot.id == CreditUse.lot_id).where(CreditUse.session_id.in_(session_ids))).all())
+
+
 def coverage_for(session_ids: list[int]) -> dict[int, str]:
     """{session id: its draft line's wording} for the covered ones, e.g.
     "Covered by 10-pack · 3 left · expires Mar 3", the sessions left counted after this one."""

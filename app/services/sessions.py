@@ -150,6 +150,8 @@ def with_billed_lines(trainer_id: int, sessions: list[TrainingSession]) -> list[
             InvoiceLine.removed_at.is_(None), Invoice.status != InvoiceStatus.void))
         for line in lines:
             by_id[line.session_id].billed_line = line
+        for session_id, pack_name in packs.pack_names_of(list(by_id)).items():
+            by_id[session_id].covered_by = pack_name
     return sessions
 
 
