@@ -210,3 +210,11 @@ def test_packs_running_low_or_expiring_soon_need_attention(trainer, pia, ten_pac
         log(trainer, pia, days_ago=days_ago)
     [low] = packs.packs_needing_attention(trainer.id, today)
     assert (low.lot.id, low.sessions_left) == (lot.id, 2)
+
+
+def test_sessions_a_pack_covers_are_not_counted_as_money_not_yet_invoiced(trainer, pia, ten_pack):
+    sold(trainer, pia, ten_pack)
+    log(trainer, pia)
+    other = factories.make_client(trainer, name="Otto Other")
+    log(trainer, other, rate_cents=9000)
+    assert sessions.uninvoiced_summary(trainer.id) == (2, 9000)

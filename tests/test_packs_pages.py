@@ -107,3 +107,20 @@ def test_the_dashboard_lists_packs_running_low_or_expiring_soon(logged_in, train
     page = text_of(logged_in.get("/dashboard"))
     assert "Lola Low · Trio 2 of 3 sessions left, no expiry" in page
     assert "Sam Soon · Season" in page and "Finn Fine" not in page.split("Packs to renew")[1].split("Not yet invoiced")[0]
+
+
+def test_a_session_logged_on_an_expired_pack_says_it_is_billed_at_its_rate(logged_in, trainer):
+    from datetime import timedelta
+    from app.timefmt import local_today
+    plan = plans.create_pack(trainer.id, name="10-pack", sessions_total=10, price_cents=70000, valid_days=30)
+    client = factories.make_client(trainer, name="Eve Expired", default_rate_cents=8000)
+    packs.sell_pack(trainer.id, client.id, plan.id, trainer.name)
+    submit_drafts(trainer.id, "k")
+    lot = db.session.scalar(select(CreditLot))
+    lot.expires_on = local_today(trainer.timezone) - timedelta(days=2)
+    db.session.commit()
+    form = form_values(logged_in.get(f"/sessions/new?client_id={client.id}"), "session-form")
+    form["starts_at"] = (local_today(trainer.timezone) - timedelta(days=1)).isoformat() + "T09:00"
+    page = text_of(logged_in.post("/sessions/new", form, follow_redirects=True))
+    assert (f"Not covered by a pack: 10-pack expired on {packs.short_date(lot.expires_on)}. "
+            "This session is billed at $80.00.") in page

@@ -333,3 +333,28 @@ def pdf_section(invoice: Invoice):
     from app.services.pdf_documents import Section  # the PDF module lists this function: import it late
     balances = invoice_packs(invoice)
     return Section("Packs", [(b.lot.name, balance_text(b)) for b in balances]) if balances else None
+
+
+def why_not_covered(session: TrainingSession) -> str | None:
+    """Why a session of a client with packs took no credit (an expired, used-up or unpaid pack), so the
+    trainer is told it is billed at its rate; None when it took one or the client has no pack."""
+    trainer = db.session.get(Trainer, session.trainer_id)
+    if not takes_a_credit(session, trainer) or pack_names_of([session.id]):
+        return None
+    on_day = to_local(session.starts_at, trainer.timezone).date()
+    balances = [b for b in client_packs(trainer.id, session.client_id, local_today(trainer.timezone))
+                if b.state != "void"]
+    if not balances:
+        return None
+    latest = balances[-1] if all(b.state != "usable" for b in balances) else \
+        next(b for b in balances if b.state == "usable")
+    lot = latest.lot
+    if latest.state == "expired" or (lot.expires_on is not None and lot.expires_on < on_day):
+        why = f"{lot.name} expired on {short_date(lot.expires_on)}"
+    elif latest.state == "used up":
+        why = f"{lot.name} has no sessions left"
+    elif latest.state == "awaiting payment":
+        why = f"{lot.name} can be used once its invoice is paid"
+    else:
+        return None
+    return f"Not covered by a pack: {why}. This session is billed at {format_cents(session.rate_cents, trainer.currency)}."

@@ -1,10 +1,10 @@
 """The session log: what the trainer held, when, and at what rate."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Client, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
+from app.models import Client, CreditUse, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
 from app.services import ServiceError, form_keys, packs
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
@@ -156,9 +156,11 @@ def with_billed_lines(trainer_id: int, sessions: list[TrainingSession]) -> list[
 
 
 def uninvoiced_summary(trainer_id: int) -> tuple[int, int]:
-    """(count, value in cents) of held, billable sessions not yet on an invoice."""
+    """(count, value in cents) of held, billable sessions not yet on an invoice; one a pack covers is worth $0."""
+    value = case((CreditUse.id.is_not(None), 0), else_=TrainingSession.rate_cents)
     row = db.session.execute(
-        select(func.count(TrainingSession.id), func.coalesce(func.sum(TrainingSession.rate_cents), 0))
+        select(func.count(TrainingSession.id), func.coalesce(func.sum(value), 0))
+        .outerjoin(CreditUse, CreditUse.session_id == TrainingSession.id)
         .where(TrainingSession.trainer_id == trainer_id, TrainingSession.invoice_id.is_(None),
                TrainingSession.is_billable)
     ).one()

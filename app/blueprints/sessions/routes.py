@@ -7,7 +7,7 @@ from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.sessions import bp
 from app.blueprints.sessions.forms import CANCELLED, OUTCOME_LABELS, NotesForm, SessionForm
 from app.models import Client, SessionStatus, TrainingSession
-from app.services import ServiceError, clients, plans, sessions
+from app.services import ServiceError, clients, packs, plans, sessions
 from app.tenancy import find_owned, get_owned_or_404
 from app.timefmt import local_to_utc, local_today, now_rounded_to_quarter, to_local, week_bounds
 
@@ -86,6 +86,9 @@ def new():
                 apply_service_error(form, e)
             else:
                 flash(f"Session with {session.client.name} logged.", "success")
+                not_covered = packs.why_not_covered(session)
+                if not_covered:
+                    flash(not_covered, "warning")
                 if request.form.get("back") == "client":
                     return redirect(url_for("clients.show", client_id=session.client_id))
                 return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
