@@ -265,8 +265,8 @@ class PackBalance:
             self.lot.expires_on <= today + timedelta(days=days)
 
 
-def _balance(lot: CreditLot, client_name: str, today: date) -> PackBalance:
-    left = lot.sessions_left
+def _balance(lot: CreditLot, client_name: str, used: int, today: date) -> PackBalance:
+    left = lot.sessions_total - used
     if lot.voided_at is not None:
         state = "void"
     elif lot.expires_on is not None and lot.expires_on < today:
@@ -280,14 +280,22 @@ def _balance(lot: CreditLot, client_name: str, today: date) -> PackBalance:
     return PackBalance(lot, client_name, left, state)
 
 
+def _uses_count():
+    return select(func.count(CreditUse.id)).where(CreditUse.lot_id == CreditLot.id).correlate(CreditLot) \
+        .scalar_subquery()
+
+
+def _balances(today: date, *conditions) -> list[PackBalance]:
+    """The lots matching `conditions`, each with its client's name and its sessions left, in one query."""
+    rows = db.session.execute(select(CreditLot, Client.name, _uses_count())
+                              .join(Client, Client.id == CreditLot.client_id).where(*conditions)
+                              .order_by(CreditLot.id)).all()
+    return [_balance(lot, name, used, today) for lot, name, used in rows]
+
+
 def client_packs(trainer_id: int, client_id: int, today: date, include_past: bool = True) -> list[PackBalance]:
     """The client's packs, the ones in use first (by expiry), then the used-up, expired and void ones."""
-    client = find_owned(Client, trainer_id, client_id)
-    if client is None:
-        return []
-    lots = db.session.scalars(select(CreditLot).where(CreditLot.trainer_id == trainer_id,
-                                                      CreditLot.client_id == client_id).order_by(CreditLot.id))
-    balances = [_balance(lot, client.name, today) for lot in lots]
+    balances = _balances(today, CreditLot.trainer_id == trainer_id, CreditLot.client_id == client_id)
     if not include_past:
         balances = [b for b in balances if b.state in ("usable", "awaiting payment")]
     rank = {"usable": 0, "awaiting payment": 1, "used up": 2, "expired": 3, "void": 4}
@@ -296,10 +304,9 @@ def client_packs(trainer_id: int, client_id: int, today: date, include_past: boo
 
 def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
     """Usable packs running low (2 sessions or fewer left) or expiring within 14 days, soonest first."""
-    rows = db.session.execute(select(CreditLot, Client.name).join(Client, Client.id == CreditLot.client_id).where(
-        CreditLot.trainer_id == trainer_id, CreditLot.voided_at.is_(None), CreditLot.usable_from.is_not(None),
-        or_(CreditLot.expires_on.is_(None), CreditLot.expires_on >= today)).order_by(CreditLot.id)).all()
-    balances = [_balance(lot, name, today) for lot, name in rows]
+    balances = _balances(today, CreditLot.trainer_id == trainer_id, CreditLot.voided_at.is_(None),
+                         CreditLot.usable_from.is_not(None),
+                         or_(CreditLot.expires_on.is_(None), CreditLot.expires_on >= today))
     wanted = [b for b in balances if b.is_low or b.expires_within(today)]
     return sorted(wanted, key=lambda b: (b.lot.expires_on or date.max, b.sessions_left))
 
@@ -315,11 +322,18 @@ def balance_text(b: PackBalance) -> str:
     return f"{b.sessions_left} of {b.lot.sessions_total} sessions left, {valid}"
 
 
+def involves_a_pack(invoice: Invoice) -> bool:
+    """Whether the invoice sells a pack or bills a session a pack covered, read from its lines."""
+    return any(line.plan_id is not None or line.description.startswith(COVERED_PREFIX)
+               for line in invoice.live_lines)
+
+
 def invoice_packs(invoice: Invoice) -> list[PackBalance]:
-    """The client's packs in use as of now, shown with any invoice of hers: on her page, text and PDF."""
-    if invoice.client_id is None:  # a sample, not a stored invoice
+    """The client's packs in use as of now, shown with an invoice that sells one or bills sessions one
+    covered: on her page, in the text and the PDF. One query, and none for an invoice without packs."""
+    if invoice.client_id is None or not involves_a_pack(invoice):  # a sample, or no pack on it
         return []
-    owner = db.session.get(Trainer, invoice.trainer_id)
+    owner = invoice.trainer
     return client_packs(invoice.trainer_id, invoice.client_id, local_today(owner.timezone), include_past=False)
 
 
