@@ -117,6 +117,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.money import cents_to_input, format_cents
     from app.phones import display as display_phone
     from app.services.profiles import phone_region
+    from app.services import packs
     from app.services.audit import EVENT_LABELS
     from app.services.invoice_numbers import format_invoice_number
     from app.services.outbox import why_not_textable
@@ -142,6 +143,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = timefmt.local_time
     app.jinja_env.filters["ago"] = timefmt.ago
     app.jinja_env.filters["day_time"] = timefmt.day_and_time
+    app.jinja_env.filters["short_date"] = lambda day: f"{day:%b} {day.day}"
+    app.jinja_env.filters["pack_balance"] = packs.balance_text
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -189,3 +189,14 @@ def test_sigterm_lets_the_running_job_finish_then_the_worker_exits(app, start_wo
     assert held.get_status(refresh=True) == "finished", output
     assert held.return_value() == "held"
     assert waiting.get_status(refresh=True) == "queued"  # left for the next worker
+
+
+def test_seed_demo_has_a_pack_client_with_sessions_covered(app, runner):
+    from app.models import CreditLot, CreditUse, Plan
+    runner.invoke(args=["seed-demo"])
+    trainer = db.session.scalar(select(Trainer).where(Trainer.email == DEMO_EMAIL))
+    assert {p.name for p in db.session.scalars(select(Plan).where(Plan.trainer_id == trainer.id))} == {
+        "10-pack", "5-pack"}
+    lot = db.session.scalar(select(CreditLot).where(CreditLot.trainer_id == trainer.id))
+    assert lot.sessions_total == 10 and lot.expires_on is not None
+    assert 1 <= count(CreditUse, CreditUse.lot_id == lot.id) <= 10

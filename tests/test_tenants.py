@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from app.services import payments
+from app.services import payments, plans
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
 from tests import factories
@@ -33,7 +33,9 @@ def _victim_data(email: str = "victim@example.com"):
     sync_drafts(victim.id)
     draft = db.session.scalar(select(Invoice).where(Invoice.trainer_id == victim.id,
                                                     Invoice.status == InvoiceStatus.draft))
+    pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     return {
+        "plan_id": [pack.id],
         "client_id": [drafted.id, billed.id],
         "session_id": [session.id],
         "invoice_id": [draft.id, sent.id],
@@ -121,7 +123,9 @@ JUNK_FORM = {"version": str(2**63), "unit_price": "1e999", "quantity": str(2**63
              "included": str(2**63), "note": "é" * 5000, "name": "\u202e", "client_id": str(2**63),
              "starts_at": "0001-01-01T00:00", "duration_minutes": str(2**63), "rate_cents": "-0", "outcome": "x",
              "archived": "yes", "business_name": "x", "timezone": "Mars/Olympus", "payment_terms_days": str(2**63),
-             "currency": "XXX", "mobile": "+1" + "9" * 40, "email": "@", "password": "x"}
+             "currency": "XXX", "mobile": "+1" + "9" * 40, "email": "@", "password": "x",
+             "plan_id": str(2**63), "sessions_total": str(2**63), "price_cents": "1e999", "valid_days": str(-2**63),
+             "valid_from": "x", "price_30": "NaN", "credits_usable_on": "x", "no_show_uses": "x"}
 
 
 def _answers(browser, url: str, methods, form: dict | None):

@@ -137,6 +137,8 @@ class InvoiceLine(db.Model):
     no_charge: Mapped[bool] = mapped_column(Boolean, default=False)
     no_charge_reason: Mapped[str] = mapped_column(String(200), default="")
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A pack sold on this line: its credits are made when the invoice is finalized.
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     # A line carried over from a voided invoice into the client's new draft.
     from_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -49,6 +49,8 @@ class TrainingSession(db.Model):
 
     # Set by the session lists (services.sessions.with_billed_lines): its line on an invoice or draft.
     billed_line = None
+    # Set there too: the name of the pack whose credit it took, if it took one.
+    covered_by = None
 
     @property
     def ends_at(self) -> datetime:

@@ -39,6 +39,10 @@ class Trainer(UserMixin, db.Model):
     daily_text_limit: Mapped[int | None] = mapped_column(Integer)
     # Invoice texts carry a Venmo pay link too (when she has a Venmo username).
     venmo_in_texts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A sold pack's sessions can be used once its invoice is sent ("sale") or once it is paid ("payment").
+    credits_usable_on: Mapped[str] = mapped_column(String(10), default="sale", server_default="sale")
+    # A chargeable no-show takes one of the client's pack credits ("credit") or is billed at its rate ("fee").
+    no_show_uses: Mapped[str] = mapped_column(String(10), default="credit", server_default="credit")
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)

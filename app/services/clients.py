@@ -6,7 +6,7 @@ from sqlalchemy import func
 from app.extensions import db
 from app.models import Client, Trainer
 from app.models.types import utcnow
-from app.services import ServiceError, form_keys
+from app.services import ServiceError, form_keys, plans
 from app.tenancy import find_owned, owned
 
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
@@ -80,6 +80,10 @@ def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
     return client
 
 
-def effective_rate_cents(client: Client, trainer: Trainer) -> int | None:
-    """The client's own rate when set, otherwise the trainer's default (None before she has set one)."""
-    return client.default_rate_cents if client.default_rate_cents is not None else trainer.default_rate_cents
+def effective_rate_cents(client: Client, trainer: Trainer, duration_minutes: int | None = None) -> int | None:
+    """The client's own rate when set, otherwise the trainer's price for a session of this length (see
+    services.plans), otherwise her default (None before she has set one)."""
+    if client.default_rate_cents is not None:
+        return client.default_rate_cents
+    by_length = plans.price_for_length(trainer.id, duration_minutes) if duration_minutes else None
+    return by_length if by_length is not None else trainer.default_rate_cents

@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, select
 
 from app.extensions import db
 from app.models import Client, Payment, PaymentMethod, Trainer, TrainingSession
-from app.services import attention, payments, sessions
+from app.services import attention, packs, payments, sessions
 from app.services.invoices import OpenTotals, open_totals
 from app.timefmt import local_today, week_bounds
 
@@ -34,6 +34,7 @@ class Dashboard:
     opted_out: list
     money: "MoneySummary"
     to_confirm: list
+    packs: list  # packs running low (2 or fewer left) or expiring within 14 days
 
 
 @dataclass
@@ -70,4 +71,5 @@ def build_dashboard(trainer: Trainer) -> Dashboard:
                      text_problems=attention.text_problems(trainer.id),
                      opted_out=attention.opted_out_clients(trainer.id),
                      money=money_summary(trainer.id, today),
-                     to_confirm=payments.payments_to_confirm(trainer.id))
+                     to_confirm=payments.payments_to_confirm(trainer.id),
+                     packs=packs.packs_needing_attention(trainer.id, today))

@@ -2,12 +2,14 @@
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Client, SessionStatus, Trainer, TrainingSession
+from app.models import (Client, CreditLot, DurationPrice, Invoice, InvoiceLine, InvoiceStatus, Plan, SessionStatus,
+                        Trainer, TrainingSession, ValidFrom)
 from app.models.types import utcnow
-from app.services import accounts
+from app.services import accounts, packs
+from app.services.links import new_public_id
 from app.timefmt import local_to_utc, local_today, zone
 from datetime import datetime
 
@@ -59,5 +61,35 @@ def seed_demo_trainer(skip_if_exists: bool = True) -> bool:
                 duration_minutes=rng.choice([45, 60, 60, 60, 90]),
                 rate_cents=client.default_rate_cents or trainer.default_rate_cents,
                 status=status, no_show_chargeable=rng.random() < 0.5))
+    _seed_packs(trainer, clients[2], today)
     db.session.commit()
     return True
+
+
+def _seed_packs(trainer: Trainer, client: Client, today) -> None:
+    """Her catalogue (a 10-pack, a 5-pack from first use, prices by length), and a 10-pack sold to
+    `client` three weeks ago on a sent invoice, which covers that client's sessions since."""
+    ten = Plan(trainer_id=trainer.id, name="10-pack", sessions_total=10, price_cents=70000, valid_days=90)
+    five = Plan(trainer_id=trainer.id, name="5-pack", sessions_total=5, price_cents=37500, valid_days=60,
+                valid_from=ValidFrom.first_use)
+    db.session.add_all([ten, five, *(DurationPrice(trainer_id=trainer.id, duration_minutes=m, price_cents=c)
+                                     for m, c in ((30, 5000), (60, 8500), (90, 12000)))])
+    sold_on = today - timedelta(days=22)
+    trainer.last_invoice_number += 1
+    invoice = Invoice(trainer_id=trainer.id, client_id=client.id, number=trainer.last_invoice_number,
+                      status=InvoiceStatus.open, total_cents=ten.price_cents, currency=trainer.currency,
+                      issue_date=sold_on, due_date=sold_on + timedelta(days=trainer.payment_terms_days),
+                      public_id=new_public_id(), version=1,
+                      finalized_at=local_to_utc(datetime(sold_on.year, sold_on.month, sold_on.day, 9),
+                                                trainer.timezone))
+    db.session.add(invoice)
+    db.session.flush()
+    invoice.lines.append(InvoiceLine(trainer_id=trainer.id, description=packs.sale_description(ten), quantity=1,
+                                     unit_price_cents=ten.price_cents, plan_id=ten.id))
+    db.session.flush()
+    packs.on_invoices_finalized([invoice.id])
+    db.session.execute(update(CreditLot).where(CreditLot.invoice_id == invoice.id).values(
+        expires_on=sold_on + timedelta(days=ten.valid_days), usable_from=invoice.finalized_at))
+    for session in db.session.scalars(select(TrainingSession).where(TrainingSession.client_id == client.id)
+                                      .order_by(TrainingSession.starts_at)):
+        packs.cover_session(session, trainer)

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError
+from app.services import ServiceError, packs
 from app.services.audit import record_event
 from app.tenancy import owned, require_owned
 from app.timefmt import to_local
@@ -39,12 +39,13 @@ def _session_description(session) -> str:
     return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
 
 
-def _line_row(session, invoice_id: int, trainer: Trainer) -> dict:
+def _line_row(session, invoice_id: int, trainer: Trainer, covered: str | None = None) -> dict:
+    """A session's line; one covered by a pack credit is a $0 line that says which pack and what is left."""
     return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
-            "description": _session_description(session),
+            "description": covered or _session_description(session),
             "service_date": to_local(session.starts_at, trainer.timezone).date(),
             "service_starts_at": session.starts_at, "duration_minutes": session.duration_minutes, "quantity": 1,
-            "unit_price_cents": session.rate_cents}
+            "unit_price_cents": 0 if covered else session.rate_cents}
 
 
 def load_drafts(trainer_id: int) -> list[Invoice]:
@@ -76,6 +77,7 @@ def sync_drafts(trainer_id: int) -> list[Invoice]:
 
 
 def _sync_once(trainer_id: int) -> list[Invoice]:
+    packs.cover_started_sessions(trainer_id)
     trainer = db.session.get(Trainer, trainer_id)
     # Plain rows, not ORM objects: this runs on every page load over every uninvoiced session.
     pool = {s.id: s for s in db.session.execute(
@@ -84,12 +86,14 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
                                       TrainingSession.invoice_id.is_(None),
                                       TrainingSession.is_billable)
         .order_by(TrainingSession.starts_at))}
+    covered = packs.coverage_for(list(pool))
     drafts = load_drafts(trainer_id)
     by_client = {d.client_id: d.id for d in drafts}
     on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
 
     stale = [(d.id, line.id) for d in drafts for line in d.lines if line.session_id and (
-        line.session_id not in pool or pool[line.session_id].client_id != d.client_id)]
+        line.session_id not in pool or pool[line.session_id].client_id != d.client_id
+        or (line.removed_at is None and (line.session_id in covered) != line.description.startswith(packs.COVERED_PREFIX)))]
     stale_lines = [line_id for _, line_id in stale]
     changed = {draft_id for draft_id, _ in stale}
     new_clients = sorted({s.client_id for s in pool.values() if s.client_id not in by_client})
@@ -106,8 +110,9 @@ def _sync_once(trainer_id: int) -> list[Invoice]:
             [{"trainer_id": trainer_id, "client_id": cid, "currency": trainer.currency,
               "status": InvoiceStatus.draft, "version": 0} for cid in new_clients]).all()
         by_client.update({client_id: invoice_id for invoice_id, client_id in created})
-    new_lines = [_line_row(session, by_client[session.client_id], trainer) for session in pool.values()
-                 if (by_client[session.client_id], session.id) not in on_draft]
+    on_draft -= {(d.id, line.session_id) for d in drafts for line in d.lines if line.id in stale_lines}
+    new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id))
+                 for session in pool.values() if (by_client[session.client_id], session.id) not in on_draft]
     if new_lines:
         db.session.execute(insert(InvoiceLine), new_lines)
     changed |= {row["invoice_id"] for row in new_lines}

@@ -7,8 +7,7 @@ from app.extensions import db
 from app.models import (PENDING_STATUSES, Batch, Client, Invoice, InvoiceEvent, InvoiceStatus, OutboxMessage, Payment,
                         TrainingSession)
 from app.models.types import utcnow
-from app.services import ServiceError
-from app.services import ledger
+from app.services import ServiceError, ledger, packs
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
@@ -90,6 +89,7 @@ def void_invoice(trainer_id: int, invoice_id: int, actor: str, reason: str) -> I
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         db.session.rollback()
         raise ServiceError("Only a sent invoice can be voided.")
+    packs.on_invoice_voided(invoice.id)
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.void, utcnow(), reason
     void_on_account(invoice, reason)
     db.session.execute(update(TrainingSession).where(TrainingSession.invoice_id == invoice.id)

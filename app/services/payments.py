@@ -11,7 +11,7 @@ from app.models import (Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Pa
 from app.models.payment import COUNTED, paid_on_invoice
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError, form_keys, ledger
+from app.services import ServiceError, form_keys, ledger, packs
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
 from app.services.outbox import enqueue_messages, new_message
@@ -55,6 +55,7 @@ def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
     covered = invoice.paid_cents + (invoice.written_off_cents or 0)
     if invoice.status == InvoiceStatus.open and covered >= invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.paid, utcnow()
+        packs.on_invoice_paid(invoice.id)
         return _receipt(invoice)
     if invoice.status == InvoiceStatus.paid and covered < invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.open, None

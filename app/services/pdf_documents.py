@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer
 from app.money import format_cents
 from app.phones import region_of
+from app.services import packs
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import METHOD_LABELS
 from app.services.public_invoice import public_view
@@ -72,7 +73,7 @@ class Document:
 
 # Pack balance and membership period, once the ledger has them: one function each, taking the
 # invoice and returning its Section or None.
-LEDGER_SECTIONS: tuple = ()
+LEDGER_SECTIONS: tuple = (packs.pdf_section,)
 
 
 def invoice_pdf(invoice_id: int) -> bytes:

@@ -1,5 +1,5 @@
 """What the client sees behind the link: the invoice, how it was paid or can be, and who to ask."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Row, bindparam, select
 
@@ -7,6 +7,7 @@ from app.extensions import db
 from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
+from app.services import packs
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import COUNTED, awaiting_confirmation, still_pending
@@ -26,6 +27,7 @@ class PublicInvoice:
     processing: bool
     paid_with: list[Row]  # the payments that count: how much, how and when
     text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
+    packs: list = field(default_factory=list)  # her packs in use: sessions left and expiry
 
 
 def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
@@ -44,7 +46,8 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         card=payable and card_payments_available(owner), report=report if payable else None, processing=processing,
         paid_with=[p for p in payments if p.status in COUNTED and p.amount_cents > p.refunded_cents],
         # As written in her own country: the page reads the same to every visitor.
-        text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "")
+        text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
+        packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [])
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:

@@ -7,7 +7,7 @@ from app.services.audit import record_event
 from app.services.invoice_numbers import format_invoice_number
 
 CARRIED = ("session_id", "description", "service_date", "service_starts_at", "duration_minutes", "quantity",
-           "unit_price_cents", "no_charge", "no_charge_reason")
+           "unit_price_cents", "no_charge", "no_charge_reason", "plan_id")
 
 
 def redraft_from_void(void: Invoice, actor: str) -> Invoice | None:

@@ -1,11 +1,11 @@
 """The session log: what the trainer held, when, and at what rate."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Client, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
-from app.services import ServiceError, form_keys
+from app.models import Client, CreditUse, Invoice, InvoiceLine, InvoiceStatus, SessionStatus, TrainingSession
+from app.services import ServiceError, form_keys, packs
 from app.services.invoice_numbers import invoice_label
 from app.tenancy import find_owned, owned
 
@@ -58,6 +58,7 @@ def log_session(trainer_id: int, form_key: str | None = None, *, allow_overlap_w
             raise OverlapError(other)
     session = TrainingSession(trainer_id=trainer_id, **{k: values[k] for k in SESSION_FIELDS if k in values})
     db.session.add(session)
+    packs.recheck_session(session)
     return form_keys.commit_once(trainer_id, form_key, session)[0]
 
 
@@ -93,6 +94,7 @@ def update_session(trainer_id: int, session_id: int, **values) -> TrainingSessio
     for key in SESSION_FIELDS:
         if key in values:
             setattr(session, key, values[key])
+    packs.recheck_session(session)
     db.session.commit()
     return session
 
@@ -113,12 +115,14 @@ def update_notes(trainer_id: int, session_id: int, notes: str) -> TrainingSessio
 def cancel_session(trainer_id: int, session_id: int) -> TrainingSession:
     session = _editable(trainer_id, session_id)
     session.status = SessionStatus.cancelled
+    packs.release_session(session.id)
     db.session.commit()
     return session
 
 
 def delete_session(trainer_id: int, session_id: int) -> None:
     session = _editable(trainer_id, session_id)
+    packs.release_session(session.id)
     db.session.delete(session)
     db.session.commit()
 
@@ -146,13 +150,17 @@ def with_billed_lines(trainer_id: int, sessions: list[TrainingSession]) -> list[
             InvoiceLine.removed_at.is_(None), Invoice.status != InvoiceStatus.void))
         for line in lines:
             by_id[line.session_id].billed_line = line
+        for session_id, pack_name in packs.pack_names_of(list(by_id)).items():
+            by_id[session_id].covered_by = pack_name
     return sessions
 
 
 def uninvoiced_summary(trainer_id: int) -> tuple[int, int]:
-    """(count, value in cents) of held, billable sessions not yet on an invoice."""
+    """(count, value in cents) of held, billable sessions not yet on an invoice; one a pack covers is worth $0."""
+    value = case((CreditUse.id.is_not(None), 0), else_=TrainingSession.rate_cents)
     row = db.session.execute(
-        select(func.count(TrainingSession.id), func.coalesce(func.sum(TrainingSession.rate_cents), 0))
+        select(func.count(TrainingSession.id), func.coalesce(func.sum(value), 0))
+        .outerjoin(CreditUse, CreditUse.session_id == TrainingSession.id)
         .where(TrainingSession.trainer_id == trainer_id, TrainingSession.invoice_id.is_(None),
                TrainingSession.is_billable)
     ).one()

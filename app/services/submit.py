@@ -10,6 +10,7 @@ from app.models import (Batch, Invoice, InvoiceStatus, MessageStatus, Trainer, T
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError, ledger
+from app.services import ServiceError, packs
 from app.services.audit import record_event
 from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, over_the_ceiling
 from app.services.invoice_numbers import format_invoice_number
@@ -120,5 +121,6 @@ def _finalize(trainer: Trainer, drafts: list[Invoice], submit_key: str, actor: s
     if session_rows:
         db.session.execute(update(TrainingSession), session_rows)
     ledger.record_finalized(drafts, today)
+    packs.on_invoices_finalized([draft.id for draft in drafts])
     db.session.flush()
     return batch, [m.id for m in messages if m.status == MessageStatus.queued]

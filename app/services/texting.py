@@ -15,6 +15,7 @@ from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
+from app.services import packs
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
 from app.services.outbox import why_not_sending
@@ -67,6 +68,7 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venm
     amount = format_cents(invoice.due_cents, invoice.currency)
     opt_out = " Reply STOP to opt out." if first_text else ""
     first = invoice.client.first_name
+    pack = packs.text_note(invoice)  # the client's pack balance, where it fits
     if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
         paid = format_cents(invoice.total_cents, invoice.currency)
         return first_that_fits([
@@ -75,6 +77,7 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venm
             f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"])
     if not invoice.due_cents:
         return first_that_fits([
+            f"{business}: Hi {first}, invoice {number}: nothing to pay this time.{pack} {link}{opt_out}",
             f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
             f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"])
 
@@ -82,7 +85,9 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venm
     after_credit = f" (after {format_cents(credit, invoice.currency)} credit)" if credit else ""
 
     def wordings(pay: str) -> list[str]:
-        return [f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}. "
+        return [f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}.{pack} "
+                f"View and pay: {link}{pay}{opt_out}",
+                f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}. "
                 f"View and pay: {link}{pay}{opt_out}",
                 f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{pay}{opt_out}",
                 f"{business[:24]}: {number} {amount} due {due} {link}{pay}{opt_out}"]

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
@@ -48,3 +48,8 @@ class CreditRefundForm(FlaskForm):
 class WriteOffForm(FlaskForm):
     reason = StringField("Reason", filters=[strip],
                          validators=[DataRequired(message="Say why you are writing this off."), Length(max=200)])
+
+
+class SellPackForm(FlaskForm):
+    # Any id is passed to the service, which answers another trainer's plan with a 404.
+    plan_id = SelectField("Pack", coerce=int, validate_choice=False)

@@ -10,6 +10,7 @@ from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
 from app.blueprints.invoices.drafts_routes import actor
 from app.models import Client, Invoice, PaymentMethod
 from app.money import MoneyError, parse_cents
+from app.blueprints.clients.packs_routes import pack_section
 from app.services import ServiceError, client_accounts, clients, profiles, sessions
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
@@ -53,10 +54,11 @@ def _warn_of_a_shared_mobile(client: Client) -> None:
 @bp.route("/<int:client_id>")
 @login_required
 def show(client_id: int):
-    return _show(get_owned_or_404(Client, current_user.id, client_id))
+    return show_page(get_owned_or_404(Client, current_user.id, client_id))
 
 
-def _show(client: Client, **forms):
+def show_page(client: Client, **forms):
+    """The client page, with any form that was just posted (and its errors) in place of a blank one."""
     recent = sessions.list_for_client(current_user.id, client.id)
     today = local_today(current_user.timezone)
     start = _statement_start(request.args.get("from"), today)
@@ -68,7 +70,8 @@ def _show(client: Client, **forms):
                            rate_cents=clients.effective_rate_cents(client, current_user),
                            statement=client_accounts.statement(current_user.id, client.id, start),
                            open_invoices=client_accounts.open_invoices(current_user.id, client.id),
-                           refundable_cents=client_accounts.refundable_credit_cents(client.id), **forms)
+                           refundable_cents=client_accounts.refundable_credit_cents(client.id),
+                           **pack_section(client, forms.pop("sell_form", None)), **forms)
 
 
 def _statement_start(text: str | None, today: date) -> date:
@@ -96,7 +99,7 @@ def record_payment(client_id: int):
         else:
             flash("Payment recorded.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
-    return _show(client, payment_form=form)
+    return show_page(client, payment_form=form)
 
 
 def _split_typed() -> dict[int, int] | None:
@@ -125,7 +128,7 @@ def issue_credit(client_id: int):
         else:
             flash("Credit given.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
-    return _show(client, credit_form=form)
+    return show_page(client, credit_form=form)
 
 
 @bp.route("/<int:client_id>/credit-refunds", methods=["POST"])
@@ -142,7 +145,7 @@ def refund_credit(client_id: int):
         else:
             flash("Refund of credit recorded.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
-    return _show(client, refund_form=form)
+    return show_page(client, refund_form=form)
 
 
 @bp.route("/<int:client_id>/invoices/<int:invoice_id>/write-off", methods=["POST"])
@@ -161,7 +164,7 @@ def write_off(client_id: int, invoice_id: int):
         else:
             flash("Written off.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
-    return _show(client, write_off_form=form)
+    return show_page(client, write_off_form=form)
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

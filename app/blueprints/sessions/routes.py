@@ -7,7 +7,7 @@ from app.blueprints import apply_service_error, is_htmx
 from app.blueprints.sessions import bp
 from app.blueprints.sessions.forms import CANCELLED, OUTCOME_LABELS, NotesForm, SessionForm
 from app.models import Client, SessionStatus, TrainingSession
-from app.services import ServiceError, clients, sessions
+from app.services import ServiceError, clients, packs, plans, sessions
 from app.tenancy import find_owned, get_owned_or_404
 from app.timefmt import local_to_utc, local_today, now_rounded_to_quarter, to_local, week_bounds
 
@@ -51,7 +51,7 @@ def _values(form: SessionForm) -> dict:
     client = find_owned(Client, current_user.id, form.client_id.data)
     rate = form.rate_cents.data
     if rate is None and client is not None:
-        rate = clients.effective_rate_cents(client, current_user)
+        rate = clients.effective_rate_cents(client, current_user, form.duration_minutes.data)
     return {
         "client_id": form.client_id.data,
         "starts_at": local_to_utc(form.starts_at.data, current_user.timezone),
@@ -60,6 +60,13 @@ def _values(form: SessionForm) -> dict:
         "notes": (form.notes.data or "").strip(),
         **form.outcome_values(),
     }
+
+
+def _prefilled_rate(client: Client) -> int | None:
+    """The rate put in the form; left empty when the price depends on the length picked (priced on save)."""
+    if client.default_rate_cents is None and plans.duration_prices(current_user.id):
+        return None
+    return clients.effective_rate_cents(client, current_user)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,6 +86,9 @@ def new():
                 apply_service_error(form, e)
             else:
                 flash(f"Session with {session.client.name} logged.", "success")
+                not_covered = packs.why_not_covered(session)
+                if not_covered:
+                    flash(not_covered, "warning")
                 if request.form.get("back") == "client":
                     return redirect(url_for("clients.show", client_id=session.client_id))
                 return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
@@ -94,7 +104,7 @@ def new():
     client = find_owned(Client, current_user.id, client_id) if client_id else None
     if client and not client.is_archived:
         form.client_id.data = client.id
-        form.rate_cents.data = clients.effective_rate_cents(client, current_user)
+        form.rate_cents.data = _prefilled_rate(client)
         form.rate_cents.raw_data = None
     _client_choices(form)
     if refresh:

@@ -45,3 +45,27 @@ class MobileCodeForm(FlaskForm):
     code = StringField("Code from the text", filters=[lambda text: "".join(text.split()) if text else text],
                        validators=[DataRequired(message="Enter the 6-digit code from the text."),
                                    Regexp(r"^\d{6}$", message="The code is 6 digits, like 123456.")])
+
+
+class PackForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="Name the pack, for example “10-pack”."),
+                                                            Length(max=100)])
+    sessions_total = IntegerField("Sessions", validators=[InputRequired(message="Enter how many sessions.")])
+    price_cents = MoneyField("Price", allow_negative=True)
+    valid_days = IntegerField("Valid for (days)", validators=[Optional()],
+                              description="Leave empty for no expiry.")
+    valid_from = SelectField("Days count from", choices=[("sale", "the sale"), ("first_use", "the first session")])
+
+
+class DurationPricesForm(FlaskForm):
+    price_30 = MoneyField("30 min", optional=True)
+    price_45 = MoneyField("45 min", optional=True)
+    price_60 = MoneyField("60 min", optional=True)
+    price_90 = MoneyField("90 min", optional=True)
+
+
+class PackSettingsForm(FlaskForm):
+    credits_usable_on = SelectField("A sold pack's sessions can be used", choices=[
+        ("sale", "once its invoice is sent"), ("payment", "once its invoice is paid")])
+    no_show_uses = SelectField("A chargeable no-show or late cancel", choices=[
+        ("credit", "uses a pack session"), ("fee", "is billed at its rate (a no-show fee)")])

@@ -1,0 +1,125 @@
+"""Plans & prices: the packs a trainer sells, her prices by session length, and what no-shows cost."""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints import apply_service_error
+from app.blueprints.settings import bp
+from app.blueprints.settings.forms import DurationPricesForm, PackForm, PackSettingsForm
+from app.models import Plan
+from app.services import ServiceError, plans
+from app.tenancy import get_owned_or_404
+
+
+def _pack_values(form: PackForm) -> dict:
+    return {"name": form.name.data, "sessions_total": form.sessions_total.data,
+            "price_cents": form.price_cents.data, "valid_days": form.valid_days.data,
+            "valid_from": form.valid_from.data}
+
+
+def plans_page(pack_form=None, prices_form=None, settings_form=None):
+    prices = plans.duration_prices(current_user.id)
+    if prices_form is None:
+        prices_form = DurationPricesForm(formdata=None, **{f"price_{m}": c for m, c in prices.items()})
+    return render_template(
+        "settings/plans.html", plans=plans.list_plans(current_user.id),
+        pack_form=pack_form or PackForm(formdata=None), prices_form=prices_form,
+        settings_form=settings_form or PackSettingsForm(formdata=None, obj=current_user))
+
+
+@bp.route("/plans")
+@login_required
+def plans_index():
+    return plans_page()
+
+
+@bp.route("/plans/packs", methods=["POST"])
+@login_required
+def create_pack():
+    form = PackForm()
+    if form.validate_on_submit():
+        try:
+            plan = plans.create_pack(current_user.id, **_pack_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash(f"{plan.name} added to your plans.", "success")
+            return redirect(url_for("settings.plans_index"))
+    return plans_page(pack_form=form)
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_pack(plan_id: int):
+    plan = get_owned_or_404(Plan, current_user.id, plan_id)
+    form = PackForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            plans.update_pack(current_user.id, plan.id, **_pack_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash(f"{plan.name} saved. Packs already sold keep their price and sessions.", "success")
+            return redirect(url_for("settings.plans_index"))
+    elif not form.is_submitted():
+        form.valid_from.data = plan.valid_from.value
+    return render_template("settings/plan_edit.html", plan=plan, form=form, in_use=plans.is_in_use(plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/archive", methods=["POST"])
+@login_required
+def archive_pack(plan_id: int):
+    plan = plans.archive_plan(current_user.id, get_owned_or_404(Plan, current_user.id, plan_id).id)
+    flash(f"{plan.name} archived: it can no longer be sold. Packs already sold are unchanged.", "success")
+    return redirect(url_for("settings.plans_index"))
+
+
+@bp.route("/plans/<int:plan_id>/restore", methods=["POST"])
+@login_required
+def restore_pack(plan_id: int):
+    plan = plans.restore_plan(current_user.id, get_owned_or_404(Plan, current_user.id, plan_id).id)
+    flash(f"{plan.name} can be sold again.", "success")
+    return redirect(url_for("settings.plans_index"))
+
+
+@bp.route("/plans/<int:plan_id>/delete", methods=["POST"])
+@login_required
+def delete_pack(plan_id: int):
+    plan = get_owned_or_404(Plan, current_user.id, plan_id)
+    try:
+        plans.delete_plan(current_user.id, plan.id)
+    except ServiceError as e:
+        flash(e.message, "error")
+    else:
+        flash("Plan deleted.", "success")
+    return redirect(url_for("settings.plans_index"))
+
+
+@bp.route("/plans/prices", methods=["POST"])
+@login_required
+def save_prices():
+    form = DurationPricesForm()
+    if form.validate_on_submit():
+        try:
+            plans.set_duration_prices(current_user.id, {m: form[f"price_{m}"].data for m in plans.PRICED_LENGTHS})
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Prices saved. Sessions already logged keep their rate.", "success")
+            return redirect(url_for("settings.plans_index"))
+    return plans_page(prices_form=form)
+
+
+@bp.route("/plans/options", methods=["POST"])
+@login_required
+def save_pack_settings():
+    form = PackSettingsForm()
+    if form.validate_on_submit():
+        try:
+            plans.set_pack_settings(current_user.id, credits_usable_on=form.credits_usable_on.data,
+                                    no_show_uses=form.no_show_uses.data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash("Pack settings saved.", "success")
+            return redirect(url_for("settings.plans_index"))
+    return plans_page(settings_form=form)
