@@ -143,9 +143,9 @@ def _review_text(run: BillingRun):
 
 
 def review_text_body(count: int, total_cents: int, currency: str, link: str) -> str:
-    from flask import render_template
-    return render_template("texts/billing_review.txt", count=count,
-                           total=format_cents(total_cents, currency), link=link).strip()
+    """The wording is a template of its own; rendered without a request (the worker has none)."""
+    return current_app.jinja_env.get_template("texts/billing_review.txt").render(
+        count=count, total=format_cents(total_cents, currency), link=link).strip()
 
 
 def recent_runs(trainer_id: int | None = None, limit: int = 20) -> list[BillingRun]:
