@@ -22,7 +22,7 @@ def _ny(*args) -> datetime:
 
 
 def _schedule(trainer, cadence="weekly", weekday="6", at="02:30", review=True, since=None, month_day=""):
-    return set_billing_schedule(trainer.id, ScheduleChoice(cadence, weekday, month_day, at, review),
+    return set_billing_schedule(trainer.id, ScheduleChoice(cadence, weekday, month_day, at, "wait" if review else "send"),
                                 since or _ny(2026, 2, 27, 12, 0))
 
 

@@ -24,7 +24,7 @@ class ScheduleChoice:
     weekday: str = ""
     month_day: str = ""
     at_time: str = ""
-    review: bool = True
+    review: str = "wait"  # "wait" for her review, or "send" by themselves
 
 
 def parse_time(text: str) -> int:
@@ -55,6 +55,8 @@ def set_billing_schedule(trainer_id: int, choice: ScheduleChoice, now: datetime)
     times before `now` are not due, so a new schedule never bills for a period already behind it."""
     if choice.cadence not in (OFF, WEEKLY, BIWEEKLY, MONTHLY):
         raise ServiceError("Pick how often you bill.", "cadence")
+    if choice.review not in ("wait", "send"):
+        raise ServiceError("Pick whether invoices wait for your review or are sent.", "review")
     schedule = db.session.get(BillingSchedule, trainer_id)
     if choice.cadence == OFF:
         if schedule is not None:
@@ -76,7 +78,7 @@ def set_billing_schedule(trainer_id: int, choice: ScheduleChoice, now: datetime)
         schedule = BillingSchedule(trainer_id=trainer_id)
         db.session.add(schedule)
     schedule.cadence, schedule.anchor_date, schedule.month_day = choice.cadence, anchor, month_day
-    schedule.at_minute, schedule.review, schedule.active_since = at_minute, bool(choice.review), now
+    schedule.at_minute, schedule.review, schedule.active_since = at_minute, choice.review == "wait", now
     db.session.commit()
     return schedule
 

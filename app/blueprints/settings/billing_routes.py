@@ -23,7 +23,7 @@ def billing():
         try:
             set_billing_schedule(current_user.id, ScheduleChoice(
                 form.cadence.data, form.weekday.data or "", form.month_day.data or "", form.at_time.data or "",
-                form.review.data == "wait"), utcnow())
+                form.review.data or ""), utcnow())
         except ServiceError as e:
             apply_service_error(form, e)
         else:
