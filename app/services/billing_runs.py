@@ -85,10 +85,14 @@ def enqueue_runs(run_ids: list[int]) -> bool:
 
 
 def _claim(run_id: int) -> BillingRun | None:
-    """Takes the run unless it is finished. A run left `running` is taken again: its worker died."""
+    """Takes a queued run, or one left running too long (its worker died). A second job for a run
+    that is being billed right now, or is finished, gets nothing."""
+    now = utcnow()
+    takeable = (BillingRun.status == "queued") | (
+        (BillingRun.status == "running") & (BillingRun.started_at < now - RUNNING_TOO_LONG))
     taken = db.session.execute(
-        update(BillingRun).where(BillingRun.id == run_id, BillingRun.status.in_(("queued", "running")))
-        .values(status="running", started_at=utcnow(), attempts=BillingRun.attempts + 1)
+        update(BillingRun).where(BillingRun.id == run_id, takeable)
+        .values(status="running", started_at=now, attempts=BillingRun.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return db.session.get(BillingRun, run_id) if taken.rowcount == 1 else None
