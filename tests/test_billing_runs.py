@@ -213,3 +213,13 @@ def test_ops_lists_every_trainers_recent_runs_for_admins_only(app, logged_in, tr
     db.session.commit()
     page = logged_in.get("/ops/billing-runs").data.decode()
     assert "other@example.com" in page and 'data-status="queued"' in page
+
+
+def test_one_unreadable_schedule_does_not_hold_up_the_others(app):
+    broken, fine = factories.make_trainer(), factories.make_trainer()
+    for t in (broken, fine):
+        _schedule(t, weekday="0", at="09:00")
+    broken.timezone = "Mars/Olympus"  # saved before zones were checked
+    db.session.commit()
+    billing_runs.tick(_ny(2026, 3, 2, 9, 0))
+    assert [r.trainer_id for r in _runs()] == [fine.id]

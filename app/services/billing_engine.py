@@ -64,6 +64,8 @@ def _line_row(session, invoice_id: int, trainer: Trainer) -> dict:
 def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
     trainer = db.session.get(Trainer, trainer_id)
     pool = _session_pool(trainer_id)
+    # `period` is for the sources to come (membership renewals for cycles starting in it); pay-as-you-go
+    # takes every billable session not yet invoiced, whatever period it fell in.
     drafts = load_drafts(trainer_id)
     by_client = {d.client_id: d.id for d in drafts}
     on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}

@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from rq import Queue
 from sqlalchemy import or_, select, update
 
 from app.billing_schedule import latest_due, schedule_anchor
@@ -37,9 +38,13 @@ def tick(now) -> list[int]:
                               .join(Trainer, Trainer.id == BillingSchedule.trainer_id)).all()
     wanted = []
     for schedule, tz_name in rows:
-        due = latest_due(schedule.cadence, schedule_anchor(schedule.cadence, schedule.anchor_date,
-                                                            schedule.month_day),
-                         schedule.at_minute, tz_name, now, since=schedule.active_since)
+        try:
+            due = latest_due(schedule.cadence, schedule_anchor(schedule.cadence, schedule.anchor_date,
+                                                                schedule.month_day),
+                             schedule.at_minute, tz_name, now, since=schedule.active_since)
+        except (ValueError, KeyError) as e:  # one unreadable schedule must not hold up everyone's billing
+            log.error("billing schedule of trainer %s skipped: %s", schedule.trainer_id, e)
+            continue
         if due is not None:
             wanted.append({"trainer_id": schedule.trainer_id, "period_start": due.period.start,
                            "period_end": due.period.end, "due_at": due.due_at, "review": schedule.review,
@@ -70,14 +75,17 @@ def _insert_new_runs(rows: list[dict]) -> list[int]:
 
 
 def enqueue_runs(run_ids: list[int]) -> bool:
-    """One job per run; the next tick enqueues again what Redis refused."""
+    """One job per run, pipelined into one round trip; the next tick enqueues again what Redis refused."""
     if not run_ids:
         return True
     queue = get_queue()
     try:
-        for run_id in run_ids:
-            queue.enqueue(RUN_JOB, run_id, job_timeout=current_app.config.get("BILLING_RUN_TIMEOUT", 600),
-                          result_ttl=86400, failure_ttl=7 * 86400, description=f"billing run {run_id}")
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many([
+                Queue.prepare_data(RUN_JOB, args=(run_id,), timeout=current_app.config.get("BILLING_RUN_TIMEOUT", 600),
+                                   result_ttl=86400, failure_ttl=7 * 86400, description=f"billing run {run_id}")
+                for run_id in run_ids], pipeline=pipe)
+            pipe.execute()
         return True
     except Exception:
         log.exception("enqueue failed for %d billing runs; the next tick will retry", len(run_ids))
