@@ -223,3 +223,13 @@ def test_one_unreadable_schedule_does_not_hold_up_the_others(app):
     db.session.commit()
     billing_runs.tick(_ny(2026, 3, 2, 9, 0))
     assert [r.trainer_id for r in _runs()] == [fine.id]
+
+
+def test_switching_to_send_by_themselves_keeps_a_billing_the_clock_has_yet_to_catch_up_on(app):
+    trainer = factories.make_trainer()
+    _schedule(trainer, weekday="0", at="09:00", review=True)
+    # The clock is down at Monday 09:00; at 09:30 she changes only what happens to the invoices.
+    _schedule(trainer, weekday="0", at="09:00", review=False, since=_ny(2026, 3, 2, 9, 30))
+    billing_runs.tick(_ny(2026, 3, 2, 10, 0))
+    [run] = _runs(trainer.id)
+    assert run.period_end == date(2026, 3, 2) and run.review is False

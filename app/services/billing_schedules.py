@@ -74,11 +74,14 @@ def set_billing_schedule(trainer_id: int, choice: ScheduleChoice, now: datetime)
         if schedule is not None and schedule.cadence == choice.cadence and schedule.anchor_date and \
                 schedule.anchor_date.weekday() == weekday:
             anchor = schedule.anchor_date  # unchanged: every 2 weeks keeps its week
+    timing = (choice.cadence, anchor, month_day, at_minute)
     if schedule is None:
         schedule = BillingSchedule(trainer_id=trainer_id)
         db.session.add(schedule)
-    schedule.cadence, schedule.anchor_date, schedule.month_day = choice.cadence, anchor, month_day
-    schedule.at_minute, schedule.review, schedule.active_since = at_minute, choice.review == "wait", now
+    elif (schedule.cadence, schedule.anchor_date, schedule.month_day, schedule.at_minute) == timing:
+        now = schedule.active_since  # the same times: a billing the clock has yet to catch up on stays due
+    schedule.cadence, schedule.anchor_date, schedule.month_day, schedule.at_minute = timing
+    schedule.review, schedule.active_since = choice.review == "wait", now
     db.session.commit()
     return schedule
 
