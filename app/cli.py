@@ -1,5 +1,5 @@
-"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask set-text-quota`, `flask worker`,
-`flask clock`."""
+"""Command-line tools: `flask seed-demo`, `flask create-trainer`, `flask set-text-quota`, `flask bill`,
+`flask worker`, `flask clock`."""
 import logging
 
 import click
@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 def register_cli(app: Flask) -> None:
     _clock_command(app)
+    _bill_command(app)
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there is no demo trainer yet.")
     def seed_demo(if_empty):
@@ -66,13 +67,37 @@ def register_cli(app: Flask) -> None:
         w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
 
 
+def _bill_command(app: Flask) -> None:
+    @app.cli.command("bill")
+    @click.argument("email")
+    def bill(email):
+        """Bill now for one trainer: the billing engine brings her drafts up to date (nothing is sent)."""
+        from sqlalchemy import func, select
+
+        from app.extensions import db
+        from app.models import Trainer
+        from app.money import format_cents
+        from app.services.billing_engine import build_drafts
+        from app.services.drafts import is_sendable
+
+        trainer = db.session.scalar(select(Trainer).where(func.lower(Trainer.email) == email.strip().lower()))
+        if trainer is None:
+            raise click.ClickException(f"No trainer with the email {email}.")
+        ready = [d for d in build_drafts(trainer.id) if is_sendable(d)]
+        total = sum(d.lines_sum_cents for d in ready)
+        click.echo(f"{trainer.email}: {len(ready)} draft{'s' if len(ready) != 1 else ''} ready to send, "
+                   f"{format_cents(total, trainer.currency)}.")
+
+
 def _clock_command(app: Flask) -> None:
     @app.cli.command("clock")
     @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
     def clock(interval):
-        """The one scheduling process: the outbox sweep every minute (run one). It waits out Redis outages."""
+        """The one scheduling process: the outbox sweep and the billing tick every minute (one is enough;
+        a second does no harm). It waits out Redis outages."""
         from rq.cron import CronScheduler
 
+        from app.jobs.billing import tick_billing
         from app.jobs.connection import lasting_redis
         from app.jobs.sweeper import sweep_outbox
 
@@ -80,6 +105,8 @@ def _clock_command(app: Flask) -> None:
         scheduler = CronScheduler(connection=lasting_redis(), logging_level="INFO", name="spotter-clock")
         scheduler.register(sweep_outbox, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
                            job_timeout=300, result_ttl=3600)
+        scheduler.register(tick_billing, queue_name=current_app.config["RQ_QUEUE"], interval=60,
+                           job_timeout=120, result_ttl=3600)
         scheduler.start()
 
 

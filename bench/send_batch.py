@@ -71,7 +71,7 @@ def send_a_batch(app, count: int, label: str) -> tuple[float, float, float]:
     seed(trainer.id, count)
     browser = Browser(app.test_client())
     browser.login(trainer.email)
-    fields = submit_fields(browser.get("/invoices/create").data)
+    fields = submit_fields(browser.post("/invoices/bill", follow_redirects=True).data)
     start = time.perf_counter()
     submit_ms = timed_ms(lambda: browser.post("/invoices/submit", fields))
     enqueued = time.perf_counter()

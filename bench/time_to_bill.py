@@ -62,7 +62,7 @@ class Trainer:
 def bill_the_week(trainer: Trainer) -> None:
     page = trainer.page
     trainer.tap(page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices", exact=True))
-    trainer.tap(page.get_by_role("link", name="Create invoices"))
+    trainer.tap(page.get_by_role("button", name="Create invoices"))
     cards = page.locator("details.draft")
     first, second = cards.nth(0), cards.nth(1)
     trainer.tap(first.locator("summary.draft-summary"))

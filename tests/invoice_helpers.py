@@ -74,11 +74,11 @@ def send_with_link(browser, trainer, name="Ann Archer", rates=(8000, 8000), comp
     for i, rate in enumerate(rates):
         factories.make_session(client, days_ago=i + 1, rate_cents=rate)
     if comp_first:
-        browser.get("/invoices/create")
+        browser.post("/invoices/bill", follow_redirects=True)
         draft = draft_for(client)
         line = draft.lines[0]
         browser.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
                      line_data(line, draft.version, unit_price="80", no_charge="y", no_charge_reason="Birthday"))
-    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
+    browser.post("/invoices/submit", submit_fields(browser.post("/invoices/bill", follow_redirects=True).data))
     invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id))
     return invoice, public_url(invoice).replace("http://spotter.test", "")

@@ -58,6 +58,8 @@ def test_a_price_typed_then_send_pressed_at_once_bills_the_new_price(phone_page,
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
 
     ana = _open_card(page, "Ana Alvarez")
     first = ana.locator("ul.lines > li").first
@@ -78,6 +80,8 @@ def test_send_says_which_edit_is_not_saved_instead_of_dropping_it(phone_page, jo
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ben = _open_card(page, "Ben Ito")
     line = ben.locator("ul.lines > li").first
     line_id = line.get_attribute("id")
@@ -107,6 +111,8 @@ def test_no_charge_is_one_tap_and_a_tap_right_after_a_typed_price_still_counts(p
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ana = _open_card(page, "Ana Alvarez")
     lines = ana.locator("ul.lines > li")
     lines.nth(0).get_by_label("Price").fill("95")
@@ -130,6 +136,8 @@ def test_a_stale_form_after_logging_in_again_in_another_tab_says_so_renews_and_k
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ana = _open_card(page, "Ana Alvarez")
 
     other = page.context.new_page()  # a second tab: log out and in again, which starts a new session
@@ -164,6 +172,8 @@ def test_no_connection_on_a_save_says_so_and_send_tries_it_again(phone_page, jo)
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ben = _open_card(page, "Ben Ito")
     page.route("**/charge", lambda route: route.abort("internetdisconnected"))
 
@@ -227,6 +237,8 @@ def test_who_will_not_be_texted_is_shown_before_send_and_fixed_in_one_tap(phone_
     factories.make_session(factories.make_client(trainer, name="Dee Lund", mobile=None), rate_cents=5000)
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
 
     summary = page.locator("#not-texted")
     expect(summary.get_by_role("heading")).to_have_text("2 invoices will not be texted")
@@ -255,6 +267,8 @@ def test_a_link_to_share_by_hand_is_shown_whole_with_copy_and_share(phone_page, 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     page.locator("#send-button").tap()
     # The worker runs in burst mode: start it only once Send has queued the texts.
     expect(page.get_by_role("heading", name=re.compile(r"^(Sending|Sent) 3 invoices"))).to_be_visible()
@@ -312,6 +326,8 @@ def test_a_voided_invoice_comes_back_as_a_draft_with_its_adjustments(phone_page,
     trainer, clients = jo
     page.log_in("jo@example.com")
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ana = _open_card(page, "Ana Alvarez")
     lines = ana.locator("ul.lines > li")
     lines.nth(0).get_by_label("Price").fill("95")
@@ -323,6 +339,8 @@ def test_a_voided_invoice_comes_back_as_a_draft_with_its_adjustments(phone_page,
     void_invoice(trainer.id, sent.id, "Jo", "Wrong week")
 
     page.goto("/invoices/create")
+    with page.expect_navigation():
+        page.click("#bill-now")  # Bill now builds the drafts
     ana = _open_card(page, "Ana Alvarez")
     expect(ana.locator("summary.draft-summary")).to_contain_text("$95.00")
     expect(ana.locator(".from-void")).to_have_text(["from void INV-0001"] * 2)

@@ -66,5 +66,5 @@ def test_something_unbilled_puts_a_create_invoices_button_on_the_dashboard(logge
     factories.make_session(client, days_ago=2, rate_cents=28000)
     page = logged_in.get("/dashboard").get_data(as_text=True)
     button = element(page, "create-invoices")
-    assert 'href="/invoices/create"' in button
+    assert 'action="/invoices/bill"' in page and 'type="submit"' in button
     assert text_of(button) == "Create invoices · $560.00 not yet invoiced"

@@ -14,7 +14,7 @@ from tests.invoice_helpers import draft_for, line_data
 def draft_page(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     return logged_in, ann
 
 

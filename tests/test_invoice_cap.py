@@ -18,7 +18,7 @@ def ann(logged_in, trainer):
     ann = factories.make_client(trainer, name="Ann Archer")
     for days_ago in (1, 2):
         factories.make_session(ann, days_ago=days_ago, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     return ann
 
 
@@ -28,7 +28,7 @@ def add_line(browser, client, **fields):
 
 
 def send_all(browser):
-    return browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data),
+    return browser.post("/invoices/submit", submit_fields(browser.post("/invoices/bill", follow_redirects=True).data),
                         follow_redirects=True)
 
 

@@ -17,7 +17,7 @@ def test_one_draft_per_client_with_a_line_per_billable_session(logged_in, traine
     factories.make_session(ann, days_ago=-1)  # tomorrow: not held yet
     factories.make_session(bob, days_ago=1, rate_cents=7000)
 
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
 
     assert page.status_code == 200
     html = page.data.decode()
@@ -32,12 +32,12 @@ def test_one_draft_per_client_with_a_line_per_billable_session(logged_in, traine
 def test_sessions_logged_later_join_the_existing_draft_and_are_never_listed_twice(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, days_ago=2)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     first = draft_for(ann)
     factories.make_session(ann, days_ago=1)
 
-    logged_in.get("/invoices/create")
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
+    logged_in.post("/invoices/bill", follow_redirects=True)
 
     again = draft_for(ann)
     assert again.id == first.id
@@ -48,7 +48,7 @@ def test_sessions_logged_later_join_the_existing_draft_and_are_never_listed_twic
 def test_adjustments_are_stored_and_survive_a_reload(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
 
@@ -64,7 +64,7 @@ def test_no_charge_updates_line_client_total_and_batch_total_in_one_response(log
     ann = factories.make_client(trainer)
     factories.make_session(ann, days_ago=1, rate_cents=8000)
     factories.make_session(ann, days_ago=2, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
 
@@ -86,7 +86,7 @@ def test_no_charge_updates_line_client_total_and_batch_total_in_one_response(log
 def test_every_adjustment_is_recorded_with_who_when_from_to_and_why(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
     logged_in.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
@@ -117,24 +117,24 @@ def test_removed_session_goes_back_to_the_pool_but_stays_out_of_this_draft(logge
     ann = factories.make_client(trainer)
     kept = factories.make_session(ann, days_ago=2)
     removed = factories.make_session(ann, days_ago=1)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = next(line for line in draft.lines if line.session_id == removed.id)
 
     logged_in.post(f"/invoices/drafts/{draft.id}/lines/{line.id}/remove", {"version": draft.version}, htmx=True)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
 
     draft = draft_for(ann)
     assert [line.session_id for line in draft.live_lines] == [kept.id]
     assert db.session.get(type(removed), removed.id).invoice_id is None
-    page = logged_in.get("/invoices/create").data.decode()
+    page = logged_in.post("/invoices/bill", follow_redirects=True).data.decode()
     assert "Add back" in page
 
 
 def test_discount_line_lowers_the_total_but_never_below_zero(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
 
     ok = logged_in.post(f"/invoices/drafts/{draft.id}/lines",
@@ -157,7 +157,7 @@ def test_note_to_the_client_and_leaving_a_client_out_of_the_batch(logged_in, tra
     bob = factories.make_client(trainer, name="Bob")
     factories.make_session(ann)
     factories.make_session(bob)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
 
     logged_in.post(f"/invoices/drafts/{draft.id}/note", {"version": draft.version, "note": "Great week!"},
@@ -178,7 +178,7 @@ def test_note_to_the_client_and_leaving_a_client_out_of_the_batch(logged_in, tra
 def test_edit_from_an_outdated_view_is_refused_with_the_fresh_draft(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
     seen_version = draft.version
@@ -197,7 +197,7 @@ def test_edit_from_an_outdated_view_is_refused_with_the_fresh_draft(logged_in, t
 def test_without_javascript_adjustments_work_as_plain_form_posts(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
 
@@ -209,13 +209,13 @@ def test_without_javascript_adjustments_work_as_plain_form_posts(logged_in, trai
     assert draft_for(ann).total_cents == 5500
 
 
-def test_create_page_runs_the_same_number_of_queries_for_2_and_50_clients(logged_in, trainer, count_queries):
+def test_reading_the_create_page_runs_the_same_number_of_queries_for_2_and_50_clients(logged_in, trainer, count_queries):
     def load_with(n_clients):
         for _ in range(n_clients):
             c = factories.make_client(trainer)
             factories.make_session(c)
             factories.make_session(c, days_ago=2)
-        logged_in.get("/invoices/create")  # builds the drafts
+        logged_in.post("/invoices/bill", follow_redirects=True)  # builds the drafts
         with count_queries() as q:
             page = logged_in.get("/invoices/create")
         assert page.status_code == 200
@@ -226,7 +226,7 @@ def test_create_page_runs_the_same_number_of_queries_for_2_and_50_clients(logged
     assert few == many, f"{few} queries for 2 clients, {many} for 50"
 
 
-def test_building_drafts_takes_the_same_number_of_queries_for_2_and_50_clients(app, count_queries):
+def test_bill_now_takes_the_same_number_of_queries_for_2_and_50_clients(app, count_queries):
     from tests.conftest import Browser
 
     def first_load(n_clients):
@@ -236,7 +236,7 @@ def test_building_drafts_takes_the_same_number_of_queries_for_2_and_50_clients(a
         browser = Browser(app.test_client())
         browser.login(trainer.email)
         with count_queries() as q:
-            page = browser.get("/invoices/create")
+            page = browser.post("/invoices/bill", follow_redirects=True)
         assert page.data.decode().count('class="draft card') == n_clients
         return q.count
 
@@ -248,7 +248,7 @@ def test_one_adjustment_runs_the_same_queries_for_2_and_50_clients_and_no_read_o
     def adjust_with(n_clients, price):
         for _ in range(n_clients):
             factories.make_session(factories.make_client(trainer))
-        logged_in.get("/invoices/create")
+        logged_in.post("/invoices/bill", follow_redirects=True)
         draft = drafts_of(trainer.id)[0]
         line = draft.lines[0]
         with count_queries() as q:
@@ -268,7 +268,7 @@ def test_one_adjustment_runs_the_same_queries_for_2_and_50_clients_and_no_read_o
 def test_line_edit_form_is_a_fragment_for_htmx_and_a_page_without_javascript(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     url = f"/invoices/drafts/{draft.id}/lines/{draft.lines[0].id}"
 
@@ -289,14 +289,14 @@ def test_a_draft_left_below_zero_by_a_cancelled_session_is_not_counted_or_sent(l
     bob = factories.make_client(trainer, name="Bob")
     ann_sessions = [factories.make_session(ann, days_ago=d, rate_cents=8000) for d in (1, 2)]
     factories.make_session(bob, rate_cents=5000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     logged_in.post(f"/invoices/drafts/{draft.id}/lines",
                    {"version": draft.version, "description": "Package credit", "quantity": "1", "unit_price": "-100"},
                    htmx=True)
     logged_in.post(f"/sessions/{ann_sessions[0].id}/cancel")  # $80 left against a $100 credit
 
-    page = logged_in.get("/invoices/create").data.decode()
+    page = logged_in.post("/invoices/bill", follow_redirects=True).data.decode()
     bob_draft = draft_for(bob)
     adjusted = logged_in.post(f"/invoices/drafts/{bob_draft.id}/note",
                               {"version": bob_draft.version, "note": "Thanks!"}, htmx=True).data.decode()
@@ -304,3 +304,27 @@ def test_a_draft_left_below_zero_by_a_cancelled_session_is_not_counted_or_sent(l
     assert "will not be sent" in page
     assert "Send 1 invoice · $50.00" in page
     assert "Send 1 invoice · $50.00" in adjusted  # the bar each adjustment returns agrees with the page
+
+
+def test_opening_the_create_page_builds_no_draft_until_bill_now(logged_in, trainer):
+    ann = factories.make_client(trainer, name="Ann Archer")
+    factories.make_session(ann, days_ago=1, rate_cents=8000)
+
+    page = logged_in.get("/invoices/create").data.decode()
+    assert draft_for(ann) is None and 'class="draft card' not in page
+    assert 'id="bill-now"' in page
+
+    page = logged_in.post("/invoices/bill", follow_redirects=True).data.decode()
+    assert draft_for(ann).total_cents == 8000 and "Ann Archer" in page
+
+
+def test_a_session_logged_after_bill_now_waits_for_the_next_bill_now(logged_in, trainer):
+    ann = factories.make_client(trainer)
+    factories.make_session(ann, days_ago=2, rate_cents=8000)
+    logged_in.post("/invoices/bill", follow_redirects=True)
+    factories.make_session(ann, days_ago=1, rate_cents=8000)
+
+    assert "$80.00" in logged_in.get("/invoices/create").data.decode()
+    assert draft_for(ann).total_cents == 8000
+    logged_in.post("/invoices/bill", follow_redirects=True)
+    assert draft_for(ann).total_cents == 16000

@@ -14,7 +14,7 @@ def _one_session_draft(browser, trainer):
     """A client with one $80 session, her draft built by opening the create page."""
     ann = factories.make_client(trainer, name="Ann Archer")
     factories.make_session(ann, rate_cents=8000)
-    browser.get("/invoices/create")
+    browser.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     return ann, draft, draft.lines[0]
 
@@ -28,7 +28,7 @@ def test_a_price_typed_into_a_line_is_saved_and_only_the_figures_come_back(logge
     ann = factories.make_client(trainer, name="Ann Archer")
     factories.make_session(ann, rate_cents=8000)
     factories.make_session(ann, days_ago=2, rate_cents=8000)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     line = draft.lines[0]
 
@@ -89,7 +89,7 @@ def test_draft_lines_show_the_time_of_day_of_the_session(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann, starts_at=datetime(2026, 3, 3, 11, 30, tzinfo=timezone.utc))  # 6:30 AM in New York
 
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
 
     assert "Mar 3, 2026 · 6:30 AM · 60 min" in text_of(page)
 
@@ -101,7 +101,7 @@ def test_the_create_page_says_before_send_who_will_not_be_texted_and_why(logged_
     jo = factories.make_client(trainer, name="Jo Kim", mobile=None)
     factories.make_session(jo)
 
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
 
     summary = text_of(element(page, "not-texted"))
     assert "2 invoices will not be texted" in summary
@@ -123,7 +123,7 @@ def test_fixing_consent_from_the_create_page_comes_back_to_it_and_the_count_drop
                               {"name": "Cleo Park", "mobile": "(415) 555-0199", "sms_consent": "y"})
 
     assert response.status_code == 302 and response.headers["Location"] == "/invoices/create#not-texted"
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
     assert "will not be texted" not in text_of(page)
     assert "Send 1 invoice · $80.00" in text_of(page) and "not texted" not in text_of(element(page, "batch-bar"))
 
@@ -132,7 +132,7 @@ def test_leaving_out_the_only_client_who_cannot_be_texted_updates_the_summary(lo
     factories.make_session(factories.make_client(trainer, name="Ann Archer"))
     cleo = factories.make_client(trainer, name="Cleo Park", sms_consent=False)
     factories.make_session(cleo)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(cleo)
 
     response = logged_in.post(f"/invoices/drafts/{draft.id}/include", {"version": draft.version, "included": "0"},

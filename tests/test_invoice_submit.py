@@ -27,7 +27,7 @@ def _two_clients_with_sessions(trainer):
 
 def test_submit_finalizes_every_included_draft_and_enqueues_one_job_each(logged_in, trainer, queued_job_ids):
     ann, bob = _two_clients_with_sessions(trainer)
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
 
     response = logged_in.post("/invoices/submit", submit_fields(page.data))
 
@@ -49,7 +49,7 @@ def test_submit_finalizes_every_included_draft_and_enqueues_one_job_each(logged_
 def test_second_submit_of_the_same_batch_creates_nothing_and_shows_the_same_batch(logged_in, trainer,
                                                                                    queued_job_ids):
     _two_clients_with_sessions(trainer)
-    fields = submit_fields(logged_in.get("/invoices/create").data)
+    fields = submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data)
 
     first = logged_in.post("/invoices/submit", fields)
     again = logged_in.post("/invoices/submit", fields)  # double tap, or a retry after a timeout
@@ -63,8 +63,8 @@ def test_second_submit_of_the_same_batch_creates_nothing_and_shows_the_same_batc
 
 def test_submit_from_a_second_tab_shows_the_batch_the_first_tab_made(logged_in, trainer):
     _two_clients_with_sessions(trainer)
-    tab_one = submit_fields(logged_in.get("/invoices/create").data)
-    tab_two = submit_fields(logged_in.get("/invoices/create").data)
+    tab_one = submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data)
+    tab_two = submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data)
     assert tab_one["submit_key"] != tab_two["submit_key"]
 
     first = logged_in.post("/invoices/submit", tab_one)
@@ -76,10 +76,10 @@ def test_submit_from_a_second_tab_shows_the_batch_the_first_tab_made(logged_in, 
 
 def test_invoice_numbers_continue_without_gaps_across_batches(logged_in, trainer):
     ann, bob = _two_clients_with_sessions(trainer)
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
     factories.make_session(ann, days_ago=0.5)
 
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
 
     numbers = db.session.scalars(select(Invoice.number).order_by(Invoice.number)).all()
     assert numbers == [1, 2, 3]
@@ -91,11 +91,11 @@ def test_invoice_numbers_continue_without_gaps_across_batches(logged_in, trainer
 
 def test_left_out_client_keeps_her_draft_for_next_time(logged_in, trainer):
     ann, bob = _two_clients_with_sessions(trainer)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     bob_draft = db.session.scalar(select(Invoice).where(Invoice.client_id == bob.id))
     logged_in.post(f"/invoices/drafts/{bob_draft.id}/include", {"version": bob_draft.version, "included": "0"})
 
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
 
     db.session.expire_all()
     assert db.session.get(Invoice, bob_draft.id).status == InvoiceStatus.draft
@@ -103,7 +103,7 @@ def test_left_out_client_keeps_her_draft_for_next_time(logged_in, trainer):
 
 
 def test_submitting_an_empty_batch_says_so_and_changes_nothing(logged_in, trainer):
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
     assert b"Nothing to send" in page.data
 
     response = logged_in.post("/invoices/submit", submit_fields(page.data), follow_redirects=True)
@@ -114,7 +114,7 @@ def test_submitting_an_empty_batch_says_so_and_changes_nothing(logged_in, traine
 
 def test_submit_after_drafts_changed_elsewhere_asks_to_check_the_new_totals(logged_in, trainer):
     ann, bob = _two_clients_with_sessions(trainer)
-    fields = submit_fields(logged_in.get("/invoices/create").data)
+    fields = submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data)
     draft = db.session.scalar(select(Invoice).where(Invoice.client_id == ann.id))
     line = draft.lines[0]
     logged_in.post(f"/invoices/drafts/{draft.id}/lines/{line.id}/remove", {"version": draft.version})
@@ -128,14 +128,14 @@ def test_submit_after_drafts_changed_elsewhere_asks_to_check_the_new_totals(logg
 def test_zero_total_invoice_is_finalized_as_paid_and_still_texted(logged_in, trainer):
     ann = factories.make_client(trainer)
     factories.make_session(ann)
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = db.session.scalar(select(Invoice))
     line = draft.lines[0]
     logged_in.post(f"/invoices/drafts/{draft.id}/lines/{line.id}",
                    {"version": draft.version, "unit_price": "80", "quantity": "1",
                     "description": line.description, "no_charge": "y", "no_charge_reason": "On the house"})
 
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
 
     invoice = db.session.scalar(select(Invoice))
     assert invoice.status == InvoiceStatus.paid and invoice.total_cents == 0
@@ -148,7 +148,7 @@ def test_clients_who_cannot_be_texted_still_get_an_invoice_and_a_link_to_share(l
     for c in (no_consent, no_phone):
         factories.make_session(c)
 
-    batch_page = logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data),
+    batch_page = logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data),
                                 follow_redirects=True)
 
     html = batch_page.data.decode()
@@ -161,7 +161,7 @@ def test_clients_who_cannot_be_texted_still_get_an_invoice_and_a_link_to_share(l
 def test_batch_status_polls_while_texts_are_pending_and_stops_when_all_are_final(logged_in, trainer, run_worker):
     _two_clients_with_sessions(trainer)
     location = logged_in.post("/invoices/submit",
-                              submit_fields(logged_in.get("/invoices/create").data)).headers["Location"]
+                              submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data)).headers["Location"]
 
     pending = logged_in.get(location, headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in pending.data.decode()

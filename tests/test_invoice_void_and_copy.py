@@ -15,7 +15,7 @@ def _adjusted_and_sent(browser, trainer, ann):
     """Ann's three sessions, one complimentary, one repriced, plus a fee and a discount, then sent."""
     for days_ago in (1, 2, 3):
         factories.make_session(ann, days_ago=days_ago, rate_cents=8000)
-    browser.get("/invoices/create")
+    browser.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     first, second = draft.lines[0], draft.lines[1]
     browser.post(f"/invoices/drafts/{draft.id}/lines/{first.id}/charge",
@@ -29,7 +29,7 @@ def _adjusted_and_sent(browser, trainer, ann):
         browser.post(f"/invoices/drafts/{draft.id}/lines",
                      {"version": draft.version, "description": description, "quantity": "1", "unit_price": price},
                      htmx=True)
-    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
+    browser.post("/invoices/submit", submit_fields(browser.post("/invoices/bill", follow_redirects=True).data))
     db.session.expire_all()
     return db.session.get(Invoice, draft.id)
 
@@ -47,7 +47,7 @@ def test_voiding_puts_the_sessions_back_on_a_draft_with_their_prices_no_charges_
 
     logged_in.post(f"/invoices/{sent.id}/void", {"reason": "Wrong week"})
 
-    page = logged_in.get("/invoices/create")
+    page = logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     assert draft is not None and draft.id != sent.id
     assert _billed(draft) == billed
@@ -65,12 +65,12 @@ def test_voiding_merges_into_a_draft_the_client_already_has(logged_in, trainer):
     ann = factories.make_client(trainer, name="Ann Archer")
     sent = _adjusted_and_sent(logged_in, trainer, ann)
     factories.make_session(ann, days_ago=0.5, rate_cents=7000)  # logged after the invoice went out
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     waiting = draft_for(ann)
 
     logged_in.post(f"/invoices/{sent.id}/void", {"reason": "Wrong week"})
 
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = draft_for(ann)
     assert draft.id == waiting.id
     assert len(draft.live_lines) == 6
@@ -83,7 +83,7 @@ def test_the_carried_over_draft_can_be_sent_again(logged_in, trainer):
     sent = _adjusted_and_sent(logged_in, trainer, ann)
     logged_in.post(f"/invoices/{sent.id}/void", {"reason": "Wrong week"})
 
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
 
     db.session.expire_all()
     again = db.session.scalars(select(Invoice).where(Invoice.client_id == ann.id, Invoice.number == 2)).one()
@@ -93,7 +93,7 @@ def test_the_carried_over_draft_can_be_sent_again(logged_in, trainer):
 def _paid_invoice(browser, trainer):
     ann = factories.make_client(trainer, name="Ann Archer")
     factories.make_session(ann, rate_cents=8000)
-    browser.post("/invoices/submit", submit_fields(browser.get("/invoices/create").data))
+    browser.post("/invoices/submit", submit_fields(browser.post("/invoices/bill", follow_redirects=True).data))
     invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == ann.id))
     browser.post(f"/invoices/{invoice.id}/payments",
                  {"amount": "80", "method": "cash", "received_on": date.today().isoformat()})
@@ -121,7 +121,7 @@ def test_texting_a_paid_invoice_again_asks_first_and_is_worded_as_a_copy(app, lo
 def test_an_open_invoice_is_still_texted_as_a_bill(logged_in, trainer):
     ann = factories.make_client(trainer, name="Ann Archer")
     factories.make_session(ann, rate_cents=8000)
-    logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data))
+    logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data))
     invoice = db.session.scalar(select(Invoice).where(Invoice.client_id == ann.id))
 
     assert "Text the invoice again" in logged_in.get(f"/invoices/{invoice.id}").data.decode()

@@ -105,7 +105,7 @@ def test_void_needs_a_reason_returns_sessions_to_the_pool_and_its_link_says_canc
     assert db.session.scalar(select(func.count(TrainingSession.id)).where(TrainingSession.invoice_id.is_not(None))) == 0
     cancelled = client.get(link)  # was a 404: the client now learns that the invoice was cancelled
     assert cancelled.status_code == 200 and b"This invoice was cancelled by" in cancelled.data
-    create = logged_in.get("/invoices/create").data.decode()
+    create = logged_in.post("/invoices/bill", follow_redirects=True).data.decode()
     assert "Send 1 invoice · $160.00" in create
 
 
@@ -156,6 +156,6 @@ def test_finalized_invoice_can_no_longer_be_edited(logged_in, trainer):
 
 def test_draft_invoice_has_no_detail_page(logged_in, trainer):
     factories.make_session(factories.make_client(trainer))
-    logged_in.get("/invoices/create")
+    logged_in.post("/invoices/bill", follow_redirects=True)
     draft = db.session.scalar(select(Invoice))
     assert logged_in.get(f"/invoices/{draft.id}").status_code == 404

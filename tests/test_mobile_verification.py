@@ -59,7 +59,7 @@ def test_unverified_trainers_invoices_go_out_untexted_with_the_link_to_share(new
                                                                              run_worker):
     factories.make_session(factories.make_client(newcomer, name="Ann Archer", mobile="+14155550199"))
 
-    create_page = new_in.get("/invoices/create")
+    create_page = new_in.post("/invoices/bill", follow_redirects=True)
     batch = new_in.post("/invoices/submit", submit_fields(create_page.data), follow_redirects=True)
     run_worker()
 
@@ -104,7 +104,7 @@ def test_the_right_code_verifies_the_mobile_and_then_her_clients_are_texted(new_
     assert fresh(newcomer).mobile_verified_at is not None
     assert "(415) 555-0123 · Verified" in text_of(element(response, "mobile-verification"))
     factories.make_session(factories.make_client(newcomer, mobile="+14155550199"))
-    new_in.post("/invoices/submit", submit_fields(new_in.get("/invoices/create").data))
+    new_in.post("/invoices/submit", submit_fields(new_in.post("/invoices/bill", follow_redirects=True).data))
     run_worker()
     assert len(fake_twilio.to("+14155550199")) == 1
 

@@ -93,7 +93,7 @@ def test_invoices_sent_while_redis_is_down_are_texted_once_it_is_back(app, datab
     trainer_phone = Browser(web_app(database_url, closed_redis_url).test_client())
     trainer_phone.login(trainer.email)
 
-    response = trainer_phone.post("/invoices/submit", submit_fields(trainer_phone.get("/invoices/create").data))
+    response = trainer_phone.post("/invoices/submit", submit_fields(trainer_phone.post("/invoices/bill", follow_redirects=True).data))
 
     assert response.status_code == 303
     db.session.expire_all()

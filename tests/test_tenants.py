@@ -34,6 +34,7 @@ def _victim_data(email: str = "victim@example.com"):
     draft = db.session.scalar(select(Invoice).where(Invoice.trainer_id == victim.id,
                                                     Invoice.status == InvoiceStatus.draft))
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
+    _victim_billing_run(victim)
     return {
         "plan_id": [pack.id],
         "client_id": [drafted.id, billed.id],
@@ -45,6 +46,16 @@ def _victim_data(email: str = "victim@example.com"):
         # rq-dashboard (admins only): a trainer who is not an admin gets a 404 everywhere there
         "instance_number": [0], "per_page": [10], "page": [1],
     }
+
+
+def _victim_billing_run(victim):
+    """A billing schedule and a failed run of hers, whose error names her."""
+    from app.models import BillingRun, BillingSchedule
+    from app.models.types import utcnow
+    db.session.add(BillingSchedule(trainer_id=victim.id, cadence="monthly", month_day=1, at_minute=540))
+    db.session.add(BillingRun(trainer_id=victim.id, period_start=date(2026, 1, 1), period_end=date(2026, 2, 1),
+                              due_at=utcnow(), status="failed", error=f"Run of {victim.email}"))
+    db.session.commit()
 
 
 def _snapshot():
@@ -108,9 +119,13 @@ def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, log
 def test_lists_and_searches_never_show_another_trainers_rows(app, logged_in):
     _victim_data()
     for url in ["/clients/?q=Client", "/clients/?show=archived", "/sessions/", "/dashboard",
-                "/invoices/?status=all", "/invoices/?status=all&q=Billed", "/invoices/create"]:
+                "/invoices/?status=all", "/invoices/?status=all&q=Billed", "/invoices/create", "/settings/billing"]:
         page = logged_in.get(url).data.decode()
         assert "Billed Client" not in page and "Draft Client" not in page, url
+        assert "victim@example.com" not in page, url
+    own = logged_in.get("/settings/billing").data.decode()
+    assert "data-status" not in own and "You bill when you tap Bill now" in own  # her runs and schedule only
+    assert logged_in.get("/ops/billing-runs").status_code == 404  # every trainer's runs: admins only
 
 
 # Never a server error

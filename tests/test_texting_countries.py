@@ -58,7 +58,7 @@ def test_invoice_to_a_number_on_file_from_another_country_is_not_texted_and_its_
     far = factories.make_client(trainer, name="Olly Brown", mobile="+447400123456")
     factories.make_session(far)
 
-    batch = logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data),
+    batch = logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data),
                            follow_redirects=True)
     run_worker()
 

@@ -41,7 +41,7 @@ def test_texts_past_the_trainers_daily_limit_are_not_sent_and_their_links_are_sh
     for i in range(5):
         factories.make_session(factories.make_client(trainer, name=f"Client {i}", mobile=f"+141555502{i:02d}"))
 
-    batch = logged_in.post("/invoices/submit", submit_fields(logged_in.get("/invoices/create").data),
+    batch = logged_in.post("/invoices/submit", submit_fields(logged_in.post("/invoices/bill", follow_redirects=True).data),
                            follow_redirects=True)
     run_worker()
 

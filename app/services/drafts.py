@@ -4,19 +4,17 @@ Every adjustment names the draft version it was made on. The version is bumped w
 compare-and-set UPDATE, so an edit made on an outdated screen is refused, never applied on top.
 """
 from flask import current_app
-from sqlalchemy import case, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
+from app.models import Invoice, InvoiceLine, InvoiceStatus
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError, packs
+from app.services import ServiceError
 from app.services.audit import record_event
 from app.tenancy import owned, require_owned
-from app.timefmt import to_local
 
 MAX_QUANTITY = 1000
 MAX_DESCRIPTION = 200
@@ -35,19 +33,6 @@ class StaleDraft(ServiceError):
         super().__init__(STALE_MESSAGE)
 
 
-def _session_description(session) -> str:
-    return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
-
-
-def _line_row(session, invoice_id: int, trainer: Trainer, covered: str | None = None) -> dict:
-    """A session's line; one covered by a pack credit is a $0 line that says which pack and what is left."""
-    return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
-            "description": covered or _session_description(session),
-            "service_date": to_local(session.starts_at, trainer.timezone).date(),
-            "service_starts_at": session.starts_at, "duration_minutes": session.duration_minutes, "quantity": 1,
-            "unit_price_cents": 0 if covered else session.rate_cents}
-
-
 def load_drafts(trainer_id: int) -> list[Invoice]:
     stmt = owned(Invoice, trainer_id).where(Invoice.status == InvoiceStatus.draft) \
         .options(selectinload(Invoice.lines))
@@ -62,65 +47,10 @@ def by_client_name(draft: Invoice) -> tuple:
 
 
 def sync_drafts(trainer_id: int) -> list[Invoice]:
-    """Brings each client's draft up to date with the uninvoiced sessions and returns all drafts.
+    """Runs the billing engine on demand: every client's draft brought up to date, all drafts returned."""
+    from app.services.billing_engine import build_drafts
 
-    A fixed number of queries whatever the number of clients: one for the sessions, two for the
-    drafts and their lines, and batched writes when something changed.
-    """
-    for attempt in range(3):
-        try:
-            return _sync_once(trainer_id)
-        except IntegrityError:
-            # Another request created the same client's draft at the same moment; start again.
-            db.session.rollback()
-    raise RuntimeError("could not bring the drafts up to date")
-
-
-def _sync_once(trainer_id: int) -> list[Invoice]:
-    packs.cover_started_sessions(trainer_id)
-    trainer = db.session.get(Trainer, trainer_id)
-    # Plain rows, not ORM objects: this runs on every page load over every uninvoiced session.
-    pool = {s.id: s for s in db.session.execute(
-        select(TrainingSession.id, TrainingSession.client_id, TrainingSession.starts_at,
-               TrainingSession.duration_minutes, TrainingSession.rate_cents, TrainingSession.status).where(TrainingSession.trainer_id == trainer_id,
-                                      TrainingSession.invoice_id.is_(None),
-                                      TrainingSession.is_billable)
-        .order_by(TrainingSession.starts_at))}
-    covered = packs.coverage_for(list(pool))
-    drafts = load_drafts(trainer_id)
-    by_client = {d.client_id: d.id for d in drafts}
-    on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
-
-    stale = [(d.id, line.id) for d in drafts for line in d.lines if line.session_id and (
-        line.session_id not in pool or pool[line.session_id].client_id != d.client_id
-        or (line.removed_at is None and (line.session_id in covered) != line.description.startswith(packs.COVERED_PREFIX)))]
-    stale_lines = [line_id for _, line_id in stale]
-    changed = {draft_id for draft_id, _ in stale}
-    new_clients = sorted({s.client_id for s in pool.values() if s.client_id not in by_client})
-    if not stale_lines and not new_clients and all(
-            (by_client[s.client_id], s.id) in on_draft for s in pool.values()):
-        return drafts  # nothing to do: the page costs three queries
-
-    # Batched writes: a fixed number of statements whatever the number of clients.
-    if stale_lines:  # cancelled, made free, moved to another client, or billed elsewhere
-        db.session.execute(delete(InvoiceLine).where(InvoiceLine.id.in_(stale_lines)))
-    if new_clients:
-        created = db.session.execute(
-            insert(Invoice).returning(Invoice.id, Invoice.client_id),
-            [{"trainer_id": trainer_id, "client_id": cid, "currency": trainer.currency,
-              "status": InvoiceStatus.draft, "version": 0} for cid in new_clients]).all()
-        by_client.update({client_id: invoice_id for invoice_id, client_id in created})
-    on_draft -= {(d.id, line.session_id) for d in drafts for line in d.lines if line.id in stale_lines}
-    new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id))
-                 for session in pool.values() if (by_client[session.client_id], session.id) not in on_draft]
-    if new_lines:
-        db.session.execute(insert(InvoiceLine), new_lines)
-    changed |= {row["invoice_id"] for row in new_lines}
-    if changed:
-        _refresh_totals(changed)
-    db.session.commit()
-    db.session.expire_all()
-    return load_drafts(trainer_id)
+    return build_drafts(trainer_id)
 
 
 def live_lines_sum():
@@ -131,7 +61,7 @@ def live_lines_sum():
                   ).where(live).scalar_subquery()
 
 
-def _refresh_totals(invoice_ids: set[int]) -> None:
+def refresh_totals(invoice_ids: set[int]) -> None:
     """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line."""
     line_sum = live_lines_sum()
     db.session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids))

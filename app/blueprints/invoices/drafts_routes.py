@@ -9,6 +9,7 @@ from app.blueprints.invoices import bp
 from app.blueprints.invoices.forms import AddLineForm, ChargeForm, IncludeForm, LineForm, NoteForm
 from app.models import InvoiceStatus
 from app.services import ServiceError, batch_bar, drafts
+from app.services.billing_engine import build_drafts
 from app.services.drafts import DraftNotFound, StaleDraft
 
 
@@ -16,10 +17,19 @@ def actor() -> str:
     return current_user.name or current_user.email
 
 
+@bp.route("/bill", methods=["POST"])
+@login_required
+def bill():
+    """Bill now: the billing engine brings every client's draft up to date, then the drafts are shown."""
+    build_drafts(current_user.id)
+    return redirect(url_for("invoices.create"), code=303)
+
+
 @bp.route("/create")
 @login_required
 def create():
-    all_drafts = drafts.sync_drafts(current_user.id)
+    """The drafts as the engine last left them: reading this page builds nothing."""
+    all_drafts = drafts.load_drafts(current_user.id)
     return render_template("invoices/create.html", drafts=all_drafts, bar=batch_bar.bar_from_drafts(all_drafts),
                            submit_key=_new_submit_key())
 

@@ -36,3 +36,13 @@ def outbox():
     if not current_app.config.get("DEV_OUTBOX"):
         abort(404)
     return render_template("ops/outbox.html", phones=texts_by_phone(current_user.id))
+
+
+@bp.route("/ops/billing-runs")
+@login_required
+def billing_runs():
+    """Every trainer's recent scheduled billing runs and their status (admins only; others get a 404)."""
+    if not current_user.is_admin:
+        abort(404)
+    from app.services.billing_runs import recent_runs
+    return render_template("ops/billing_runs.html", runs=recent_runs(limit=100))

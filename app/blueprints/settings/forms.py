@@ -69,3 +69,25 @@ class PackSettingsForm(FlaskForm):
         ("sale", "once its invoice is sent"), ("payment", "once its invoice is paid")])
     no_show_uses = SelectField("A chargeable no-show or late cancel", choices=[
         ("credit", "uses a pack session"), ("fee", "is billed at its rate (a no-show fee)")])
+
+
+class BillingScheduleForm(FlaskForm):
+    """Plain strings: the service checks each value and says what is wrong beside its field."""
+    cadence = SelectField("Bill", choices=[("off", "Only when I tap Bill now"), ("weekly", "Every week"),
+                                           ("biweekly", "Every 2 weeks"), ("monthly", "Every month")],
+                          validate_choice=False)
+    weekday = StringField("On")
+    month_day = StringField("On day")
+    at_time = StringField("At", filters=[strip])
+    review = SelectField("Then", choices=[("wait", "Wait for my review (I get a text)"),
+                                          ("send", "Send them by themselves")], validate_choice=False)
+
+    @staticmethod
+    def initial(schedule) -> dict:
+        if schedule is None:
+            return {"cadence": "off", "weekday": "0", "month_day": "1", "at_time": "09:00", "review": "wait"}
+        return {"cadence": schedule.cadence,
+                "weekday": str(schedule.anchor_date.weekday()) if schedule.anchor_date else "0",
+                "month_day": ("last" if schedule.month_day == 31 else str(schedule.month_day or 1)),
+                "at_time": f"{schedule.at_minute // 60:02d}:{schedule.at_minute % 60:02d}",
+                "review": "wait" if schedule.review else "send"}

@@ -1,0 +1,107 @@
+"""The billing engine: builds or refreshes a trainer's drafts, one per client, for a billing period.
+
+It knows nothing of requests: the create page ("Bill now"), the scheduled billing job and
+`flask bill TRAINER_EMAIL` all call `build_drafts`. Each kind of line has its source here:
+today pay-as-you-go sessions (every billable session not yet invoiced, whatever its period, so
+a period the clock missed is billed by the next run). Membership renewals for cycles starting
+in the period plug in beside `_session_pool` as a second source of lines keyed by client.
+
+A fixed number of queries whatever the number of clients: one for the trainer, one for the
+sessions, two for the drafts and their lines, and batched writes when something changed.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
+from app.services import packs
+from app.services.drafts import load_drafts, refresh_totals
+from app.timefmt import to_local
+
+
+@dataclass(frozen=True)
+class BillingPeriod:
+    """Dates in the trainer's time zone, [start, end). None: on demand, no period."""
+    start: date
+    end: date
+
+
+def build_drafts(trainer_id: int, period: BillingPeriod | None = None) -> list[Invoice]:
+    """Brings each client's draft up to date with what is billable and returns all drafts."""
+    for _attempt in range(3):
+        try:
+            return _build_once(trainer_id, period)
+        except IntegrityError:
+            # Another run created the same client's draft at the same moment; start again.
+            db.session.rollback()
+    raise RuntimeError("could not bring the drafts up to date")
+
+
+def _session_pool(trainer_id: int) -> dict:
+    """Pay-as-you-go: every billable session not yet invoiced, as plain rows (not ORM objects)."""
+    return {s.id: s for s in db.session.execute(
+        select(TrainingSession.id, TrainingSession.client_id, TrainingSession.starts_at,
+               TrainingSession.duration_minutes, TrainingSession.rate_cents, TrainingSession.status)
+        .where(TrainingSession.trainer_id == trainer_id, TrainingSession.invoice_id.is_(None),
+               TrainingSession.is_billable)
+        .order_by(TrainingSession.starts_at))}
+
+
+def _session_description(session) -> str:
+    return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
+
+
+def _line_row(session, invoice_id: int, trainer: Trainer, covered: str | None = None) -> dict:
+    """A session's line; one covered by a pack credit is a $0 line that says which pack and what is left."""
+    return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
+            "description": covered or _session_description(session),
+            "service_date": to_local(session.starts_at, trainer.timezone).date(),
+            "service_starts_at": session.starts_at, "duration_minutes": session.duration_minutes, "quantity": 1,
+            "unit_price_cents": 0 if covered else session.rate_cents}
+
+
+def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
+    packs.cover_started_sessions(trainer_id)
+    trainer = db.session.get(Trainer, trainer_id)
+    pool = _session_pool(trainer_id)
+    covered = packs.coverage_for(list(pool))
+    # `period` is for the sources to come (membership renewals for cycles starting in it); pay-as-you-go
+    # takes every billable session not yet invoiced, whatever period it fell in.
+    drafts = load_drafts(trainer_id)
+    by_client = {d.client_id: d.id for d in drafts}
+    on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
+
+    stale = [(d.id, line.id) for d in drafts for line in d.lines if line.session_id and (
+        line.session_id not in pool or pool[line.session_id].client_id != d.client_id
+        or (line.removed_at is None
+            and (line.session_id in covered) != line.description.startswith(packs.COVERED_PREFIX)))]
+    stale_lines = [line_id for _, line_id in stale]
+    changed = {draft_id for draft_id, _ in stale}
+    new_clients = sorted({s.client_id for s in pool.values() if s.client_id not in by_client})
+    if not stale_lines and not new_clients and all(
+            (by_client[s.client_id], s.id) in on_draft for s in pool.values()):
+        return drafts  # nothing to do: three queries
+
+    # Batched writes: a fixed number of statements whatever the number of clients.
+    if stale_lines:  # cancelled, made free, moved to another client, or billed elsewhere
+        db.session.execute(delete(InvoiceLine).where(InvoiceLine.id.in_(stale_lines)))
+    if new_clients:
+        created = db.session.execute(
+            insert(Invoice).returning(Invoice.id, Invoice.client_id),
+            [{"trainer_id": trainer_id, "client_id": cid, "currency": trainer.currency,
+              "status": InvoiceStatus.draft, "version": 0} for cid in new_clients]).all()
+        by_client.update({client_id: invoice_id for invoice_id, client_id in created})
+    on_draft -= {(d.id, line.session_id) for d in drafts for line in d.lines if line.id in stale_lines}
+    new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id))
+                 for session in pool.values() if (by_client[session.client_id], session.id) not in on_draft]
+    if new_lines:
+        db.session.execute(insert(InvoiceLine), new_lines)
+    changed |= {row["invoice_id"] for row in new_lines}
+    if changed:
+        refresh_totals(changed)
+    db.session.commit()
+    db.session.expire_all()
+    return load_drafts(trainer_id)
