@@ -10,5 +10,6 @@ from app.models.session import SessionStatus, TrainingSession
 from app.models.trainer import AuthSession, Trainer, VerificationCode
 
 __all__ = ["AuthSession", "Batch", "CheckoutAttempt", "StripeEvent", "Client", "FormKey", "Invoice", "InvoiceEvent",
-           "InvoiceLine", "InvoiceStatus", "InvoiceView", "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment", "PaymentAllocation",
+           "InvoiceLine", "InvoiceStatus", "InvoiceView", "LedgerEntry", "MessageStatus", "OutboxMessage",
+           "PENDING_STATUSES", "Payment", "PaymentAllocation",
            "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession", "VerificationCode"]
