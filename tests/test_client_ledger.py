@@ -235,3 +235,20 @@ def test_a_payment_spread_over_two_invoices_is_listed_on_both_and_a_credit_is_no
     assert "$120.00 · Cash" in newer_page and "$10.00 · Credit" in newer_page
     assert 'id="invoice-credit">−$10.00' in newer_page and 'id="invoice-due"><strong>$30.00' in newer_page
     assert 'id="collected-month">$120.00' in logged_in.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_overpayment_flag_stays_until_its_credit_is_refunded_or_used(app, trainer):
+    invoice = bill_client(trainer, "Ann Archer", sessions=1)  # $80.00
+    payment = record_manual_payment(trainer.id, invoice.id, "t", amount_cents=10000, method=PaymentMethod.cash,
+                                    received_on=date.today())
+    refund_manual_payment(trainer.id, invoice.id, payment.id, "t", amount_cents=500)
+    db.session.expire_all()
+    assert db.session.get(Payment, payment.id).refund_flag.startswith("Overpaid by $20.00")
+    assert ledger.credit_cents(invoice.client_id) == 1500 and _reload(invoice.id).paid_cents == 8000
+
+    factories.make_session(invoice.client, days_ago=0.5, rate_cents=8000)
+    submit_drafts(trainer.id, "next")
+
+    assert db.session.get(Payment, payment.id).refund_flag == ""
+    assert ledger.credit_cents(invoice.client_id) == 0
+    assert_books_balance(invoice.client_id)

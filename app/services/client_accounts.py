@@ -158,6 +158,8 @@ def refund_credit(trainer_id: int, client_id: int, actor: str, *, amount_cents: 
         payment.refunded_cents += take
         if payment.refunded_cents == payment.amount_cents:
             payment.status = PaymentStatus.refunded
+        if take == cents:
+            payment.refund_flag = ""  # what it was flagged for has gone back
         ledger.enter(payment, "refund", take, today, payment_id=payment.id,
                      note=(reason or "").strip() or "Credit on account refunded")
         for invoice_id in ledger.fit_allocations(payment):

@@ -163,6 +163,8 @@ def apply_credit(invoices: list[Invoice], today: date) -> None:
             _add_allocation(source[0], invoice, take)
             source[1] -= take
             applied += take
+            if source[1] == 0:
+                source[0].refund_flag = ""  # the money it was flagged for has gone onto this invoice
         if applied:
             enter(invoice, "credit_applied", 0, today, invoice_id=invoice.id, applied_cents=applied,
                   note="Credit on account applied")

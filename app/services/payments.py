@@ -118,9 +118,9 @@ def record_manual_payment(trainer_id: int, invoice_id: int, actor: str, *, amoun
     if invoice.status not in (InvoiceStatus.open, InvoiceStatus.paid):
         db.session.rollback()
         raise ServiceError("Payments can only be recorded on a sent invoice.")
-    payment = Payment(trainer_id=trainer_id, client_id=invoice.client_id, invoice_id=invoice.id, method=method, amount_cents=amount_cents,
-                      received_on=received_on, note=(note or "").strip()[:200], recorded_by=actor,
-                      status=PaymentStatus.succeeded)
+    payment = Payment(trainer_id=trainer_id, client_id=invoice.client_id, invoice_id=invoice.id, method=method,
+                      amount_cents=amount_cents, received_on=received_on, note=(note or "").strip()[:200],
+                      recorded_by=actor, status=PaymentStatus.succeeded)
     db.session.add(payment)
     receipt = _count_succeeded(invoice, payment, actor)
     payment, recorded = form_keys.commit_once(trainer_id, form_key, payment)
@@ -258,7 +258,7 @@ def refund_manual_payment(trainer_id: int, invoice_id: int, payment_id: int, act
                  reason=(reason or "").strip()[:200])
     refresh_paid_status(invoice)
     refresh_invoices(touched, invoice)
-    if payment.refund_flag and (payment.status == PaymentStatus.refunded or invoice.paid_cents <= invoice.total_cents):
+    if payment.refund_flag and ledger.unallocated_cents(payment) <= 0:
         payment.refund_flag = ""  # the money the invoice did not need has gone back
     db.session.commit()
     _after_commit(invoice.id)
