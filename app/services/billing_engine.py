@@ -98,7 +98,8 @@ def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
     new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id))
                  for session in pool.values() if (by_client[session.client_id], session.id) not in on_draft]
     if new_lines:
-        db.session.execute(insert(InvoiceLine), new_lines)
+        # RETURNING makes it one multi-row INSERT on PostgreSQL rather than one statement per line.
+        db.session.execute(insert(InvoiceLine).returning(InvoiceLine.id), new_lines)
     changed |= {row["invoice_id"] for row in new_lines}
     if changed:
         refresh_totals(changed)
