@@ -19,6 +19,7 @@ from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
 from app.services.outbox import why_not_sending
 from app.services.text_quota import resend_allowed_at, text_quota
+from app.services.wording import sms_wordings
 from app.sms_text import first_that_fits, fitting, segment_count
 from app.timefmt import local_today
 
@@ -57,40 +58,31 @@ MAX_SEGMENTS = 2
 MAX_SEGMENTS_WITH_VENMO = 3  # the Venmo link costs about one segment; she chooses in Settings
 
 
+def invoice_context(invoice: Invoice, trainer: Trainer) -> dict:
+    """What the invoice's wordings (text and email) are filled in with."""
+    return dict(business=trainer.display_name, first=invoice.client.first_name,
+                number=format_invoice_number(invoice.number), link=public_url(invoice),
+                due=f"{invoice.due_date:%b} {invoice.due_date.day}",
+                amount=format_cents(invoice.due_cents, invoice.currency),
+                paid=format_cents(invoice.paid_cents if invoice.status != InvoiceStatus.paid else invoice.total_cents,
+                                  invoice.currency),
+                paid_copy=invoice.status == InvoiceStatus.paid and bool(invoice.total_cents),
+                nothing_due=not invoice.due_cents)
+
+
 def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venmo: bool | None = None) -> str:
     """Business, first name, number, amount, due date and link, in at most two segments; with the
-    trainer's Venmo pay link (amount and note filled in) in at most three, when she has it on."""
-    business = trainer.display_name
-    number = format_invoice_number(invoice.number)
-    link = public_url(invoice)
-    due = f"{invoice.due_date:%b} {invoice.due_date.day}"
-    amount = format_cents(invoice.due_cents, invoice.currency)
-    opt_out = " Reply STOP to opt out." if first_text else ""
-    first = invoice.client.first_name
-    if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
-        paid = format_cents(invoice.total_cents, invoice.currency)
-        return first_that_fits([
-            f"{business}: Hi {first}, here is a copy of invoice {number} ({paid}), paid in full. "
-            f"Nothing to pay: {link}{opt_out}",
-            f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"])
-    if not invoice.due_cents:
-        return first_that_fits([
-            f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
-            f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"])
-
-    def wordings(pay: str) -> list[str]:
-        return [f"{business}: Hi {first}, your invoice {number} for {amount} is due {due}. "
-                f"View and pay: {link}{pay}{opt_out}",
-                f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{pay}{opt_out}",
-                f"{business[:24]}: {number} {amount} due {due} {link}{pay}{opt_out}"]
-
+    trainer's Venmo pay link (amount and note filled in) in at most three, when she has it on.
+    The wordings are in app/templates/messages/invoice.sms.txt."""
+    context = invoice_context(invoice, trainer)
+    context["opt_out"] = " Reply STOP to opt out." if first_text else ""
     venmo = trainer.venmo_in_texts if with_venmo is None else with_venmo
-    if venmo and trainer.venmo_handle:
-        pay = f" Pay with Venmo: {pay_link(trainer.venmo_handle, invoice.due_cents, number, in_app=False)}"
-        text = fitting(wordings(pay), MAX_SEGMENTS_WITH_VENMO)
+    if venmo and trainer.venmo_handle and not (context["paid_copy"] or context["nothing_due"]):
+        link = pay_link(trainer.venmo_handle, invoice.due_cents, context["number"], in_app=False)
+        text = fitting(sms_wordings("invoice", pay=f" Pay with Venmo: {link}", **context), MAX_SEGMENTS_WITH_VENMO)
         if text is not None:
             return text
-    return first_that_fits(wordings(""), MAX_SEGMENTS)
+    return first_that_fits(sms_wordings("invoice", pay="", **context), MAX_SEGMENTS)
 
 
 def typical_invoice_segments(trainer: Trainer) -> tuple[int, int]:
@@ -104,11 +96,9 @@ def typical_invoice_segments(trainer: Trainer) -> tuple[int, int]:
 
 
 def receipt_text(invoice: Invoice, trainer: Trainer) -> str:
-    business = trainer.display_name
-    return first_that_fits([
-        f"{business}: Thanks {invoice.client.first_name}! Payment received for "
-        f"{format_invoice_number(invoice.number)} ({format_cents(invoice.paid_cents, invoice.currency)}).",
-        f"{business[:24]}: payment received for {format_invoice_number(invoice.number)}. Thanks!"])
+    context = invoice_context(invoice, trainer)
+    context["paid"] = format_cents(invoice.paid_cents, invoice.currency)
+    return first_that_fits(sms_wordings("receipt", **context))
 
 
 def _body_for(message: OutboxMessage) -> str:
