@@ -13,6 +13,7 @@ from app.extensions import db
 from app.integrations import sms
 from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
+from app.models.message import SMS
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
@@ -162,7 +163,7 @@ def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
     """Nothing reached the provider: hand the row back so a later attempt can claim it."""
     message = db.session.get(OutboxMessage, message_id)
     if message.attempts >= current_app.config["SEND_MAX_ATTEMPTS"]:
-        return _fail(message_id, sms.SmsError(f"Gave up after {message.attempts} tries: {error}", error.code))
+        return _fail(message_id, type(error)(f"Gave up after {message.attempts} tries: {error}", error.code))
     message.status, message.error_message = MessageStatus.queued, str(error)
     db.session.commit()
     raise RetryLater(str(error))
@@ -171,19 +172,19 @@ def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
 def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     message = db.session.get(OutboxMessage, message_id)
     message.status, message.error_code, message.error_message = MessageStatus.failed, error.code, str(error)[:300]
-    _note_number_problem(message, error.code)
+    _note_number_problem(message, error)
     db.session.commit()
     return message.status
 
 
-def _note_number_problem(message: OutboxMessage, error_code: str | None) -> None:
+def _note_number_problem(message: OutboxMessage, error: Exception) -> None:
     """What a failed text says about the client's number: she opted out, or the number is bad."""
-    if not message.client_id:
+    if not message.client_id or message.channel != SMS:
         return
-    if error_code == sms.OPTED_OUT:
-        _set_opt_out(message.to_number, True)
-    elif error_code in sms.BAD_NUMBER_CODES:
-        db.session.get(Client, message.client_id).mobile_problem = sms.BAD_NUMBER_CODES[error_code]
+    if getattr(error, "opted_out", False):
+        _set_opt_out(message.address, True)
+    elif getattr(error, "number_problem", None):
+        db.session.get(Client, message.client_id).mobile_problem = error.number_problem
 
 
 def reconcile_message(message_id: int) -> MessageStatus | None:
@@ -256,8 +257,8 @@ def apply_status_callback(sid: str, provider_status: str, error_code: str | None
     if new == MessageStatus.delivered:
         message.delivered_at = utcnow()
     if new in (MessageStatus.undelivered, MessageStatus.failed):
-        message.error_code = error_code
-        message.error_message = sms.plain_error(error_code, "The phone network could not deliver it.")
-        _note_number_problem(message, error_code)
+        failure = sms.delivery_failure(error_code, "The phone network could not deliver it.")
+        message.error_code, message.error_message = error_code, str(failure)[:300]
+        _note_number_problem(message, failure)
     db.session.commit()
     return True
