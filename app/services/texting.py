@@ -13,7 +13,7 @@ from app.extensions import db
 from app.integrations import sms
 from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
-from app.models.message import SMS
+from app.models.message import EMAIL, SMS
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
@@ -28,6 +28,7 @@ SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelive
 STATUS_RANK = {MessageStatus.queued: 0, MessageStatus.sending: 1, MessageStatus.unknown: 1,
                MessageStatus.sent: 2, MessageStatus.delivered: 3, MessageStatus.undelivered: 3,
                MessageStatus.failed: 3}
+UNKNOWN_EMAIL_REASON = "Could not tell whether this email went out. Ask the client, then resend if needed."
 UNKNOWN_REASON = ("Could not tell whether this text went out. Ask the client, then resend if needed.")
 
 
@@ -119,9 +120,12 @@ def send_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.queued:
         return None
+    if message.channel == EMAIL:
+        from app.services.emailing import send_email_message
+        return send_email_message(message_id)
     reason = why_not_sending(message)
     if reason:
-        return _refuse(message_id, reason)
+        return refuse_message(message_id, reason)
     to, body = message.to_number, message.body or _body_for(message)
     # The claim is committed (with the body) before the provider is called, and the commit ends the
     # transaction: no connection or lock is held while we wait on the network.
@@ -138,7 +142,7 @@ def send_message(message_id: int) -> MessageStatus | None:
     return record_sent(message_id, result.sid, result.status)
 
 
-def _refuse(message_id: int, reason: str) -> MessageStatus | None:
+def refuse_message(message_id: int, reason: str) -> MessageStatus | None:
     """queued -> not_sent with the reason; None if a job got there first."""
     refused = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.queued)
@@ -193,6 +197,10 @@ def reconcile_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.sending:
         return None
+    if message.channel == EMAIL:  # a mail server keeps no list to ask: the trainer decides
+        message.status, message.error_message = MessageStatus.unknown, UNKNOWN_EMAIL_REASON
+        db.session.commit()
+        return message.status
     since = (message.claimed_at or message.created_at) - timedelta(seconds=30)
     known = set(db.session.scalars(select(OutboxMessage.provider_sid).where(  # within the window Twilio is asked about
         OutboxMessage.to_number == message.to_number, OutboxMessage.provider_sid.is_not(None),
