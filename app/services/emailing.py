@@ -19,33 +19,13 @@ from app.models import Client, Invoice, MessageStatus, OutboxMessage, Trainer
 from app.models.message import EMAIL
 from app.models.types import utcnow
 from app.services import pdf_documents
+from app.services.outbox import new_email, why_not_emailable  # noqa: F401 (kept importable here)
 from app.services.texting import RetryLater, claim_message, invoice_context, record_sent, refuse_message
 from app.services.wording import EmailWords, email_words
 
 # Which PDF each kind of email carries.
 ATTACHMENTS = {"invoice": "invoice", "reminder": "invoice", "receipt": "receipt"}
 WITH_UNSUBSCRIBE = {"reminder"}
-
-
-def why_not_emailable(client: Client) -> str | None:
-    """A plain reason when this client cannot get an email, or None."""
-    if not client.email:
-        return "No email address on file."
-    if client.email_opted_out_at is not None:
-        return "The client unsubscribed from emails."
-    return None
-
-
-def new_email(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
-              dedupe_key: str | None = None) -> OutboxMessage:
-    """An email row for the current transaction: queued, or not_sent with the reason."""
-    reason = why_not_emailable(client)
-    message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
-                            channel=EMAIL, address=client.email, dedupe_key=dedupe_key,
-                            status=MessageStatus.not_sent if reason else MessageStatus.queued,
-                            error_message=reason or "")
-    db.session.add(message)
-    return message
 
 
 def _serializer() -> URLSafeSerializer:

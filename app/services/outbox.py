@@ -1,4 +1,5 @@
-"""The outbox: one row per text that must go out, and the RQ jobs that wake a worker for it.
+"""The outbox: one row per message (a text or an email) that must go out, and the RQ jobs that wake a
+worker for it.
 
 Rows are written in the same transaction as the change that needs the text; jobs are enqueued
 only after that commit. If Redis is down at that moment the rows wait, and the sweeper
@@ -12,6 +13,7 @@ from rq import Queue, Retry
 from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, MessageStatus, OutboxMessage, Trainer
+from app.models.message import EMAIL
 from app.phones import PhoneError, check_texting_country
 from app.services.text_quota import RESENT_TOO_SOON, TextQuota, quota_for_new_texts, resend_allowed_at, text_quota
 from app.sms_text import has_contact_details
@@ -89,6 +91,48 @@ def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: s
                             error_message=reason or "")
     db.session.add(message)
     return message
+
+
+def why_not_emailable(client: Client) -> str | None:
+    """A plain reason when this client cannot get an email, or None."""
+    if not client.email:
+        return "No email address on file."
+    if client.email_opted_out_at is not None:
+        return "The client unsubscribed from emails."
+    return None
+
+
+def new_email(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+              dedupe_key: str | None = None) -> OutboxMessage:
+    """An email row for the current transaction: queued, or not_sent with the reason."""
+    reason = why_not_emailable(client)
+    message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
+                            channel=EMAIL, address=client.email, dedupe_key=dedupe_key,
+                            status=MessageStatus.not_sent if reason else MessageStatus.queued,
+                            error_message=reason or "")
+    db.session.add(message)
+    return message
+
+
+def new_messages(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+                 quota: TextQuota | None = None, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """The rows one event sends the client, by her channels: a text, an email, or both. When only a
+    text is wanted and it cannot go (no consent, STOP, a bad number, a limit), an email goes instead
+    if she has an address. The first row is the one she asked for first."""
+    rows = []
+    if client.channels in ("text", "both"):
+        text = new_message(client, trainer_id, invoice_id, kind, quota)
+        text.dedupe_key = dedupe_key
+        rows.append(text)
+        if client.channels == "text" and text.status == MessageStatus.not_sent and why_not_emailable(client) is None:
+            rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
+    if client.channels in ("email", "both"):
+        rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
+    return rows
+
+
+def pending_ids(messages: list[OutboxMessage]) -> list[int]:
+    return [m.id for m in messages if m.status == MessageStatus.queued]
 
 
 def new_trainer_message(trainer: Trainer, kind: str, body: str) -> OutboxMessage:

@@ -18,7 +18,7 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
-from app.services.outbox import why_not_sending
+from app.services.outbox import enqueue_messages, new_email, why_not_emailable, why_not_sending
 from app.services.text_quota import resend_allowed_at, text_quota
 from app.services.wording import sms_wordings
 from app.sms_text import first_that_fits, fitting, segment_count
@@ -177,8 +177,30 @@ def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     message = db.session.get(OutboxMessage, message_id)
     message.status, message.error_code, message.error_message = MessageStatus.failed, error.code, str(error)[:300]
     _note_number_problem(message, error)
+    instead = _email_instead(message)
     db.session.commit()
-    return message.status
+    if instead is not None:
+        enqueue_messages([instead.id])
+    return MessageStatus.failed
+
+
+FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update"}
+
+
+def _email_instead(text: OutboxMessage) -> OutboxMessage | None:
+    """An email in place of a text that could not go (refused, undelivered after the carrier's answer),
+    for a client who asked for texts only and has an email address. Once per text."""
+    if text.client_id is None or text.channel != SMS or text.kind not in FALLS_BACK_TO_EMAIL:
+        return None
+    client = db.session.get(Client, text.client_id)
+    if client.channels != "text" or why_not_emailable(client) is not None:
+        return None
+    key = text.dedupe_key or f"instead-of-text:{text.id}"
+    if db.session.scalar(select(exists().where(OutboxMessage.channel == EMAIL, OutboxMessage.dedupe_key == key))):
+        return None
+    email = new_email(client, text.trainer_id, text.invoice_id, text.kind, key)
+    db.session.flush()
+    return email
 
 
 def _note_number_problem(message: OutboxMessage, error: Exception) -> None:
@@ -268,5 +290,10 @@ def apply_status_callback(sid: str, provider_status: str, error_code: str | None
         failure = sms.delivery_failure(error_code, "The phone network could not deliver it.")
         message.error_code, message.error_message = error_code, str(failure)[:300]
         _note_number_problem(message, failure)
+        instead = _email_instead(message)
+    else:
+        instead = None
     db.session.commit()
+    if instead is not None:
+        enqueue_messages([instead.id])
     return True

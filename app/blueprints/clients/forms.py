@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
 
@@ -15,7 +15,15 @@ class ClientForm(FlaskForm):
                                     description="Leave empty to use your default rate.")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
     sms_consent = BooleanField("Agreed to receive invoices by text")
+    channels = SelectField("Send invoices and reminders by", default="text",
+                           choices=[("text", "Text"), ("email", "Email"), ("both", "Text and email")],
+                           description="A text that cannot go is emailed instead when there is an address.")
     form_key = FormKeyField()
+
+    def validate_channels(self, field):
+        if field.data in ("email", "both") and not (self.email.data or "").strip():
+            self.email.errors = list(self.email.errors) + ["Add an email address to send invoices by email."]
+            raise ValidationError("Email needs an address above.")
 
     def values(self) -> dict:
         return {
@@ -25,4 +33,5 @@ class ClientForm(FlaskForm):
             "default_rate_cents": self.default_rate_cents.data,
             "notes": (self.notes.data or "").strip(),
             "sms_consent": bool(self.sms_consent.data),
+            "channels": self.channels.data,
         }
