@@ -80,7 +80,16 @@ def _clock_command(app: Flask) -> None:
         scheduler = CronScheduler(connection=lasting_redis(), logging_level="INFO", name="spotter-clock")
         scheduler.register(sweep_outbox, queue_name=current_app.config["RQ_QUEUE"], interval=interval,
                            job_timeout=300, result_ttl=3600)
+        _register_reminder_tick(scheduler)
         scheduler.start()
+
+
+def _register_reminder_tick(scheduler) -> None:
+    """Reminders due are written every five minutes (each held until 08:00 in quiet hours)."""
+    from app.jobs.reminders import send_due_reminders
+
+    scheduler.register(send_due_reminders, queue_name=current_app.config["RQ_QUEUE"], interval=300,
+                       job_timeout=600, result_ttl=3600)
 
 
 def _log_to_stderr() -> None:

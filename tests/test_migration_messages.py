@@ -66,3 +66,21 @@ def test_downgrading_keeps_the_texts_and_drops_the_emails(migration_db):
     assert migration_db.rows("SELECT to_number, status FROM outbox_messages ORDER BY id") == [
         ("+14155550101", "delivered"), ("+14155550101", "queued")]
     assert migration_db.rows("SELECT name, email FROM clients") == [("Ann", "ann@example.com")]
+
+
+def test_invoices_already_sent_get_reminders_on_the_default_schedule(migration_db):
+    migration_db.upgrade("a8e3c5d1f0b2")
+    trainer = migration_db.insert("trainers", email="old@example.com", mobile="+14155550100", **TRAINER)
+    client = migration_db.insert("clients", trainer_id=trainer, name="Ann", mobile="+14155550101", notes="",
+                                 sms_consent=True, created_at="2026-11-01 10:00:00")
+    migration_db.insert("invoices", trainer_id=trainer, client_id=client, status="open", number=1, version=1,
+                        included=True, note="", total_cents=8000, currency="USD", due_date="2026-11-08",
+                        void_reason="", earlier_view_count=0, created_at="2026-11-01 10:00:00")
+
+    migration_db.upgrade()
+
+    assert migration_db.rows("SELECT number, total_cents, reminders_enabled FROM invoices") in (
+        [(1, 8000, True)], [(1, 8000, 1)])
+    assert migration_db.rows("SELECT count(*) FROM reminder_steps") == [(0,)]
+    migration_db.downgrade("a8e3c5d1f0b2")
+    assert migration_db.rows("SELECT number, total_cents FROM invoices") == [(1, 8000)]

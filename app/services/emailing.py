@@ -19,7 +19,7 @@ from app.models import Client, Invoice, MessageStatus, OutboxMessage, Trainer
 from app.models.message import EMAIL
 from app.models.types import utcnow
 from app.services import pdf_documents
-from app.services.outbox import new_email, why_not_emailable  # noqa: F401 (kept importable here)
+from app.services.outbox import new_email, why_not_emailable, why_nothing_to_send  # noqa: F401
 from app.services.texting import RetryLater, claim_message, invoice_context, record_sent, refuse_message
 from app.services.wording import EmailWords, email_words
 
@@ -65,7 +65,10 @@ def unsubscribe_client(token: str) -> Client | None:
 def words_for(message: OutboxMessage) -> EmailWords:
     trainer = db.session.get(Trainer, message.trainer_id)
     context = {"business": trainer.display_name, "trainer_email": trainer.email}
-    if message.invoice_id is not None:
+    if message.kind == "reminder":
+        from app.services.reminders import reminder_context
+        context.update(reminder_context(message) or {})
+    elif message.invoice_id is not None:
         invoice = db.session.get(Invoice, message.invoice_id)
         context.update(invoice_context(invoice, trainer))
         if message.kind == "receipt":
@@ -108,6 +111,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
 
 
 def why_not_emailing(message: OutboxMessage) -> str | None:
+    nothing = why_nothing_to_send(message)
+    if nothing:
+        return nothing
     if message.client_id is not None:
         reason = why_not_emailable(db.session.get(Client, message.client_id))
         if reason:

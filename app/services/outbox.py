@@ -67,13 +67,21 @@ def why_not_sending(message: OutboxMessage) -> str | None:
         reason = why_not_textable(db.session.get(Client, message.client_id))
         if reason:
             return reason
-    reason = why_not_to_number(message.to_number) or text_quota(
+    reason = why_nothing_to_send(message) or why_not_to_number(message.to_number) or text_quota(
         db.session.get(Trainer, message.trainer_id), before_id=message.id).refusal(message.to_number)
     if reason is None and message.kind == "invoice" and message.invoice_id is not None:
         allowed_at = resend_allowed_at(message.invoice_id, before_id=message.id)
         if allowed_at is not None and allowed_at > message.created_at:
             reason = RESENT_TOO_SOON
     return reason
+
+
+def why_nothing_to_send(message: OutboxMessage) -> str | None:
+    """A reminder whose invoices were all paid, voided or reported paid since it was written."""
+    if message.kind != "reminder":
+        return None
+    from app.services.reminders import NOTHING_DUE, reminder_context
+    return NOTHING_DUE if reminder_context(message) is None else None
 
 
 def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",

@@ -104,6 +104,10 @@ def receipt_text(invoice: Invoice, trainer: Trainer) -> str:
 
 
 def _body_for(message: OutboxMessage) -> str:
+    if message.kind == "reminder":
+        from app.services.reminders import reminder_context
+        opt_out = " Reply STOP to opt out." if _is_first_text_to(message.to_number, message.id) else ""
+        return first_that_fits(sms_wordings("reminder", opt_out=opt_out, **reminder_context(message)))
     invoice = db.session.get(Invoice, message.invoice_id)
     trainer = db.session.get(Trainer, message.trainer_id)
     if message.kind == "receipt":
@@ -120,6 +124,8 @@ def send_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.queued:
         return None
+    if message.send_after is not None and message.send_after > utcnow():
+        return None  # quiet hours: the sweeper wakes it at 08:00 her time
     if message.channel == EMAIL:
         from app.services.emailing import send_email_message
         return send_email_message(message_id)
