@@ -89,3 +89,21 @@ def test_a_bad_email_address_is_refused_and_a_good_one_saved_with_the_channel(br
     browser.post("/clients/new", dict(base, email=" Maya@Example.com "))
     saved = db.session.scalars(select(Client)).one()
     assert (saved.email, saved.channels) == ("maya@example.com", "both")
+
+
+def test_stop_words_opt_out_start_words_opt_back_in_and_help_names_the_business(app, client, trainer):
+    from tests.test_twilio_webhooks import INBOUND_URL
+    person = factories.make_client(trainer, mobile="+14155550161")
+    for stop, start in [("STOP", "START"), ("stopall", "yes"), ("Unsubscribe", "UNSTOP"), ("cancel.", "start"),
+                        ("END", "START"), ("quit", "START"), ("REVOKE", "START"), ("OPTOUT", "START")]:
+        _signed_post(client, INBOUND_URL, {"From": "+14155550161", "Body": stop})
+        db.session.expire_all()
+        assert db.session.get(Client, person.id).sms_opted_out_at is not None, stop
+        _signed_post(client, INBOUND_URL, {"From": "+14155550161", "Body": start})
+        db.session.expire_all()
+        assert db.session.get(Client, person.id).sms_opted_out_at is None, start
+
+    answer = _signed_post(client, INBOUND_URL, {"From": "+14155550161", "Body": "help"}).get_data(as_text=True)
+    assert f"<Message>{trainer.business_name}: invoices and reminders" in answer and "Reply STOP" in answer
+    db.session.expire_all()
+    assert db.session.get(Client, person.id).sms_opted_out_at is None

@@ -263,6 +263,16 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT
 START_WORDS = {"START", "YES", "UNSTOP", "OPTIN"}
 
 
+def help_text(from_number: str) -> str:
+    """The answer to HELP: whose texts these are (every business that texts this number) and how to stop."""
+    names = sorted(set(db.session.scalars(select(Trainer.business_name).join(Client, Client.trainer_id == Trainer.id)
+                                          .where(Client.mobile == from_number, Trainer.business_name != "")))
+                   | set(db.session.scalars(select(Trainer.name).join(Client, Client.trainer_id == Trainer.id)
+                                            .where(Client.mobile == from_number,
+                                                   (Trainer.business_name == "") | Trainer.business_name.is_(None)))))
+    return first_that_fits(sms_wordings("help", business=" / ".join(n for n in names if n) or "Spotter"))
+
+
 def apply_inbound(from_number: str, body: str) -> str | None:
     """STOP/START/HELP from a client's phone. Returns the keyword handled, if any."""
     word = (body or "").strip().upper().rstrip(".!")
