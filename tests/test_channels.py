@@ -107,3 +107,17 @@ def test_stop_words_opt_out_start_words_opt_back_in_and_help_names_the_business(
     assert f"<Message>{trainer.business_name}: invoices and reminders" in answer and "Reply STOP" in answer
     db.session.expire_all()
     assert db.session.get(Client, person.id).sms_opted_out_at is None
+
+
+def test_a_clients_time_zone_and_reminder_switch_are_saved_and_a_made_up_zone_refused(browser, trainer):
+    browser.login(trainer.email)
+    base = {"name": "Tess Zone", "mobile": "(415) 555-2672", "email": "", "default_rate_cents": "", "notes": "",
+            "channels": "text"}
+    refused = browser.post("/clients/new", dict(base, timezone="Mars/Olympus"))
+    assert b"Pick a time zone from the list" in refused.data and db.session.scalars(select(Client)).all() == []
+
+    browser.post("/clients/new", dict(base, timezone="US/Pacific"))  # an old name, kept as its current one
+    saved = db.session.scalars(select(Client)).one()
+    assert (saved.timezone, saved.reminders_enabled) == ("America/Los_Angeles", False)  # box left unticked
+    page = browser.get(f"/clients/{saved.id}").get_data(as_text=True)
+    assert "Off" in page and "America/Los_Angeles" in page

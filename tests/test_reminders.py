@@ -221,3 +221,30 @@ def test_a_schedule_with_two_steps_on_one_day_or_too_many_is_refused_and_nothing
 
     saved = reminders.save_schedule(trainer.id, [Step(-2), Step(0, enabled=False), Step(5)])
     assert saved == [Step(-2), Step(0, False), Step(5)]
+
+
+def test_the_trainer_edits_her_schedule_and_bad_rows_are_refused_with_nothing_changed(trainer, logged_in):
+    page = logged_in.get("/settings/reminders").get_data(as_text=True)
+    assert 'name="days_2" value="7"' in page
+
+    form = {"days_0": "2", "when_0": "before", "on_0": "y", "days_1": "2", "when_1": "before", "on_1": "y"}
+    refused = logged_in.post("/settings/reminders", form)
+    assert refused.status_code == 200 and "same day" in refused.get_data(as_text=True)
+    assert reminders.schedule_for(trainer.id) == [reminders.Step(0), reminders.Step(3), reminders.Step(7)]
+    junk = logged_in.post("/settings/reminders", {"days_0": "-x"})
+    assert "whole number of days" in junk.get_data(as_text=True)
+
+    logged_in.post("/settings/reminders", {"days_0": "2", "when_0": "before", "on_0": "y",
+                                           "days_1": "5", "when_1": "after"})
+    assert reminders.schedule_for(trainer.id) == [reminders.Step(-2), reminders.Step(5, enabled=False)]
+
+
+def test_the_invoice_page_turns_its_reminders_off(app, trainer, logged_in):
+    invoice = _invoice(trainer, due=date(2026, 12, 1))
+    page = logged_in.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    assert "Stop reminders for this invoice" in page
+
+    logged_in.post(f"/invoices/{invoice.id}/reminders", {"enabled": "0"})
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).reminders_enabled is False
+    assert reminders.remind_due(DAY_TIME) == 0

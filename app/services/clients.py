@@ -9,7 +9,8 @@ from app.models.types import utcnow
 from app.services import ServiceError, form_keys
 from app.tenancy import find_owned, owned
 
-CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent", "channels")
+CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent", "channels", "timezone",
+                 "reminders_enabled")
 
 
 def _phone_digits(query: str) -> str | None:
