@@ -127,6 +127,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "invoices@spotter.test")
     MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
 
+    # Quiet hours (08:00-20:00 the client's time): these kinds of client message wait for 08:00. Codes and
+    # password resets, which the person asked for, never wait.
+    QUIET_HOURS_KINDS = _env_codes("QUIET_HOURS_KINDS", "REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE")
+
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK
     # at a mock server. The platform fee is in basis points of each payment (0: none).
@@ -183,6 +187,8 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     SMS_BACKEND = "console"
     MAIL_BACKEND = "console"
+    # Tests run at any hour: only reminders (whose tests set the clock) keep quiet hours unless a test asks.
+    QUIET_HOURS_KINDS = ("REMINDER",)
     MAIL_URL = ""
     MAIL_SERVER = ""
     TWILIO_ACCOUNT_SID = ""

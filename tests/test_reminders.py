@@ -248,3 +248,25 @@ def test_the_invoice_page_turns_its_reminders_off(app, trainer, logged_in):
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).reminders_enabled is False
     assert reminders.remind_due(DAY_TIME) == 0
+
+
+def test_a_receipt_written_in_quiet_hours_waits_for_8am_and_a_verification_code_does_not(app, trainer):
+    app.config["QUIET_HOURS_KINDS"] = ("REMINDER", "RECEIPT")
+    now = datetime.now(timezone.utc)
+    offset = (23 - now.hour) % 24  # a zone where it is 23:xx now
+    offset = offset - 24 if offset > 14 else offset
+    tz = f"Etc/GMT{'-' if offset >= 0 else '+'}{abs(offset)}"
+    invoice = _invoice(trainer, due=date(2026, 12, 1), timezone=tz)
+
+    payments.record_manual_payment(trainer.id, invoice.id, "t", amount_cents=8000, method=PaymentMethod.cash,
+                                   received_on=date(2026, 12, 1))
+    db.session.expire_all()
+    [receipt] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).all()
+    assert receipt.send_after is not None and receipt.send_after.astimezone(zone(tz)).hour == 8
+    assert texting.send_message(receipt.id) is None
+
+    from app.services import mobile_verification
+    unverified = factories.make_trainer(verified=False, timezone=tz, mobile="+14155550188")
+    code = mobile_verification.send_verification_code(unverified.id)
+    assert code.send_after is None
+    assert texting.send_message(code.id) == MessageStatus.delivered

@@ -136,11 +136,25 @@ def new_messages(client: Client, trainer_id: int, invoice_id: int | None, kind: 
             rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
     if client.channels in ("email", "both"):
         rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
+    wait = quiet_hours_wait(client, kind)
+    for row in rows:
+        row.send_after = wait
     return rows
 
 
+def quiet_hours_wait(client: Client, kind: str):
+    """When a message of this kind written now may reach the client: None (at once), or her next 08:00."""
+    from app.models.types import utcnow
+    from app.services.quiet_hours import send_after
+
+    if kind.upper() not in current_app.config["QUIET_HOURS_KINDS"]:
+        return None
+    return send_after(utcnow(), client.timezone or db.session.get(Trainer, client.trainer_id).timezone)
+
+
 def pending_ids(messages: list[OutboxMessage]) -> list[int]:
-    return [m.id for m in messages if m.status == MessageStatus.queued]
+    """The rows to wake a worker for now (quiet hours: the sweeper wakes the others at 08:00)."""
+    return [m.id for m in messages if m.status == MessageStatus.queued and m.send_after is None]
 
 
 def new_trainer_message(trainer: Trainer, kind: str, body: str) -> OutboxMessage:

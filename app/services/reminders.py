@@ -147,7 +147,7 @@ def _remind_client(client: Client, trainer: Trainer, today: date, items: list[tu
             db.session.add(ReminderSend(invoice_id=invoice.id, client_id=client.id, days_after_due=days,
                                         local_day=today, message_key=key))
         messages = new_messages(client, trainer.id, items[0][0].id, kind="reminder", dedupe_key=key)
-        wait = send_after(now, client.timezone or trainer.timezone)
+        wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
         for message in messages:
             message.send_after = wait
         db.session.commit()
