@@ -84,3 +84,15 @@ def test_invoices_already_sent_get_reminders_on_the_default_schedule(migration_d
     assert migration_db.rows("SELECT count(*) FROM reminder_steps") == [(0,)]
     migration_db.downgrade("a8e3c5d1f0b2")
     assert migration_db.rows("SELECT number, total_cents FROM invoices") == [(1, 8000)]
+
+
+def test_the_password_reset_table_arrives_empty_and_leaves_the_trainers_be(migration_db):
+    migration_db.upgrade("b3f7d2a9e6c1")
+    migration_db.insert("trainers", email="old@example.com", mobile="+14155550100", **TRAINER)
+
+    migration_db.upgrade()
+
+    assert migration_db.rows("SELECT email, password_hash FROM trainers") == [("old@example.com", "x")]
+    assert migration_db.rows("SELECT count(*) FROM password_resets") == [(0,)]
+    migration_db.downgrade("b3f7d2a9e6c1")
+    assert migration_db.rows("SELECT email FROM trainers") == [("old@example.com",)]

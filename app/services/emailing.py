@@ -21,11 +21,12 @@ from app.models.types import utcnow
 from app.services import pdf_documents
 from app.services.outbox import new_email, why_not_emailable, why_nothing_to_send  # noqa: F401
 from app.services.texting import RetryLater, claim_message, invoice_context, record_sent, refuse_message
-from app.services.wording import EmailWords, email_words
+from app.services.wording import EmailWords, email_words, written_email_words
 
 # Which PDF each kind of email carries.
 ATTACHMENTS = {"invoice": "invoice", "reminder": "invoice", "receipt": "receipt"}
 WITH_UNSUBSCRIBE = {"reminder"}
+WRITTEN_WHEN_ASKED = {"password_reset"}  # to the trainer herself, from Spotter
 
 
 def _serializer() -> URLSafeSerializer:
@@ -63,6 +64,8 @@ def unsubscribe_client(token: str) -> Client | None:
 
 
 def words_for(message: OutboxMessage) -> EmailWords:
+    if message.kind in WRITTEN_WHEN_ASKED:
+        return written_email_words(message.kind, message.subject, message.body)
     trainer = db.session.get(Trainer, message.trainer_id)
     context = {"business": trainer.display_name, "trainer_email": trainer.email}
     if message.kind == "reminder":
@@ -85,8 +88,11 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     trainer = db.session.get(Trainer, message.trainer_id)
     words = words_for(message)
     email = EmailMessage()
-    email["From"] = formataddr((trainer.display_name, config["MAIL_FROM"]))
-    email["Reply-To"] = formataddr((trainer.display_name, trainer.email))
+    if message.kind in WRITTEN_WHEN_ASKED:
+        email["From"] = formataddr(("Spotter", config["MAIL_FROM"]))
+    else:
+        email["From"] = formataddr((trainer.display_name, config["MAIL_FROM"]))
+        email["Reply-To"] = formataddr((trainer.display_name, trainer.email))
     email["To"] = message.address
     email["Subject"] = words.subject
     email["Date"] = formatdate(localtime=False)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 
-def render(name: str, **context) -> str:
+def render(template: str, /, **context) -> str:
     """A template rendered without a request (jobs send most messages): no context processors."""
-    return current_app.jinja_env.get_template(name).render(**context)
+    return current_app.jinja_env.get_template(template).render(**context)
 
 
 def sms_wordings(kind: str, **context) -> list[str]:
@@ -29,5 +29,10 @@ class EmailWords:
 def email_words(kind: str, **context) -> EmailWords:
     subject = " ".join(render(f"messages/{kind}.subject.txt", **context).split())
     text = render(f"messages/{kind}.email.txt", **context).strip() + "\n"
-    html = render(f"messages/{kind}.email.html", **context)
+    html = render(f"messages/{kind}.email.html", text=text, **context)
     return EmailWords(subject=subject, text=text, html=html)
+
+
+def written_email_words(kind: str, subject: str, text: str) -> EmailWords:
+    """An email whose words were written when it was asked for (a one-time link is never stored)."""
+    return EmailWords(subject=subject, text=text, html=render(f"messages/{kind}.email.html", text=text))
