@@ -38,13 +38,9 @@ def reset_with_link(token: str):
         return render_template("auth/reset_invalid.html", message=password_reset.LINK_NOT_VALID), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            password_reset.reset_with_token(token, form.password.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Password changed, and you were logged out everywhere. Log in with the new one.", "success")
-            return redirect(url_for("auth.login"))
+        done = _reset(form, lambda: password_reset.reset_with_token(token, form.password.data))
+        if done:
+            return done
     return render_template("auth/reset.html", form=form, code=False)
 
 
@@ -55,11 +51,19 @@ def reset_with_code():
     if request.method == "GET":
         form.email.data = request.args.get("email", "")[:254]
     if form.validate_on_submit():
-        try:
-            password_reset.reset_with_code(form.email.data, form.code.data, form.password.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Password changed, and you were logged out everywhere. Log in with the new one.", "success")
-            return redirect(url_for("auth.login"))
+        done = _reset(form, lambda: password_reset.reset_with_code(form.email.data, form.code.data,
+                                                                  form.password.data))
+        if done:
+            return done
     return render_template("auth/reset.html", form=form, code=True)
+
+
+def _reset(form, reset):
+    """Runs the reset; to the log-in page when done, None (the refusal beside its field) when not."""
+    try:
+        reset()
+    except ServiceError as e:
+        apply_service_error(form, e)
+        return None
+    flash("Password changed, and you were logged out everywhere. Log in with the new one.", "success")
+    return redirect(url_for("auth.login"))
