@@ -96,3 +96,16 @@ def test_the_password_reset_table_arrives_empty_and_leaves_the_trainers_be(migra
     assert migration_db.rows("SELECT count(*) FROM password_resets") == [(0,)]
     migration_db.downgrade("b3f7d2a9e6c1")
     assert migration_db.rows("SELECT email FROM trainers") == [("old@example.com",)]
+
+
+def test_late_fees_arrive_off_for_every_trainer(migration_db):
+    migration_db.upgrade("c9d4e7f2a5b8")
+    migration_db.insert("trainers", email="old@example.com", mobile="+14155550100", **TRAINER)
+
+    migration_db.upgrade()
+
+    assert migration_db.rows("SELECT email, late_fee_kind, late_fee_value, late_fee_after_days FROM trainers") == [
+        ("old@example.com", None, 0, 7)]
+    assert migration_db.rows("SELECT count(*) FROM late_fees") == [(0,)]
+    migration_db.downgrade("c9d4e7f2a5b8")
+    assert migration_db.rows("SELECT email FROM trainers") == [("old@example.com",)]

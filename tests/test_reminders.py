@@ -270,3 +270,60 @@ def test_a_receipt_written_in_quiet_hours_waits_for_8am_and_a_verification_code_
     code = mobile_verification.send_verification_code(unverified.id)
     assert code.send_after is None
     assert texting.send_message(code.id) == MessageStatus.delivered
+
+
+def test_a_late_fee_is_added_once_as_a_line_with_an_event_and_the_next_reminder_says_so(app, trainer):
+    from app.models import InvoiceEvent, LateFee
+    from app.services import late_fees
+    late_fees.set_late_fee(trainer.id, "percent", 1000, after_days=3)  # 10%
+    invoice = _invoice(trainer, due=date(2026, 11, 28))
+
+    assert late_fees.add_due_late_fees(datetime(2026, 11, 30, 15, tzinfo=timezone.utc)) == 0  # 2 days late
+    reminders.remind_due(DAY_TIME)  # 3 days after: the fee, then the reminder
+    reminders.remind_due(DAY_TIME + timedelta(hours=1))
+    db.session.expire_all()
+    invoice = db.session.get(Invoice, invoice.id)
+    assert invoice.total_cents == 8800 and invoice.total_cents == invoice.lines_sum_cents
+    assert [line.description for line in invoice.live_lines][-1] == "Late fee"
+    assert db.session.scalar(select(func.count(LateFee.id))) == 1
+    assert db.session.scalar(select(InvoiceEvent.to_value).where(InvoiceEvent.kind == "late_fee")) == "$8.00"
+    [row] = _reminders()
+    texting.send_message(row.id)
+    body = _reminders()[0].body
+    assert "$88.00" in body and "$8.00 late fee" in body
+
+
+@pytest.mark.parametrize("kind, value, days, words", [
+    ("fixed", -100, 7, "more than zero"), ("fixed", 0, 7, "more than zero"),
+    ("percent", 10001, 7, "more than the invoice total"), ("fixed", 100001, 7, "at most $1,000.00"),
+    ("fixed", 500, 0, "Between 1 and 90 days"), ("weekly", 500, 7, "fixed amount or a percent")])
+def test_a_bad_late_fee_is_refused_and_nothing_changes(app, trainer, kind, value, days, words):
+    from app.services import late_fees
+    with pytest.raises(ServiceError, match=words.replace("$", r"\$").replace("(", r"\(")):
+        late_fees.set_late_fee(trainer.id, kind, value, days)
+    db.session.expire_all()
+    assert trainer.late_fee_kind is None
+
+
+def test_a_fixed_late_fee_is_never_more_than_the_invoice(app, trainer):
+    from app.services import late_fees
+    late_fees.set_late_fee(trainer.id, "fixed", 50000, after_days=1)
+    invoice = _invoice(trainer, due=date(2026, 11, 28))
+    assert late_fees.add_due_late_fees(DAY_TIME) == 1
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).total_cents == 16000
+
+
+def test_the_late_fee_form_saves_and_refuses_with_a_message(trainer, logged_in):
+    logged_in.get("/settings/reminders")
+    refused = logged_in.post("/settings/late-fee", {"kind": "percent", "value": "150", "after_days": "7"})
+    assert "more than the invoice total" in refused.get_data(as_text=True)
+    negative = logged_in.post("/settings/late-fee", {"kind": "fixed", "value": "-5", "after_days": "7"})
+    assert "more than zero" in negative.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(trainer), trainer.id).late_fee_kind is None
+
+    logged_in.post("/settings/late-fee", {"kind": "fixed", "value": "15.00", "after_days": "10"})
+    db.session.expire_all()
+    saved = db.session.get(type(trainer), trainer.id)
+    assert (saved.late_fee_kind, saved.late_fee_value, saved.late_fee_after_days) == ("fixed", 1500, 10)

@@ -4,11 +4,11 @@ from app.models.form_key import FormKey
 from app.models.invoice import Batch, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus
 from app.models.invoice_view import InvoiceView
 from app.models.message import PENDING_STATUSES, MessageStatus, OutboxMessage
-from app.models.reminder import ReminderSend, ReminderStep
+from app.models.reminder import LateFee, ReminderSend, ReminderStep
 from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentStatus, StripeEvent
 from app.models.session import SessionStatus, TrainingSession
 from app.models.trainer import AuthSession, PasswordReset, Trainer, VerificationCode
 
 __all__ = ["AuthSession", "Batch", "CheckoutAttempt", "StripeEvent", "Client", "FormKey", "Invoice", "InvoiceEvent",
-           "InvoiceLine", "InvoiceStatus", "InvoiceView", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "PasswordReset", "Payment",
+           "InvoiceLine", "InvoiceStatus", "InvoiceView", "LateFee", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "PasswordReset", "Payment",
            "PaymentMethod", "PaymentStatus", "ReminderSend", "ReminderStep", "SessionStatus", "Trainer", "TrainingSession", "VerificationCode"]

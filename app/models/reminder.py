@@ -42,3 +42,17 @@ class ReminderSend(db.Model):
     local_day: Mapped[date] = mapped_column(Date)
     message_key: Mapped[str] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LateFee(db.Model):
+    """The late fee added to an invoice (a line on it): once per invoice, whatever the clocks do."""
+
+    __tablename__ = "late_fees"
+    __table_args__ = (UniqueConstraint("invoice_id", name="uq_late_fees_invoice"),
+                      CheckConstraint("amount_cents > 0", name="late_fee_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id", ondelete="SET NULL"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -55,6 +55,12 @@ class Trainer(UserMixin, db.Model):
         so that ending the session on the server makes a copied cookie useless."""
         return self.auth_token
 
+    # Late fees, off unless she sets them: "fixed" (late_fee_value in cents) or "percent" (in basis
+    # points of the invoice total), added once to an invoice late_fee_after_days after its due date.
+    late_fee_kind: Mapped[str | None] = mapped_column(String(7))
+    late_fee_value: Mapped[int] = mapped_column(Integer, default=0)
+    late_fee_after_days: Mapped[int] = mapped_column(Integer, default=7)
+
     @property
     def has_saved_profile(self) -> bool:
         """Her default rate is asked for on the profile and set nowhere else."""

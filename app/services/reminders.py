@@ -14,7 +14,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Client, Invoice, InvoiceStatus, OutboxMessage, Payment, ReminderSend, ReminderStep, Trainer
+from app.models import (Client, Invoice, InvoiceStatus, LateFee, OutboxMessage, Payment, ReminderSend, ReminderStep,
+                        Trainer)
 from app.models.reminder import DEFAULT_STEPS, EARLIEST_DAYS, LATEST_DAYS, MAX_STEPS
 from app.models.types import utcnow
 from app.money import format_cents
@@ -104,6 +105,8 @@ def remind_due(now: datetime | None = None) -> int:
     """The clock's tick: one reminder per client due one today (her time), on her channels, held
     until 08:00 when it falls in quiet hours. Returns the number of clients reminded."""
     now = now or utcnow()
+    from app.services.late_fees import add_due_late_fees
+    add_due_late_fees(now)  # first, so that today's reminder asks for the fee and says so
     rows = db.session.execute(due_reminders_query((now + timedelta(days=1)).date())).all()
     if not rows:
         return 0
@@ -175,7 +178,10 @@ def reminder_context(message: OutboxMessage) -> dict | None:
     currency = first.currency
     items = [dict(number=format_invoice_number(i.number), amount=format_cents(i.due_cents, i.currency),
                   due=f"{i.due_date:%b} {i.due_date.day}", link=public_url(i)) for i in invoices]
+    fees = db.session.scalars(select(LateFee).where(LateFee.invoice_id.in_([i.id for i in invoices]))).all()
+    late_fee = format_cents(sum(f.amount_cents for f in fees), currency) if fees else ""
     return dict(business=trainer.display_name, first=client.first_name, count=len(invoices), items=items,
+                late_fee=late_fee,
                 total=format_cents(sum(i.due_cents for i in invoices), currency),
                 number=items[0]["number"], amount=items[0]["amount"], due=items[0]["due"], link=items[0]["link"],
                 overdue=first.due_date < today, invoice_id=first.id)
