@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -91,14 +91,61 @@ def _still_due():
         Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation())
 
 
-def due_reminders_query(today_latest: date):
+def due_reminders_query(today_latest: date, earliest_step: int = 0):
     """Open invoices whose schedule may have a step due by `today_latest` (the latest local date
-    anywhere), with their client and trainer: the reminder tick's one selection."""
+    anywhere), with their client and trainer: the reminder tick's one selection. `earliest_step` is the
+    earliest enabled step of any schedule (0 with the defaults: nothing before its due date)."""
     return (select(Invoice, Client, Trainer).join(Client, Client.id == Invoice.client_id)
             .join(Trainer, Trainer.id == Invoice.trainer_id)
-            .where(_still_due(), Invoice.due_date <= today_latest - timedelta(days=EARLIEST_DAYS),
+            .where(Invoice.status == InvoiceStatus.open,
+                   Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)),
+                   ~exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation()),
                    Invoice.reminders_enabled, Client.reminders_enabled, Client.archived_at.is_(None))
             .order_by(Invoice.client_id, Invoice.due_date, Invoice.id))
+
+
+def _earliest_step() -> int:
+    saved = db.session.scalar(select(func.min(ReminderStep.days_after_due)).where(ReminderStep.enabled))
+    return min(0, saved if saved is not None else 0, *(d for d, on in DEFAULT_STEPS if on))
+
+
+@dataclass
+class DueReminder:
+    client: Client
+    trainer: Trainer
+    today: date
+    items: list  # (invoice, step) pairs, oldest due first
+
+
+def due_reminders(now: datetime) -> list[DueReminder]:
+    """Who is due a reminder now, each client once, with the invoices and steps it covers."""
+    rows = db.session.execute(due_reminders_query((now + timedelta(days=1)).date(), _earliest_step())).all()
+    if not rows:
+        return []
+    trainer_ids = {t.id for _, _, t in rows}
+    steps: dict[int, list[Step]] = {}
+    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(trainer_ids))):
+        steps.setdefault(step.trainer_id, []).append(Step(step.days_after_due, step.enabled))
+    invoice_ids = [i.id for i, _, _ in rows]
+    taken = set()
+    for chunk in range(0, len(invoice_ids), 5000):  # under every database's limit of bound values
+        taken |= set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due).where(
+            ReminderSend.invoice_id.in_(invoice_ids[chunk:chunk + 5000]))).all())
+
+    due: dict[int, DueReminder] = {}
+    for invoice, client, trainer in rows:
+        if invoice.due_cents <= 0 or invoice.due_date is None:
+            continue
+        tz = client.timezone or trainer.timezone
+        today = to_local(now, tz).date()
+        sent_day = to_local(invoice.finalized_at or invoice.created_at, tz).date()
+        schedule = steps.get(trainer.id) or [Step(d, on) for d, on in DEFAULT_STEPS]
+        due_steps = [s.days_after_due for s in schedule
+                     if s.enabled and sent_day <= invoice.due_date + timedelta(days=s.days_after_due) <= today]
+        if not due_steps or (invoice.id, max(due_steps)) in taken:
+            continue
+        due.setdefault(client.id, DueReminder(client, trainer, today, [])).items.append((invoice, max(due_steps)))
+    return list(due.values())
 
 
 def remind_due(now: datetime | None = None) -> int:
@@ -107,37 +154,7 @@ def remind_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     from app.services.late_fees import add_due_late_fees
     add_due_late_fees(now)  # first, so that today's reminder asks for the fee and says so
-    rows = db.session.execute(due_reminders_query((now + timedelta(days=1)).date())).all()
-    if not rows:
-        return 0
-    trainer_ids = {t.id for _, _, t in rows}
-    steps: dict[int, list[Step]] = {}
-    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(trainer_ids))):
-        steps.setdefault(step.trainer_id, []).append(Step(step.days_after_due, step.enabled))
-    taken = set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due).where(
-        ReminderSend.invoice_id.in_([i.id for i, _, _ in rows]))).all())
-
-    by_client: dict[int, list[tuple[Invoice, int]]] = {}
-    clients: dict[int, tuple[Client, Trainer, date]] = {}
-    for invoice, client, trainer in rows:
-        if invoice.due_cents <= 0 or invoice.due_date is None:
-            continue
-        today = to_local(now, client.timezone or trainer.timezone).date()
-        sent_day = to_local(invoice.finalized_at or invoice.created_at, client.timezone or trainer.timezone).date()
-        schedule = steps.get(trainer.id) or [Step(d, on) for d, on in DEFAULT_STEPS]
-        due_steps = [s.days_after_due for s in schedule
-                     if s.enabled and sent_day <= invoice.due_date + timedelta(days=s.days_after_due) <= today]
-        if not due_steps or (invoice.id, max(due_steps)) in taken:
-            continue
-        by_client.setdefault(client.id, []).append((invoice, max(due_steps)))
-        clients[client.id] = (client, trainer, today)
-
-    reminded = 0
-    for client_id, items in by_client.items():
-        client, trainer, today = clients[client_id]
-        if _remind_client(client, trainer, today, items, now):
-            reminded += 1
-    return reminded
+    return sum(1 for d in due_reminders(now) if _remind_client(d.client, d.trainer, d.today, d.items, now))
 
 
 def _remind_client(client: Client, trainer: Trainer, today: date, items: list[tuple[Invoice, int]],
