@@ -193,3 +193,12 @@ def test_the_console_backend_shows_emails_rendered_on_the_dev_outbox(app, traine
     page = logged_in.get("/dev/outbox").get_data(as_text=True)
     assert "To ann@example.com" in page and _row(message_id).subject in page
     assert "srcdoc=" in page and "View and pay" in page
+
+
+def test_a_failed_email_is_on_the_dashboard_with_the_servers_words(app, smtp_server, trainer, logged_in):
+    invoice, message_id = _emailed_invoice(trainer)
+    smtp_server.recorder.mode = "refuse"
+    texting.send_message(message_id)
+
+    dashboard = logged_in.get("/dashboard").get_data(as_text=True)
+    assert "Email failed" in dashboard and "refused the email (550" in dashboard

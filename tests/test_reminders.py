@@ -327,3 +327,17 @@ def test_the_late_fee_form_saves_and_refuses_with_a_message(trainer, logged_in):
     db.session.expire_all()
     saved = db.session.get(type(trainer), trainer.id)
     assert (saved.late_fee_kind, saved.late_fee_value, saved.late_fee_after_days) == ("fixed", 1500, 10)
+
+
+def test_the_clocks_reminder_tick_runs_once_at_a_time(app, trainer):
+    from app.extensions import get_redis
+    from app.jobs.reminders import LOCK_KEY, send_due_reminders
+    _invoice(trainer, due=datetime.now(timezone.utc).date(), timezone="UTC")  # due today: its first step
+    lock = get_redis().lock(LOCK_KEY, timeout=60)
+    lock.acquire()
+    try:
+        assert send_due_reminders() == "another reminder tick is running"
+    finally:
+        lock.release()
+    assert send_due_reminders() == "reminded 1 clients"
+    assert len(_reminders()) == 1
