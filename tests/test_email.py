@@ -202,3 +202,12 @@ def test_a_failed_email_is_on_the_dashboard_with_the_servers_words(app, smtp_ser
 
     dashboard = logged_in.get("/dashboard").get_data(as_text=True)
     assert "Email failed" in dashboard and "refused the email (550" in dashboard
+
+
+def test_in_production_without_a_mail_server_an_email_fails_rather_than_passing_for_sent(app):
+    trainer = factories.make_trainer()
+    invoice, message_id = _emailed_invoice(trainer)
+    app.config["ENV_NAME"] = "production"
+
+    assert texting.send_message(message_id) == MessageStatus.failed
+    assert "Email is not set up" in _row(message_id).error_message

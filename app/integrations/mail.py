@@ -69,6 +69,8 @@ def backend_name() -> str:
 def send_email(message: EmailMessage) -> str:
     """Hands the email to the server; returns its Message-ID once the server has accepted it."""
     if backend_name() != "smtp":
+        if current_app.config.get("ENV_NAME") == "production":  # never "sent" when nothing went out
+            raise MailError("Email is not set up on this server (MAIL_URL); the email was not sent.")
         log.info("console email to %s: %s", message["To"], message["Subject"])
         return message["Message-ID"]
     settings = smtp_settings(current_app.config)
