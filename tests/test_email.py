@@ -14,8 +14,8 @@ from tests.invoice_helpers import submit_drafts
 
 
 def _emailed_invoice(trainer, kind="invoice", **client_overrides):
-    """A sent invoice to a client with an email address, and a queued email row for it."""
-    values = dict(name="Ann Archer", email="ann@example.com", channels="email")
+    """A sent invoice (texted) to a client with an email address, and a queued email row for it."""
+    values = dict(name="Ann Archer", email="ann@example.com", channels="text")
     values.update(client_overrides)
     client = factories.make_client(trainer, **values)
     factories.make_session(client)
@@ -211,3 +211,15 @@ def test_in_production_without_a_mail_server_an_email_fails_rather_than_passing_
 
     assert texting.send_message(message_id) == MessageStatus.failed
     assert "Email is not set up" in _row(message_id).error_message
+
+
+def test_the_job_queued_rows_name_today_sends_emails_too(app, smtp_server, run_worker):
+    from app.jobs import get_queue
+    trainer = factories.make_trainer()
+    invoice, message_id = _emailed_invoice(trainer)
+    get_queue().empty()  # the invoice text's job
+    get_queue().enqueue("app.jobs.texting.send_text", message_id)  # as a job already in Redis names it
+
+    run_worker()
+
+    assert _row(message_id).status == MessageStatus.sent and len(smtp_server.messages) == 1
