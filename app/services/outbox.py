@@ -177,7 +177,7 @@ def enqueue_messages(message_ids: list[int]) -> bool:
                                    retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
                                    timeout=current_app.config["SEND_JOB_TIMEOUT"],
                                    result_ttl=3600, failure_ttl=7 * 86400,
-                                   description=f"text outbox row {mid}")
+                                   description=f"outbox message {mid}")
                 for mid in message_ids], pipeline=pipe)
             pipe.execute()
         return True
