@@ -107,7 +107,16 @@ def _clock_command(app: Flask) -> None:
                            job_timeout=300, result_ttl=3600)
         scheduler.register(tick_billing, queue_name=current_app.config["RQ_QUEUE"], interval=60,
                            job_timeout=120, result_ttl=3600)
+        _register_reminder_tick(scheduler)
         scheduler.start()
+
+
+def _register_reminder_tick(scheduler) -> None:
+    """Reminders due are written every five minutes (each held until 08:00 in quiet hours)."""
+    from app.jobs.reminders import send_due_reminders
+
+    scheduler.register(send_due_reminders, queue_name=current_app.config["RQ_QUEUE"], interval=300,
+                       job_timeout=600, result_ttl=3600)
 
 
 def _log_to_stderr() -> None:

@@ -28,6 +28,11 @@ def _env_codes(name: str, default: str) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in os.environ.get(name, default).split(",") if code.strip())
 
 
+def mail_backend(configured: str, mail_url: str, mail_server: str) -> str:
+    """`MAIL_BACKEND` if set; else SMTP when a server is configured, the console otherwise."""
+    return configured or ("smtp" if mail_url or mail_server else "console")
+
+
 def sms_backend(configured: str, twilio_account_sid: str) -> str:
     """`SMS_BACKEND` if set; else Twilio when its account is configured, the console otherwise."""
     return configured or ("twilio" if twilio_account_sid else "console")
@@ -107,6 +112,25 @@ class Config:
     SMS_HOURLY_LIMIT_PER_CLIENT = _env_int("SMS_HOURLY_LIMIT_PER_CLIENT", 5)
     RESEND_MIN_INTERVAL_SECONDS = _env_int("RESEND_MIN_INTERVAL_SECONDS", 600)
 
+    # Email: MAIL_URL (smtp://user:pass@host:587 with STARTTLS, smtps://...:465 with TLS; what Heroku's
+    # email add-ons provide) or MAIL_SERVER/MAIL_PORT/MAIL_USERNAME/MAIL_PASSWORD with MAIL_USE_TLS
+    # (STARTTLS) or MAIL_USE_SSL. Without a server, the console backend keeps emails in the app
+    # (/dev/outbox). Every email is from MAIL_FROM, with the trainer's business as its display name.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "invoices@spotter.test")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
+
+    # Quiet hours (08:00-20:00 the client's time): these kinds of client message wait for 08:00. Codes and
+    # password resets, which the person asked for, never wait.
+    QUIET_HOURS_KINDS = _env_codes("QUIET_HOURS_KINDS", "REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE")
+
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK
     # at a mock server. The platform fee is in basis points of each payment (0: none).
@@ -162,6 +186,11 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
     SMS_BACKEND = "console"
+    MAIL_BACKEND = "console"
+    # Tests run at any hour: only reminders (whose tests set the clock) keep quiet hours unless a test asks.
+    QUIET_HOURS_KINDS = ("REMINDER",)
+    MAIL_URL = ""
+    MAIL_SERVER = ""
     TWILIO_ACCOUNT_SID = ""
     TWILIO_AUTH_TOKEN = "test-auth-token"
     STRIPE_SECRET_KEY = ""

@@ -269,6 +269,17 @@ def fake_twilio(app):
 
 
 @pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on loopback; the app sends its email there."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_URL=server.url, MAIL_TIMEOUT_SECONDS=1)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def fake_stripe(app):
     """A fake Stripe on loopback; the app's real stripe SDK is pointed at it."""
     from tests.fake_stripe import SECRET_KEY, FakeStripe

@@ -14,5 +14,5 @@ def test_outbox_index_migration_keeps_the_texts_already_written(migration_db):
 
     migration_db.upgrade()
 
-    assert migration_db.rows("SELECT to_number, status, body FROM outbox_messages") == [
+    assert migration_db.rows("SELECT address, status, body FROM outbox_messages") == [
         ("+14155550101", "delivered", "Old Gym: hi")]

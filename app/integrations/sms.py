@@ -12,37 +12,18 @@ log = logging.getLogger(__name__)
 CONSOLE_PREFIX = "CONSOLE"
 FIND_SENT_WINDOW = timedelta(days=1)  # our own rows this long before `since` are checked for recorded SIDs
 
-# Twilio error codes that will not change on a retry, in plain words.
-OPTED_OUT = "21610"
-BAD_NUMBER_CODES = {  # the client's number itself is the problem
-    "21211": "This mobile number is not valid.",
-    "21612": "Texts cannot reach this number from our sender.",
-    "21614": "This number cannot receive texts (a landline?).",
-    "21217": "This phone number does not appear to be valid.",
-    "21401": "This phone number is not valid.",
-    "21421": "This phone number is not valid.",
-    "30005": "This number does not exist or is no longer in service.",
-    "30006": "This number is a landline or cannot receive texts.",
-}
-OTHER_ERROR_MESSAGES = {
-    "21408": "Texting this country is not enabled for Spotter's sender.",
-    "21606": "Texting is not set up correctly (sender number).",
-    "30003": "The phone is unreachable or switched off.",
-    "30007": "The carrier filtered the text as spam.",
-}
-
-
-def plain_error(code: str | None, fallback: str) -> str:
-    return BAD_NUMBER_CODES.get(code or "") or OTHER_ERROR_MESSAGES.get(code or "") or fallback
-
-
 class SmsError(Exception):
-    """The provider refused the text. `permanent` errors are never retried."""
+    """The provider refused the text. `permanent` errors are never retried. What the refusal says about
+    the number is told in plain values (the provider's own codes stay in its module): `opted_out` when
+    the person replied STOP, `number_problem` (plain words) when the number itself cannot get texts."""
 
-    def __init__(self, message: str, code: str | None = None, permanent: bool = False):
+    def __init__(self, message: str, code: str | None = None, permanent: bool = False, *,
+                 opted_out: bool = False, number_problem: str | None = None):
         super().__init__(message)
         self.code = code
         self.permanent = permanent
+        self.opted_out = opted_out
+        self.number_problem = number_problem
 
 
 class SmsTransientError(SmsError):
@@ -79,6 +60,14 @@ def find_sent(to: str, body: str, since, exclude_sids: set[str]) -> SentText | N
         from app.integrations import twilio_sms
         return twilio_sms.find_sent(to, body, since, exclude_sids)
     return None  # the console keeps no record beyond our own rows
+
+
+def delivery_failure(error_code: str | None, fallback: str) -> SmsError:
+    """What a carrier's "undelivered"/"failed" status callback with this code means, as an SmsError."""
+    if backend_name() == "twilio" or error_code:
+        from app.integrations import twilio_sms
+        return twilio_sms.failure(error_code, fallback)
+    return SmsError(fallback, error_code)
 
 
 def signature_is_valid(url: str, params: dict, signature: str) -> bool:

@@ -8,8 +8,39 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from app.integrations.sms import (OPTED_OUT, SentText, SmsError, SmsTransientError, SmsUnknownOutcome,
-                                  plain_error)
+from app.integrations.sms import SentText, SmsError, SmsTransientError, SmsUnknownOutcome
+
+# Twilio error codes that will not change on a retry, in plain words.
+OPTED_OUT = "21610"
+BAD_NUMBER_CODES = {  # the client's number itself is the problem
+    "21211": "This mobile number is not valid.",
+    "21612": "Texts cannot reach this number from our sender.",
+    "21614": "This number cannot receive texts (a landline?).",
+    "21217": "This phone number does not appear to be valid.",
+    "21401": "This phone number is not valid.",
+    "21421": "This phone number is not valid.",
+    "30005": "This number does not exist or is no longer in service.",
+    "30006": "This number is a landline or cannot receive texts.",
+}
+OTHER_ERROR_MESSAGES = {
+    "21408": "Texting this country is not enabled for Spotter's sender.",
+    "21606": "Texting is not set up correctly (sender number).",
+    "30003": "The phone is unreachable or switched off.",
+    "30007": "The carrier filtered the text as spam.",
+}
+
+
+def plain_error(code: str | None, fallback: str) -> str:
+    return BAD_NUMBER_CODES.get(code or "") or OTHER_ERROR_MESSAGES.get(code or "") or fallback
+
+
+def failure(code: str | None, fallback: str) -> SmsError:
+    """Twilio's error code as a plain SmsError: opted out, a bad number, or other words."""
+    if code == OPTED_OUT:
+        return SmsError("The client replied STOP; texts are blocked until they reply START.", code,
+                        permanent=True, opted_out=True)
+    return SmsError(plain_error(code, fallback), code, permanent=True, number_problem=BAD_NUMBER_CODES.get(code or ""))
+
 
 LIST_PAGE_SIZE = 50  # Twilio's own page size
 LIST_MOST_TEXTS = 2 * LIST_PAGE_SIZE  # reconciling reads at most two pages of one number's texts
@@ -46,10 +77,7 @@ def send_text(to: str, body: str, status_callback: str | None = None) -> SentTex
         code = str(e.code) if e.code else None
         if e.status == 429 or e.status >= 500:
             raise SmsTransientError(f"Twilio answered {e.status}; trying again shortly.", code) from e
-        if code == OPTED_OUT:
-            raise SmsError("The client replied STOP; texts are blocked until they reply START.", code,
-                           permanent=True) from e
-        raise SmsError(plain_error(code, f"Twilio refused the text: {e.msg}"), code, permanent=True) from e
+        raise failure(code, f"Twilio refused the text: {e.msg}") from e
     except requests.exceptions.ConnectionError as e:
         if _request_never_left(e):
             raise SmsTransientError("Could not reach Twilio; trying again shortly.") from e

@@ -1,8 +1,9 @@
-"""The job behind every outbox row. Its argument is the row id: a wire format, kept stable."""
+"""The job behind every outbox row, text or email. Its name and argument (the row id) are a wire format:
+jobs already in Redis name `app.jobs.texting.send_text`, so it stays."""
 from app.services.texting import send_message
 
 
 def send_text(message_id: int):
-    """Texts one outbox row; a second run for the same row does nothing."""
+    """Sends one outbox row on its channel; a second run for the same row does nothing."""
     status = send_message(message_id)
     return status.value if status else "already handled"

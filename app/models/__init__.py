@@ -7,12 +7,13 @@ from app.models.invoice_view import InvoiceView
 from app.models.ledger import LedgerEntry, PaymentAllocation
 from app.models.message import PENDING_STATUSES, MessageStatus, OutboxMessage
 from app.models.plan import CreditLot, CreditUse, DurationPrice, Plan, PlanKind, ValidFrom
+from app.models.reminder import LateFee, ReminderSend, ReminderStep
 from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentStatus, StripeEvent
 from app.models.session import SessionStatus, TrainingSession
-from app.models.trainer import AuthSession, Trainer, VerificationCode
+from app.models.trainer import AuthSession, PasswordReset, Trainer, VerificationCode
 
 __all__ = ["AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
-           "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView",
-           "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment", "PaymentAllocation", "Plan",
-           "PlanKind", "StripeEvent", "ValidFrom",
-           "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession", "VerificationCode"]
+           "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView", "LateFee",
+           "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "PasswordReset", "Payment",
+           "PaymentAllocation", "PaymentMethod", "PaymentStatus", "Plan", "PlanKind", "ReminderSend", "ReminderStep",
+           "SessionStatus", "StripeEvent", "Trainer", "TrainingSession", "ValidFrom", "VerificationCode"]

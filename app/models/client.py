@@ -14,6 +14,7 @@ class Client(db.Model):
     __table_args__ = (
         CheckConstraint("default_rate_cents IS NULL OR default_rate_cents >= 0",
                         name="default_rate_not_negative"),
+        CheckConstraint("channels IN ('text', 'email', 'both')", name="client_channels_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,6 +28,12 @@ class Client(db.Model):
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why texts to this number cannot go out (invalid, landline, unreachable), if the provider said so.
     mobile_problem: Mapped[str | None] = mapped_column(String(200))
+    # How invoices and reminders reach the client: "text", "email" or "both"; email is also the
+    # fallback when a text cannot go.
+    channels: Mapped[str] = mapped_column(String(5), default="text")
+    email_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # None: the trainer's
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -33,6 +33,7 @@ class Invoice(db.Model):
         Index("uq_invoices_one_draft_per_client", "trainer_id", "client_id", unique=True,
               sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
         Index("ix_invoices_trainer_status", "trainer_id", "status"),
+        Index("ix_invoices_status_due_date", "status", "due_date"),  # the reminder tick's selection
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,7 @@ class Invoice(db.Model):
     public_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     link_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str] = mapped_column(String(200), default="")
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)  # this invoice's own off switch
     # Views counted before each view was kept as a row (invoice_views): only their number is known.
     earlier_view_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -59,6 +59,12 @@ class Trainer(UserMixin, db.Model):
         so that ending the session on the server makes a copied cookie useless."""
         return self.auth_token
 
+    # Late fees, off unless she sets them: "fixed" (late_fee_value in cents) or "percent" (in basis
+    # points of the invoice total), added once to an invoice late_fee_after_days after its due date.
+    late_fee_kind: Mapped[str | None] = mapped_column(String(7))
+    late_fee_value: Mapped[int] = mapped_column(Integer, default=0)
+    late_fee_after_days: Mapped[int] = mapped_column(Integer, default=7)
+
     @property
     def has_saved_profile(self) -> bool:
         """Her default rate is asked for on the profile and set nowhere else."""
@@ -97,6 +103,23 @@ class VerificationCode(db.Model):
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
     mobile: Mapped[str] = mapped_column(String(20))
     code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(db.Model):
+    """A forgotten password's way back: a link emailed (`token_hash`, SHA-256 of the link's token) or a
+    code texted to her verified mobile (`code_hash`, keyed). 30 minutes, used once; the latest counts."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(5))  # "email" or "sms"
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

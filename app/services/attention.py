@@ -22,7 +22,7 @@ def text_problems(trainer_id: int) -> list[TextProblem]:
     """Invoices whose latest text did not arrive (or may not have), newest first."""
     latest = select(func.max(OutboxMessage.id)).where(
         OutboxMessage.trainer_id == trainer_id, OutboxMessage.kind == "invoice",
-        OutboxMessage.created_at >= utcnow() - WINDOW).group_by(OutboxMessage.invoice_id)
+        OutboxMessage.created_at >= utcnow() - WINDOW).group_by(OutboxMessage.invoice_id, OutboxMessage.channel)
     rows = db.session.execute(
         select(OutboxMessage, Invoice).join(Invoice, Invoice.id == OutboxMessage.invoice_id)
         .where(OutboxMessage.id.in_(latest), OutboxMessage.status.in_(NEEDS_ATTENTION),

@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "link_reissued": "Link reissued", "link_revoked": "Link revoked", "payment_rejected": "Payment not received",
     "card_payment": "Card payment", "refund": "Refund", "carried_over": "Lines brought back from void",
     "credit_applied": "Credit applied", "written_off": "Written off",
+    "late_fee": "Late fee added",
 }
 
 

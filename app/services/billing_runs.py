@@ -156,7 +156,7 @@ def _review_text(run: BillingRun):
 
 def review_text_body(count: int, total_cents: int, currency: str, link: str) -> str:
     """The wording is a template of its own; rendered without a request (the worker has none)."""
-    return current_app.jinja_env.get_template("texts/billing_review.txt").render(
+    return current_app.jinja_env.get_template("messages/billing_review.sms.txt").render(
         count=count, total=format_cents(total_cents, currency), link=link).strip()
 
 

@@ -9,7 +9,8 @@ from app.models.types import utcnow
 from app.services import ServiceError, form_keys, plans
 from app.tenancy import find_owned, owned
 
-CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent")
+CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent", "channels", "timezone",
+                 "reminders_enabled")
 
 
 def _phone_digits(query: str) -> str | None:
@@ -56,6 +57,8 @@ def update_client(trainer_id: int, client_id: int, **values) -> Client:
     client = _owned_client(trainer_id, client_id)
     if client.mobile != values.get("mobile", client.mobile):
         client.sms_opted_out_at = None  # a new number has not said STOP
+    if client.email != values.get("email", client.email):
+        client.email_opted_out_at = None  # nor has a new address unsubscribed
     for key in CLIENT_FIELDS:
         if key in values:
             setattr(client, key, values[key])

@@ -1,5 +1,5 @@
 """Finalized invoices: the list, one invoice's story, void and resend."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select, update
 
@@ -10,7 +10,7 @@ from app.models.types import utcnow
 from app.services import ServiceError, ledger, packs
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
-from app.services.outbox import enqueue_messages, new_message
+from app.services.outbox import enqueue_messages, new_messages, pending_ids
 from app.services.payments import awaiting_confirmation, lock_invoice
 from app.services.redraft import redraft_from_void
 from app.services.text_quota import ResendTooSoon, quota_for_new_texts, resend_allowed_at
@@ -118,18 +118,35 @@ def resend_invoice(trainer_id: int, invoice_id: int, actor: str) -> OutboxMessag
     if allowed_at is not None and allowed_at > utcnow():
         db.session.rollback()
         raise ResendTooSoon(allowed_at)
-    message = new_message(invoice.client, trainer_id, invoice.id, quota=quota)
+    messages = new_messages(invoice.client, trainer_id, invoice.id, quota=quota)
     record_event(invoice.id, trainer_id, actor, "resent")
     db.session.commit()
-    if message.status in PENDING_STATUSES:
-        enqueue_messages([message.id])
-    return message
+    enqueue_messages(pending_ids(messages))
+    return messages[0]
+
+
+REACHED = ("delivered", "sent")
 
 
 @dataclass
 class BatchRow:
+    """An invoice of the batch with its latest message on each channel; `message` is the one that
+    reached the client (or is on its way, or else the latest), `reached_by` says how."""
     invoice: Invoice
     message: OutboxMessage | None
+    by_channel: dict[str, OutboxMessage] = field(default_factory=dict)
+
+    @property
+    def reached_by(self) -> str:
+        channels = [c for c, m in sorted(self.by_channel.items(), reverse=True) if m.status.value in REACHED]
+        return " and ".join({"sms": "text", "email": "email"}[c] for c in channels)
+
+
+def _best(by_channel: dict[str, OutboxMessage]) -> OutboxMessage | None:
+    """The message that says most about whether the client got the invoice."""
+    def rank(m: OutboxMessage) -> tuple:
+        return (m.status.value in REACHED, m.is_pending, m.channel == "sms", m.id)
+    return max(by_channel.values(), key=rank, default=None)
 
 
 def batch_status(trainer_id: int, batch_id: int) -> tuple[Batch, list[BatchRow], bool] | None:
@@ -139,10 +156,10 @@ def batch_status(trainer_id: int, batch_id: int) -> tuple[Batch, list[BatchRow],
         return None
     invoices = list(db.session.scalars(owned(Invoice, trainer_id).where(Invoice.batch_id == batch.id)
                                        .order_by(Invoice.number)))
-    latest: dict[int, OutboxMessage] = {}
+    latest: dict[int, dict[str, OutboxMessage]] = {}
     for message in db.session.scalars(select(OutboxMessage).where(
             OutboxMessage.invoice_id.in_([i.id for i in invoices])).order_by(OutboxMessage.id)):
-        latest[message.invoice_id] = message
-    rows = [BatchRow(i, latest.get(i.id)) for i in invoices]
+        latest.setdefault(message.invoice_id, {})[message.channel] = message
+    rows = [BatchRow(i, _best(latest.get(i.id, {})), latest.get(i.id, {})) for i in invoices]
     pending = any(r.message is not None and r.message.is_pending for r in rows)
     return batch, rows, pending

@@ -14,6 +14,7 @@ from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.outbox import enqueue_messages, new_trainer_message, why_not_to_number
 from app.services.text_quota import quota_for_new_texts
+from app.services.wording import sms_wordings
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -26,7 +27,7 @@ def _code_hash(trainer_id: int, mobile: str, code: str) -> str:
 
 
 def verification_text(code: str) -> str:
-    return f"Spotter: your code is {code}. It works for 10 minutes. Do not share it."
+    return sms_wordings("verification", code=code)[0]
 
 
 def send_verification_code(trainer_id: int) -> OutboxMessage:

@@ -1,4 +1,5 @@
-"""The outbox: one row per text that must go out, and the RQ jobs that wake a worker for it.
+"""The outbox: one row per message (a text or an email) that must go out, and the RQ jobs that wake a
+worker for it.
 
 Rows are written in the same transaction as the change that needs the text; jobs are enqueued
 only after that commit. If Redis is down at that moment the rows wait, and the sweeper
@@ -12,6 +13,7 @@ from rq import Queue, Retry
 from app.extensions import db
 from app.jobs import get_queue
 from app.models import Client, MessageStatus, OutboxMessage, Trainer
+from app.models.message import EMAIL
 from app.phones import PhoneError, check_texting_country
 from app.services.text_quota import RESENT_TOO_SOON, TextQuota, quota_for_new_texts, resend_allowed_at, text_quota
 from app.sms_text import has_contact_details
@@ -65,13 +67,21 @@ def why_not_sending(message: OutboxMessage) -> str | None:
         reason = why_not_textable(db.session.get(Client, message.client_id))
         if reason:
             return reason
-    reason = why_not_to_number(message.to_number) or text_quota(
+    reason = why_nothing_to_send(message) or why_not_to_number(message.to_number) or text_quota(
         db.session.get(Trainer, message.trainer_id), before_id=message.id).refusal(message.to_number)
     if reason is None and message.kind == "invoice" and message.invoice_id is not None:
         allowed_at = resend_allowed_at(message.invoice_id, before_id=message.id)
         if allowed_at is not None and allowed_at > message.created_at:
             reason = RESENT_TOO_SOON
     return reason
+
+
+def why_nothing_to_send(message: OutboxMessage) -> str | None:
+    """A reminder whose invoices were all paid, voided or reported paid since it was written."""
+    if message.kind != "reminder":
+        return None
+    from app.services.reminders import NOTHING_DUE, reminder_context
+    return NOTHING_DUE if reminder_context(message) is None else None
 
 
 def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
@@ -89,6 +99,62 @@ def new_message(client: Client, trainer_id: int, invoice_id: int | None, kind: s
                             error_message=reason or "")
     db.session.add(message)
     return message
+
+
+def why_not_emailable(client: Client) -> str | None:
+    """A plain reason when this client cannot get an email, or None."""
+    if not client.email:
+        return "No email address on file."
+    if client.email_opted_out_at is not None:
+        return "The client unsubscribed from emails."
+    return None
+
+
+def new_email(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+              dedupe_key: str | None = None) -> OutboxMessage:
+    """An email row for the current transaction: queued, or not_sent with the reason."""
+    reason = why_not_emailable(client)
+    message = OutboxMessage(trainer_id=trainer_id, invoice_id=invoice_id, client_id=client.id, kind=kind,
+                            channel=EMAIL, address=client.email, dedupe_key=dedupe_key,
+                            status=MessageStatus.not_sent if reason else MessageStatus.queued,
+                            error_message=reason or "")
+    db.session.add(message)
+    return message
+
+
+def new_messages(client: Client, trainer_id: int, invoice_id: int | None, kind: str = "invoice",
+                 quota: TextQuota | None = None, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """The rows one event sends the client, by her channels: a text, an email, or both. When only a
+    text is wanted and it cannot go (no consent, STOP, a bad number, a limit), an email goes instead
+    if she has an address. The first row is the one she asked for first."""
+    rows = []
+    if client.channels in ("text", "both"):
+        text = new_message(client, trainer_id, invoice_id, kind, quota)
+        text.dedupe_key = dedupe_key
+        rows.append(text)
+        if client.channels == "text" and text.status == MessageStatus.not_sent and why_not_emailable(client) is None:
+            rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
+    if client.channels in ("email", "both"):
+        rows.append(new_email(client, trainer_id, invoice_id, kind, dedupe_key))
+    wait = quiet_hours_wait(client, kind)
+    for row in rows:
+        row.send_after = wait
+    return rows
+
+
+def quiet_hours_wait(client: Client, kind: str):
+    """When a message of this kind written now may reach the client: None (at once), or her next 08:00."""
+    from app.models.types import utcnow
+    from app.services.quiet_hours import send_after
+
+    if kind.upper() not in current_app.config["QUIET_HOURS_KINDS"]:
+        return None
+    return send_after(utcnow(), client.timezone or db.session.get(Trainer, client.trainer_id).timezone)
+
+
+def pending_ids(messages: list[OutboxMessage]) -> list[int]:
+    """The rows to wake a worker for now (quiet hours: the sweeper wakes the others at 08:00)."""
+    return [m.id for m in messages if m.status == MessageStatus.queued and m.send_after is None]
 
 
 def new_trainer_message(trainer: Trainer, kind: str, body: str) -> OutboxMessage:
@@ -111,7 +177,7 @@ def enqueue_messages(message_ids: list[int]) -> bool:
                                    retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
                                    timeout=current_app.config["SEND_JOB_TIMEOUT"],
                                    result_ttl=3600, failure_ttl=7 * 86400,
-                                   description=f"text outbox row {mid}")
+                                   description=f"outbox message {mid}")
                 for mid in message_ids], pipeline=pipe)
             pipe.execute()
         return True

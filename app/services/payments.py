@@ -14,7 +14,7 @@ from app.money import format_cents
 from app.services import ServiceError, form_keys, ledger, packs
 from app.services.audit import record_event
 from app.services.checkout_expiry import expire_stale_checkouts_later
-from app.services.outbox import enqueue_messages, new_message
+from app.services.outbox import enqueue_messages, new_messages, pending_ids
 from app.tenancy import require_owned
 from app.timefmt import local_today
 
@@ -86,19 +86,20 @@ def refresh_invoices(invoice_ids: list[int], locked: Invoice) -> None:
         refresh_paid_status(lock_invoice(invoice_id))
 
 
-def _receipt(invoice: Invoice) -> OutboxMessage | None:
+def _receipt(invoice: Invoice) -> list[OutboxMessage] | None:
     trainer = db.session.get(Trainer, invoice.trainer_id)
     if not trainer.receipts_enabled or invoice.total_cents == 0:
         return None
-    return new_message(invoice.client, trainer.id, invoice.id, kind="receipt")
+    return new_messages(invoice.client, trainer.id, invoice.id, kind="receipt")
 
 
-def send_receipt_after_commit(receipt: OutboxMessage | None) -> None:
-    if receipt is not None and receipt.status == MessageStatus.queued:
-        enqueue_messages([receipt.id])
+def send_receipt_after_commit(receipt: list[OutboxMessage] | None) -> None:
+    """`receipt`: the rows (a text, an email) `_receipt` wrote, or None."""
+    if receipt:
+        enqueue_messages(pending_ids(receipt))
 
 
-def _after_commit(invoice_id: int, receipt: OutboxMessage | None = None) -> None:
+def _after_commit(invoice_id: int, receipt: list[OutboxMessage] | None = None) -> None:
     """What follows a committed change of a trainer's payments: the receipt, if the invoice just became
     paid, and the expiry of card checkouts that no longer ask for what is due."""
     send_receipt_after_commit(receipt)

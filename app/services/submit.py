@@ -15,7 +15,7 @@ from app.services.audit import record_event
 from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, over_the_ceiling
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id
-from app.services.outbox import enqueue_messages, new_message
+from app.services.outbox import enqueue_messages, new_messages
 from app.services.text_quota import text_quota
 from app.timefmt import local_today
 
@@ -117,7 +117,7 @@ def _finalize(trainer: Trainer, drafts: list[Invoice], submit_key: str, actor: s
         session_rows += [{"id": line.session_id, "invoice_id": draft.id}
                          for line in draft.live_lines if line.session_id]
         record_event(draft.id, trainer.id, actor, "finalized", to_value=format_invoice_number(number))
-        messages.append(new_message(draft.client, trainer.id, draft.id, quota=quota))
+        messages.extend(new_messages(draft.client, trainer.id, draft.id, quota=quota))
     if session_rows:
         db.session.execute(update(TrainingSession), session_rows)
     ledger.record_finalized(drafts, today)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import MessageStatus, OutboxMessage
@@ -36,6 +36,7 @@ def sweep_outbox(reenqueue_after: int | None = None, stuck_after: int | None = N
 
     waiting = list(db.session.scalars(select(OutboxMessage.id).where(
         OutboxMessage.status == MessageStatus.queued,
+        or_(OutboxMessage.send_after.is_(None), OutboxMessage.send_after <= now),  # quiet hours end
         OutboxMessage.updated_at <= now - timedelta(seconds=reenqueue_after)).order_by(OutboxMessage.id).limit(BATCH)))
     if waiting:
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(waiting),

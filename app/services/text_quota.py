@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import MessageStatus, OutboxMessage, Trainer
+from app.models.message import SMS
 from app.models.types import utcnow
 from app.services import ServiceError
 
@@ -62,11 +63,11 @@ def daily_limit(trainer: Trainer) -> int:
 def text_quota(trainer: Trainer, before_id: int | None = None) -> TextQuota:
     """What the trainer's texts written so far (or before row `before_id`) leave, in one query."""
     now = utcnow()
-    stmt = (select(OutboxMessage.to_number, func.count(OutboxMessage.id),
+    stmt = (select(OutboxMessage.address, func.count(OutboxMessage.id),
                    func.count(OutboxMessage.id).filter(OutboxMessage.created_at >= now - HOUR))
             .where(OutboxMessage.trainer_id == trainer.id, OutboxMessage.created_at >= now - DAY,
-                   OutboxMessage.status.in_(COUNTED))
-            .group_by(OutboxMessage.to_number))
+                   OutboxMessage.channel == SMS, OutboxMessage.status.in_(COUNTED))
+            .group_by(OutboxMessage.address))
     if before_id is not None:
         stmt = stmt.where(OutboxMessage.id < before_id)
     rows = db.session.execute(stmt).all()
@@ -83,10 +84,11 @@ def quota_for_new_texts(trainer_id: int) -> TextQuota:
     return text_quota(db.session.get(Trainer, trainer_id))
 
 
-def resend_allowed_at(invoice_id: int, before_id: int | None = None) -> datetime | None:
-    """When the invoice may be texted again: RESEND_MIN_INTERVAL_SECONDS after its latest text."""
+def resend_allowed_at(invoice_id: int, before_id: int | None = None, channel: str = SMS) -> datetime | None:
+    """When the invoice may be sent again on `channel`: RESEND_MIN_INTERVAL_SECONDS after its latest one."""
     stmt = select(func.max(OutboxMessage.created_at)).where(
-        OutboxMessage.invoice_id == invoice_id, OutboxMessage.kind == "invoice", OutboxMessage.status.in_(COUNTED))
+        OutboxMessage.invoice_id == invoice_id, OutboxMessage.kind == "invoice", OutboxMessage.status.in_(COUNTED),
+        OutboxMessage.channel == channel)
     if before_id is not None:
         stmt = stmt.where(OutboxMessage.id < before_id)
     latest = db.session.scalar(stmt)

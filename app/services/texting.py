@@ -13,13 +13,15 @@ from app.extensions import db
 from app.integrations import sms
 from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
+from app.models.message import EMAIL, SMS
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import packs
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
-from app.services.outbox import why_not_sending
+from app.services.outbox import enqueue_messages, new_email, why_not_emailable, why_not_sending
 from app.services.text_quota import resend_allowed_at, text_quota
+from app.services.wording import sms_wordings
 from app.sms_text import first_that_fits, fitting, segment_count
 from app.timefmt import local_today
 
@@ -27,6 +29,7 @@ SENT_LIKE = (MessageStatus.sent, MessageStatus.delivered, MessageStatus.undelive
 STATUS_RANK = {MessageStatus.queued: 0, MessageStatus.sending: 1, MessageStatus.unknown: 1,
                MessageStatus.sent: 2, MessageStatus.delivered: 3, MessageStatus.undelivered: 3,
                MessageStatus.failed: 3}
+UNKNOWN_EMAIL_REASON = "Could not tell whether this email went out. Ask the client, then resend if needed."
 UNKNOWN_REASON = ("Could not tell whether this text went out. Ask the client, then resend if needed.")
 
 
@@ -58,47 +61,38 @@ MAX_SEGMENTS = 2
 MAX_SEGMENTS_WITH_VENMO = 3  # the Venmo link costs about one segment; she chooses in Settings
 
 
+def invoice_context(invoice: Invoice, trainer: Trainer) -> dict:
+    """What the invoice's wordings (text and email) are filled in with."""
+    return dict(business=trainer.display_name, first=invoice.client.first_name,
+                number=format_invoice_number(invoice.number), link=public_url(invoice),
+                due=f"{invoice.due_date:%b} {invoice.due_date.day}",
+                amount=format_cents(invoice.due_cents, invoice.currency),
+                paid=format_cents(invoice.paid_cents if invoice.status != InvoiceStatus.paid else invoice.total_cents,
+                                  invoice.currency),
+                paid_copy=invoice.status == InvoiceStatus.paid and bool(invoice.total_cents),
+                nothing_due=not invoice.due_cents,
+                pack=packs.text_note(invoice),  # the client's pack balance, where it fits
+                after_credit=_after_credit(invoice))
+
+
+def _after_credit(invoice: Invoice) -> str:
+    credit = invoice.credit_applied_cents if invoice.id is not None else 0
+    return f" (after {format_cents(credit, invoice.currency)} credit)" if credit else ""
+
+
 def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venmo: bool | None = None) -> str:
     """Business, first name, number, amount, due date and link, in at most two segments; with the
-    trainer's Venmo pay link (amount and note filled in) in at most three, when she has it on."""
-    business = trainer.display_name
-    number = format_invoice_number(invoice.number)
-    link = public_url(invoice)
-    due = f"{invoice.due_date:%b} {invoice.due_date.day}"
-    amount = format_cents(invoice.due_cents, invoice.currency)
-    opt_out = " Reply STOP to opt out." if first_text else ""
-    first = invoice.client.first_name
-    pack = packs.text_note(invoice)  # the client's pack balance, where it fits
-    if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
-        paid = format_cents(invoice.total_cents, invoice.currency)
-        return first_that_fits([
-            f"{business}: Hi {first}, here is a copy of invoice {number} ({paid}), paid in full. "
-            f"Nothing to pay: {link}{opt_out}",
-            f"{business[:24]}: copy of {number}, paid in full: {link}{opt_out}"])
-    if not invoice.due_cents:
-        return first_that_fits([
-            f"{business}: Hi {first}, invoice {number}: nothing to pay this time.{pack} {link}{opt_out}",
-            f"{business}: Hi {first}, invoice {number}: nothing to pay this time. {link}{opt_out}",
-            f"{business[:24]}: {number}, nothing to pay: {link}{opt_out}"])
-
-    credit = invoice.credit_applied_cents if invoice.id is not None else 0
-    after_credit = f" (after {format_cents(credit, invoice.currency)} credit)" if credit else ""
-
-    def wordings(pay: str) -> list[str]:
-        return [f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}.{pack} "
-                f"View and pay: {link}{pay}{opt_out}",
-                f"{business}: Hi {first}, your invoice {number} for {amount}{after_credit} is due {due}. "
-                f"View and pay: {link}{pay}{opt_out}",
-                f"{business}: Hi {first}, {number} for {amount}, due {due}: {link}{pay}{opt_out}",
-                f"{business[:24]}: {number} {amount} due {due} {link}{pay}{opt_out}"]
-
+    trainer's Venmo pay link (amount and note filled in) in at most three, when she has it on.
+    The wordings are in app/templates/messages/invoice.sms.txt."""
+    context = invoice_context(invoice, trainer)
+    context["opt_out"] = " Reply STOP to opt out." if first_text else ""
     venmo = trainer.venmo_in_texts if with_venmo is None else with_venmo
-    if venmo and trainer.venmo_handle:
-        pay = f" Pay with Venmo: {pay_link(trainer.venmo_handle, invoice.due_cents, number, in_app=False)}"
-        text = fitting(wordings(pay), MAX_SEGMENTS_WITH_VENMO)
+    if venmo and trainer.venmo_handle and not (context["paid_copy"] or context["nothing_due"]):
+        link = pay_link(trainer.venmo_handle, invoice.due_cents, context["number"], in_app=False)
+        text = fitting(sms_wordings("invoice", pay=f" Pay with Venmo: {link}", **context), MAX_SEGMENTS_WITH_VENMO)
         if text is not None:
             return text
-    return first_that_fits(wordings(""), MAX_SEGMENTS)
+    return first_that_fits(sms_wordings("invoice", pay="", **context), MAX_SEGMENTS)
 
 
 def typical_invoice_segments(trainer: Trainer) -> tuple[int, int]:
@@ -112,14 +106,16 @@ def typical_invoice_segments(trainer: Trainer) -> tuple[int, int]:
 
 
 def receipt_text(invoice: Invoice, trainer: Trainer) -> str:
-    business = trainer.display_name
-    return first_that_fits([
-        f"{business}: Thanks {invoice.client.first_name}! Payment received for "
-        f"{format_invoice_number(invoice.number)} ({format_cents(invoice.paid_cents, invoice.currency)}).",
-        f"{business[:24]}: payment received for {format_invoice_number(invoice.number)}. Thanks!"])
+    context = invoice_context(invoice, trainer)
+    context["paid"] = format_cents(invoice.paid_cents, invoice.currency)
+    return first_that_fits(sms_wordings("receipt", **context))
 
 
 def _body_for(message: OutboxMessage) -> str:
+    if message.kind == "reminder":
+        from app.services.reminders import reminder_context
+        opt_out = " Reply STOP to opt out." if _is_first_text_to(message.to_number, message.id) else ""
+        return first_that_fits(sms_wordings("reminder", opt_out=opt_out, **reminder_context(message)))
     invoice = db.session.get(Invoice, message.invoice_id)
     trainer = db.session.get(Trainer, message.trainer_id)
     if message.kind == "receipt":
@@ -136,9 +132,14 @@ def send_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.queued:
         return None
+    if message.send_after is not None and message.send_after > utcnow():
+        return None  # quiet hours: the sweeper wakes it at 08:00 her time
+    if message.channel == EMAIL:
+        from app.services.emailing import send_email_message
+        return send_email_message(message_id)
     reason = why_not_sending(message)
     if reason:
-        return _refuse(message_id, reason)
+        return refuse_message(message_id, reason)
     to, body = message.to_number, message.body or _body_for(message)
     # The claim is committed (with the body) before the provider is called, and the commit ends the
     # transaction: no connection or lock is held while we wait on the network.
@@ -155,7 +156,7 @@ def send_message(message_id: int) -> MessageStatus | None:
     return record_sent(message_id, result.sid, result.status)
 
 
-def _refuse(message_id: int, reason: str) -> MessageStatus | None:
+def refuse_message(message_id: int, reason: str) -> MessageStatus | None:
     """queued -> not_sent with the reason; None if a job got there first."""
     refused = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.queued)
@@ -180,7 +181,7 @@ def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
     """Nothing reached the provider: hand the row back so a later attempt can claim it."""
     message = db.session.get(OutboxMessage, message_id)
     if message.attempts >= current_app.config["SEND_MAX_ATTEMPTS"]:
-        return _fail(message_id, sms.SmsError(f"Gave up after {message.attempts} tries: {error}", error.code))
+        return _fail(message_id, type(error)(f"Gave up after {message.attempts} tries: {error}", error.code))
     message.status, message.error_message = MessageStatus.queued, str(error)
     db.session.commit()
     raise RetryLater(str(error))
@@ -189,19 +190,41 @@ def _retry_later(message_id: int, error: sms.SmsError) -> MessageStatus:
 def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     message = db.session.get(OutboxMessage, message_id)
     message.status, message.error_code, message.error_message = MessageStatus.failed, error.code, str(error)[:300]
-    _note_number_problem(message, error.code)
+    _note_number_problem(message, error)
+    instead = _email_instead(message)
     db.session.commit()
-    return message.status
+    if instead is not None:
+        enqueue_messages([instead.id])
+    return MessageStatus.failed
 
 
-def _note_number_problem(message: OutboxMessage, error_code: str | None) -> None:
+FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update"}
+
+
+def _email_instead(text: OutboxMessage) -> OutboxMessage | None:
+    """An email in place of a text that could not go (refused, undelivered after the carrier's answer),
+    for a client who asked for texts only and has an email address. Once per text."""
+    if text.client_id is None or text.channel != SMS or text.kind not in FALLS_BACK_TO_EMAIL:
+        return None
+    client = db.session.get(Client, text.client_id)
+    if client.channels != "text" or why_not_emailable(client) is not None:
+        return None
+    key = text.dedupe_key or f"instead-of-text:{text.id}"
+    if db.session.scalar(select(exists().where(OutboxMessage.channel == EMAIL, OutboxMessage.dedupe_key == key))):
+        return None
+    email = new_email(client, text.trainer_id, text.invoice_id, text.kind, key)
+    db.session.flush()
+    return email
+
+
+def _note_number_problem(message: OutboxMessage, error: Exception) -> None:
     """What a failed text says about the client's number: she opted out, or the number is bad."""
-    if not message.client_id:
+    if not message.client_id or message.channel != SMS:
         return
-    if error_code == sms.OPTED_OUT:
-        _set_opt_out(message.to_number, True)
-    elif error_code in sms.BAD_NUMBER_CODES:
-        db.session.get(Client, message.client_id).mobile_problem = sms.BAD_NUMBER_CODES[error_code]
+    if getattr(error, "opted_out", False):
+        _set_opt_out(message.address, True)
+    elif getattr(error, "number_problem", None):
+        db.session.get(Client, message.client_id).mobile_problem = error.number_problem
 
 
 def reconcile_message(message_id: int) -> MessageStatus | None:
@@ -210,6 +233,10 @@ def reconcile_message(message_id: int) -> MessageStatus | None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != MessageStatus.sending:
         return None
+    if message.channel == EMAIL:  # a mail server keeps no list to ask: the trainer decides
+        message.status, message.error_message = MessageStatus.unknown, UNKNOWN_EMAIL_REASON
+        db.session.commit()
+        return message.status
     since = (message.claimed_at or message.created_at) - timedelta(seconds=30)
     known = set(db.session.scalars(select(OutboxMessage.provider_sid).where(  # within the window Twilio is asked about
         OutboxMessage.to_number == message.to_number, OutboxMessage.provider_sid.is_not(None),
@@ -244,6 +271,16 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT
 START_WORDS = {"START", "YES", "UNSTOP", "OPTIN"}
 
 
+def help_text(from_number: str) -> str:
+    """The answer to HELP: whose texts these are (every business that texts this number) and how to stop."""
+    names = sorted(set(db.session.scalars(select(Trainer.business_name).join(Client, Client.trainer_id == Trainer.id)
+                                          .where(Client.mobile == from_number, Trainer.business_name != "")))
+                   | set(db.session.scalars(select(Trainer.name).join(Client, Client.trainer_id == Trainer.id)
+                                            .where(Client.mobile == from_number,
+                                                   (Trainer.business_name == "") | Trainer.business_name.is_(None)))))
+    return first_that_fits(sms_wordings("help", business=" / ".join(n for n in names if n) or "Spotter"))
+
+
 def apply_inbound(from_number: str, body: str) -> str | None:
     """STOP/START/HELP from a client's phone. Returns the keyword handled, if any."""
     word = (body or "").strip().upper().rstrip(".!")
@@ -274,8 +311,13 @@ def apply_status_callback(sid: str, provider_status: str, error_code: str | None
     if new == MessageStatus.delivered:
         message.delivered_at = utcnow()
     if new in (MessageStatus.undelivered, MessageStatus.failed):
-        message.error_code = error_code
-        message.error_message = sms.plain_error(error_code, "The phone network could not deliver it.")
-        _note_number_problem(message, error_code)
+        failure = sms.delivery_failure(error_code, "The phone network could not deliver it.")
+        message.error_code, message.error_message = error_code, str(failure)[:300]
+        _note_number_problem(message, failure)
+        instead = _email_instead(message)
+    else:
+        instead = None
     db.session.commit()
+    if instead is not None:
+        enqueue_messages([instead.id])
     return True

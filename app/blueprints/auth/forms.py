@@ -34,3 +34,20 @@ class ChangePasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
     confirm = PasswordField("Repeat new password",
                             validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Your account's email", validators=[DataRequired(message="Enter your email."),
+                                                           Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), *NEW_PASSWORD_LENGTH])
+    confirm = PasswordField("Repeat new password",
+                            validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
+class ResetWithCodeForm(ResetPasswordForm):
+    email = EmailField("Your account's email", validators=[DataRequired(), Length(max=254)])
+    code = StringField("Code from the text", filters=[lambda text: "".join(text.split()) if text else text],
+                       validators=[DataRequired(message="Type the code we texted you."), Length(max=12)])

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
 from app.blueprints.invoices.forms import PaymentForm
@@ -16,7 +16,26 @@ class ClientForm(FlaskForm):
                                     description="Leave empty to use your default rate.")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
     sms_consent = BooleanField("Agreed to receive invoices by text")
+    channels = SelectField("Send invoices and reminders by", default="text",
+                           choices=[("text", "Text"), ("email", "Email"), ("both", "Text and email")],
+                           description="A text that cannot go is emailed instead when there is an address.")
+    timezone = StringField("Time zone (optional)", filters=[strip], validators=[Optional(), Length(max=64)],
+                           description="Leave empty to use yours. No reminder reaches her before 08:00 or after 20:00 here.")
+    reminders_enabled = BooleanField("Send her payment reminders", default=True)
     form_key = FormKeyField()
+
+    def validate_timezone(self, field):
+        from app.timefmt import canonical_zone
+        if field.data:
+            zone_name = canonical_zone(field.data)
+            if zone_name is None:
+                raise ValidationError("Pick a time zone from the list, like America/New_York, or leave it empty.")
+            field.data = zone_name
+
+    def validate_channels(self, field):
+        if field.data in ("email", "both") and not (self.email.data or "").strip():
+            self.email.errors = list(self.email.errors) + ["Add an email address to send invoices by email."]
+            raise ValidationError("Email needs an address above.")
 
     def values(self) -> dict:
         return {
@@ -26,6 +45,9 @@ class ClientForm(FlaskForm):
             "default_rate_cents": self.default_rate_cents.data,
             "notes": (self.notes.data or "").strip(),
             "sms_consent": bool(self.sms_consent.data),
+            "channels": self.channels.data,
+            "timezone": self.timezone.data or None,
+            "reminders_enabled": bool(self.reminders_enabled.data),
         }
 
 

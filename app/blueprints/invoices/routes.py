@@ -99,7 +99,8 @@ def resend(invoice_id: int):
     invoice = _finalized_or_404(invoice_id)
     try:
         message = invoices.resend_invoice(current_user.id, invoice.id, actor())
-        queued = "Copy queued, marked paid." if invoice.status == InvoiceStatus.paid else "Text queued."
+        queued = ("Copy queued, marked paid." if invoice.status == InvoiceStatus.paid
+                  else "Email queued." if message.channel == "email" else "Text queued.")
         flash(queued if message.is_pending else f"Not texted: {message.error_message}",
               "success" if message.is_pending else "error")
     except ResendTooSoon as e:

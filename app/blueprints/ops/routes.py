@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from app.blueprints.ops import bp
 from app.extensions import csrf, limiter
-from app.services.console_outbox import texts_by_phone
+from app.services.console_outbox import emails_kept, texts_by_phone
 from app.services.health import check_health
 
 
@@ -32,10 +32,11 @@ def healthz():
 @bp.route("/dev/outbox")
 @login_required
 def outbox():
-    """What the console SMS backend kept, shown as a phone would (development only)."""
+    """What the console SMS and mail backends kept, shown as a phone and a mail app would (development only)."""
     if not current_app.config.get("DEV_OUTBOX"):
         abort(404)
-    return render_template("ops/outbox.html", phones=texts_by_phone(current_user.id))
+    return render_template("ops/outbox.html", phones=texts_by_phone(current_user.id),
+                           emails=emails_kept(current_user.id))
 
 
 @bp.route("/ops/billing-runs")

@@ -1,5 +1,6 @@
 """Twilio's callbacks: delivery receipts and inbound STOP/START/HELP. Signed, or refused with 403."""
 from flask import abort, current_app, request
+from markupsafe import escape
 
 from app.blueprints.webhooks import bp
 from app.extensions import csrf, limiter
@@ -35,5 +36,9 @@ def twilio_status():
 @limiter.exempt
 def twilio_inbound():
     _require_twilio_signature()
-    texting.apply_inbound(request.form.get("From", ""), request.form.get("Body", ""))
+    word = texting.apply_inbound(request.form.get("From", ""), request.form.get("Body", ""))
+    if word in ("HELP", "INFO"):
+        reply = escape(texting.help_text(request.form.get("From", "")))
+        return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{reply}</Message></Response>', 200,
+                {"Content-Type": "text/xml"})
     return EMPTY_TWIML

@@ -1,0 +1,204 @@
+"""Reminders: each trainer's schedule, and the clock's tick that sends what is due.
+
+Each step of an invoice's schedule is taken once (a `reminder_sends` row, unique per invoice and
+step), and each client gets at most one reminder a day (its outbox rows share a dedupe key per client
+and local day): two clocks at once, or a tick run twice, send one. The words are written when the
+message goes out, from what is due then: an invoice paid, voided or reported paid by the client since
+is left out, and a reminder with nothing left to ask for is not sent.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (Client, Invoice, InvoiceStatus, LateFee, OutboxMessage, Payment, ReminderSend, ReminderStep,
+                        Trainer)
+from app.models.reminder import DEFAULT_STEPS, EARLIEST_DAYS, LATEST_DAYS, MAX_STEPS
+from app.models.types import utcnow
+from app.money import format_cents
+from app.services import ServiceError
+from app.services.invoice_numbers import format_invoice_number
+from app.services.links import public_url
+from app.services.outbox import enqueue_messages, new_messages, pending_ids
+from app.services.payments import awaiting_confirmation
+from app.timefmt import to_local
+
+log = logging.getLogger(__name__)
+NOTHING_DUE = "Nothing is due any more: paid or cancelled before the reminder went out."
+
+
+@dataclass(frozen=True)
+class Step:
+    days_after_due: int
+    enabled: bool = True
+
+    @property
+    def label(self) -> str:
+        d = self.days_after_due
+        if d == 0:
+            return "On the due date"
+        return f"{abs(d)} day{'s' if abs(d) != 1 else ''} {'after' if d > 0 else 'before'} the due date"
+
+
+def schedule_for(trainer_id: int) -> list[Step]:
+    rows = db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id == trainer_id)
+                              .order_by(ReminderStep.days_after_due)).all()
+    if not rows:
+        return [Step(d, on) for d, on in DEFAULT_STEPS]
+    return [Step(r.days_after_due, r.enabled) for r in rows]
+
+
+def save_schedule(trainer_id: int, steps: list[Step]) -> list[Step]:
+    """Replaces her schedule. Refused, nothing changed: more than five steps, two on the same day, or
+    a day out of range."""
+    if len(steps) > MAX_STEPS:
+        raise ServiceError(f"A schedule has at most {MAX_STEPS} steps.", "steps")
+    days = [s.days_after_due for s in steps]
+    if len(set(days)) != len(days):
+        raise ServiceError("Two steps fall on the same day; give each its own day.", "steps")
+    if any(not EARLIEST_DAYS <= d <= LATEST_DAYS for d in days):
+        raise ServiceError(f"Each step is between {-EARLIEST_DAYS} days before and {LATEST_DAYS} days after "
+                           "the due date.", "steps")
+    db.session.execute(ReminderStep.__table__.delete().where(ReminderStep.trainer_id == trainer_id))
+    for step in steps:
+        db.session.add(ReminderStep(trainer_id=trainer_id, days_after_due=step.days_after_due, enabled=step.enabled))
+    db.session.commit()
+    return schedule_for(trainer_id)
+
+
+def set_invoice_reminders(trainer_id: int, invoice_id: int, enabled: bool) -> Invoice:
+    from app.tenancy import require_owned
+    invoice = require_owned(Invoice, trainer_id, invoice_id)
+    invoice.reminders_enabled = enabled
+    db.session.commit()
+    return invoice
+
+
+def set_client_reminders(trainer_id: int, client_id: int, enabled: bool) -> Client:
+    from app.tenancy import require_owned
+    client = require_owned(Client, trainer_id, client_id)
+    client.reminders_enabled = enabled
+    db.session.commit()
+    return client
+
+
+def _still_due():
+    """SQL: an open invoice with something to pay and no payment the client reported waiting."""
+    return (Invoice.status == InvoiceStatus.open) & ~exists().where(
+        Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation())
+
+
+def due_reminders_query(today_latest: date, earliest_step: int = 0):
+    """Open invoices whose schedule may have a step due by `today_latest` (the latest local date
+    anywhere), with their client and trainer: the reminder tick's one selection. `earliest_step` is the
+    earliest enabled step of any schedule (0 with the defaults: nothing before its due date)."""
+    return (select(Invoice, Client, Trainer).join(Client, Client.id == Invoice.client_id)
+            .join(Trainer, Trainer.id == Invoice.trainer_id)
+            .where(Invoice.status == InvoiceStatus.open,
+                   Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)),
+                   ~exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation()),
+                   Invoice.reminders_enabled, Client.reminders_enabled, Client.archived_at.is_(None))
+            .order_by(Invoice.client_id, Invoice.due_date, Invoice.id))
+
+
+def _earliest_step() -> int:
+    saved = db.session.scalar(select(func.min(ReminderStep.days_after_due)).where(ReminderStep.enabled))
+    return min(0, saved if saved is not None else 0, *(d for d, on in DEFAULT_STEPS if on))
+
+
+@dataclass
+class DueReminder:
+    client: Client
+    trainer: Trainer
+    today: date
+    items: list  # (invoice, step) pairs, oldest due first
+
+
+def due_reminders(now: datetime) -> list[DueReminder]:
+    """Who is due a reminder now, each client once, with the invoices and steps it covers."""
+    rows = db.session.execute(due_reminders_query((now + timedelta(days=1)).date(), _earliest_step())).all()
+    if not rows:
+        return []
+    trainer_ids = {t.id for _, _, t in rows}
+    steps: dict[int, list[Step]] = {}
+    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(trainer_ids))):
+        steps.setdefault(step.trainer_id, []).append(Step(step.days_after_due, step.enabled))
+    invoice_ids = [i.id for i, _, _ in rows]
+    taken = set()
+    for chunk in range(0, len(invoice_ids), 5000):  # under every database's limit of bound values
+        taken |= set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due).where(
+            ReminderSend.invoice_id.in_(invoice_ids[chunk:chunk + 5000]))).all())
+
+    due: dict[int, DueReminder] = {}
+    for invoice, client, trainer in rows:
+        if invoice.due_cents <= 0 or invoice.due_date is None:
+            continue
+        tz = client.timezone or trainer.timezone
+        today = to_local(now, tz).date()
+        sent_day = to_local(invoice.finalized_at or invoice.created_at, tz).date()
+        schedule = steps.get(trainer.id) or [Step(d, on) for d, on in DEFAULT_STEPS]
+        due_steps = [s.days_after_due for s in schedule
+                     if s.enabled and sent_day <= invoice.due_date + timedelta(days=s.days_after_due) <= today]
+        if not due_steps or (invoice.id, max(due_steps)) in taken:
+            continue
+        due.setdefault(client.id, DueReminder(client, trainer, today, [])).items.append((invoice, max(due_steps)))
+    return list(due.values())
+
+
+def remind_due(now: datetime | None = None) -> int:
+    """The clock's tick: one reminder per client due one today (her time), on her channels, held
+    until 08:00 when it falls in quiet hours. Returns the number of clients reminded."""
+    now = now or utcnow()
+    from app.services.late_fees import add_due_late_fees
+    add_due_late_fees(now)  # first, so that today's reminder asks for the fee and says so
+    return sum(1 for d in due_reminders(now) if _remind_client(d.client, d.trainer, d.today, d.items, now))
+
+
+def _remind_client(client: Client, trainer: Trainer, today: date, items: list[tuple[Invoice, int]],
+                   now: datetime) -> bool:
+    from app.services.quiet_hours import send_after
+
+    key = f"reminder:{client.id}:{today.isoformat()}"
+    try:
+        for invoice, days in items:
+            db.session.add(ReminderSend(invoice_id=invoice.id, client_id=client.id, days_after_due=days,
+                                        local_day=today, message_key=key))
+        messages = new_messages(client, trainer.id, items[0][0].id, kind="reminder", dedupe_key=key)
+        wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
+        for message in messages:
+            message.send_after = wait
+        db.session.commit()
+    except IntegrityError:  # another clock took this step, or reminded her today already
+        db.session.rollback()
+        return False
+    if wait is None:
+        enqueue_messages(pending_ids(messages))
+    return True
+
+
+def reminder_context(message: OutboxMessage) -> dict | None:
+    """What a reminder says, from what is due now on the invoices it covers; None when nothing is."""
+    invoice_ids = db.session.scalars(select(ReminderSend.invoice_id).where(
+        ReminderSend.message_key == message.dedupe_key)).all() if message.dedupe_key else [message.invoice_id]
+    invoices = db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids), _still_due())
+                                  .order_by(Invoice.due_date, Invoice.id)).all()
+    invoices = [i for i in invoices if i.due_cents > 0]
+    if not invoices:
+        return None
+    trainer = db.session.get(Trainer, message.trainer_id)
+    client = invoices[0].client
+    today = to_local(utcnow(), client.timezone or trainer.timezone).date()
+    first = invoices[0]
+    currency = first.currency
+    items = [dict(number=format_invoice_number(i.number), amount=format_cents(i.due_cents, i.currency),
+                  due=f"{i.due_date:%b} {i.due_date.day}", link=public_url(i)) for i in invoices]
+    fees = db.session.scalars(select(LateFee).where(LateFee.invoice_id.in_([i.id for i in invoices]))).all()
+    late_fee = format_cents(sum(f.amount_cents for f in fees), currency) if fees else ""
+    return dict(business=trainer.display_name, first=client.first_name, count=len(invoices), items=items,
+                late_fee=late_fee,
+                total=format_cents(sum(i.due_cents for i in invoices), currency),
+                number=items[0]["number"], amount=items[0]["amount"], due=items[0]["due"], link=items[0]["link"],
+                overdue=first.due_date < today, invoice_id=first.id)
