@@ -252,3 +252,17 @@ def test_the_overpayment_flag_stays_until_its_credit_is_refunded_or_used(app, tr
     assert db.session.get(Payment, payment.id).refund_flag == ""
     assert ledger.credit_cents(invoice.client_id) == 0
     assert_books_balance(invoice.client_id)
+
+
+def test_an_invoice_reopened_by_a_refund_after_a_write_off_can_be_written_off_again(app, trainer):
+    invoice = bill_client(trainer, "Ann Archer", sessions=1)
+    payment = record_manual_payment(trainer.id, invoice.id, "t", amount_cents=100, method=PaymentMethod.cash,
+                                    received_on=date.today())
+    client_accounts.write_off(trainer.id, invoice.id, "t", "Gone")
+    refund_manual_payment(trainer.id, invoice.id, payment.id, "t", amount_cents=100)
+    assert _reload(invoice.id).status == InvoiceStatus.open and _reload(invoice.id).due_cents == 100
+
+    client_accounts.write_off(trainer.id, invoice.id, "t", "Gone")
+
+    assert (_reload(invoice.id).status, _reload(invoice.id).written_off_cents) == (InvoiceStatus.paid, 8000)
+    assert_books_balance(invoice.client_id)

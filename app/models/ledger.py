@@ -10,9 +10,10 @@ from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 # Kinds an event enters once per invoice, and once per payment (or credit).
-ONCE_PER_INVOICE = ("invoice_charged", "invoice_voided", "written_off")
+# A write-off can come again when a refund reopens a written-off invoice; credit can be applied more than once.
+ONCE_PER_INVOICE = ("invoice_charged", "invoice_voided")
 ONCE_PER_PAYMENT = ("payment_received", "credit_issued", "payment_deleted")
-KINDS = ONCE_PER_INVOICE + ONCE_PER_PAYMENT + ("refund", "credit_applied")
+KINDS = ONCE_PER_INVOICE + ONCE_PER_PAYMENT + ("refund", "credit_applied", "written_off")
 
 
 def _kind_in(kinds: tuple[str, ...]):

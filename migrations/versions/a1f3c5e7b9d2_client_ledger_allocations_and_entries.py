@@ -21,7 +21,7 @@ down_revision = 'f5b2d8e1c3a7'
 branch_labels = None
 depends_on = None
 
-ONCE_PER_INVOICE = "kind IN ('invoice_charged', 'invoice_voided', 'written_off')"
+ONCE_PER_INVOICE = "kind IN ('invoice_charged', 'invoice_voided')"
 ONCE_PER_PAYMENT = "kind IN ('payment_received', 'credit_issued', 'payment_deleted')"
 
 
