@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -14,6 +14,7 @@ class Client(db.Model):
     __table_args__ = (
         CheckConstraint("default_rate_cents IS NULL OR default_rate_cents >= 0",
                         name="default_rate_not_negative"),
+        UniqueConstraint("billing_page_id", name="uq_clients_billing_page_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +29,8 @@ class Client(db.Model):
     # Why texts to this number cannot go out (invalid, landline, unreachable), if the provider said so.
     mobile_problem: Mapped[str | None] = mapped_column(String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Her billing page's link is <billing_page_id><mac> (app/services/links.py); None until first shared.
+    billing_page_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
