@@ -5,7 +5,7 @@ from app.blueprints.public import bp
 from app.blueprints.public.routes import public_rate_limit
 from app.extensions import client_ip, limiter
 from app.services.billing_page import billing_page
-from app.services.links import client_for_billing_token, public_url
+from app.services.links import client_for_billing_token, token_for
 
 
 @bp.route("/b/<token>")
@@ -16,4 +16,4 @@ def billing(token: str):
         abort(404)
     client, owner = found
     return render_template("public/billing.html", view=billing_page(client, owner), owner=owner, client=client,
-                           invoice_url=public_url)
+                           invoice_token=token_for)
