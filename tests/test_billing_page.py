@@ -1,6 +1,6 @@
 """A client's own billing page: what she owes, her credit and packs, her payments, behind a link of her
 own that the trainer texts on request, shares by hand, or revokes."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from sqlalchemy import func, select
 

@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Client, PaymentMethod
 from app.services import client_accounts
-from app.services.links import billing_page_token
+from app.services.links import billing_page_token, ensure_billing_page_link
 from tests.browser_support import chromium, live_server, phone_page  # noqa: F401  (fixtures)
 from tests.invoice_helpers import bill_client
 from tests.test_packs_client_view import pack_client_with_a_covered_session
@@ -45,7 +45,6 @@ def test_a_client_who_owes_sees_her_open_invoice_and_opens_it(phone_page, traine
     from playwright.sync_api import expect
     page = phone_page
     invoice = bill_client(trainer, "Ann Archer", sessions=2)  # $160.00
-    from app.services.links import ensure_billing_page_link
     client = ensure_billing_page_link(trainer.id, invoice.client_id)
 
     page.goto(f"/b/{billing_page_token(client)}")
