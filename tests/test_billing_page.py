@@ -180,3 +180,26 @@ def test_another_trainers_client_is_a_404_and_her_link_is_untouched(app, logged_
     assert answers == [404, 404, 404]
     assert db.session.get(Client, theirs.id).billing_page_id == public_id
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_an_archived_client_is_not_texted_the_link(app, logged_in, trainer):
+    customer = factories.make_client(trainer, name="Al Gone")
+    logged_in.post(f"/clients/{customer.id}/archive", {"archived": "1"})
+
+    page = logged_in.post(f"/clients/{customer.id}/billing-link/text", follow_redirects=True)
+
+    assert "Restore this client before texting her the billing page." in text_of(page)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_a_link_revoked_before_its_text_goes_out_is_not_the_one_sent(app, trainer, fake_twilio, run_worker):
+    from app.services.billing_page import send_billing_page_link
+    customer = factories.make_client(trainer, name="Ann Archer")
+    send_billing_page_link(trainer.id, customer.id)
+    old = billing_page_url(db.session.get(Client, customer.id))
+
+    links.revoke_billing_page_link(trainer.id, customer.id)
+    run_worker()
+
+    [sent] = fake_twilio.messages
+    assert old not in sent["body"] and billing_page_url(db.session.get(Client, customer.id)) in sent["body"]
