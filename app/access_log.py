@@ -1,10 +1,11 @@
-"""gunicorn's access log without the keys to clients' invoices: a link `/i/<token>` is written
-`/i/<its first 6 characters>…`, enough to tell visits apart and too little to open the invoice."""
+"""gunicorn's access log without the keys to clients' invoices and billing pages: a link `/i/<token>`
+(or `/b/<token>`) is written `/i/<its first 6 characters>…`, enough to tell visits apart and too little
+to open the invoice."""
 import re
 
 from gunicorn.glogging import Logger
 
-INVOICE_LINK = re.compile(r"(/i/[^/?#\s\"]{6})[^/?#\s\"]+")
+INVOICE_LINK = re.compile(r"(/[ib]/[^/?#\s\"]{6})[^/?#\s\"]+")
 
 
 def redact_invoice_links(text: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from app.services import payments, plans
+from app.services import links, payments, plans
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
 from tests import factories
@@ -34,6 +34,7 @@ def _victim_data(email: str = "victim@example.com"):
     draft = db.session.scalar(select(Invoice).where(Invoice.trainer_id == victim.id,
                                                     Invoice.status == InvoiceStatus.draft))
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
+    links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
     _victim_billing_run(victim)
     return {
         "plan_id": [pack.id],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,6 +15,7 @@ class Client(db.Model):
         CheckConstraint("default_rate_cents IS NULL OR default_rate_cents >= 0",
                         name="default_rate_not_negative"),
         CheckConstraint("channels IN ('text', 'email', 'both')", name="client_channels_known"),
+        UniqueConstraint("billing_page_id", name="uq_clients_billing_page_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +36,8 @@ class Client(db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))  # None: the trainer's
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Her billing page's link is <billing_page_id><mac> (app/services/links.py); None until first shared.
+    billing_page_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -15,7 +15,8 @@ from app.jobs import get_queue
 from app.models import Client, MessageStatus, OutboxMessage, Trainer
 from app.models.message import EMAIL
 from app.phones import PhoneError, check_texting_country
-from app.services.text_quota import RESENT_TOO_SOON, TextQuota, quota_for_new_texts, resend_allowed_at, text_quota
+from app.services.text_quota import (RESENT_TOO_SOON, TextQuota, billing_link_allowed_at, quota_for_new_texts,
+                                     resend_allowed_at, text_quota)
 from app.sms_text import has_contact_details
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,10 @@ def why_not_sending(message: OutboxMessage) -> str | None:
         db.session.get(Trainer, message.trainer_id), before_id=message.id).refusal(message.to_number)
     if reason is None and message.kind == "invoice" and message.invoice_id is not None:
         allowed_at = resend_allowed_at(message.invoice_id, before_id=message.id)
+        if allowed_at is not None and allowed_at > message.created_at:
+            reason = RESENT_TOO_SOON
+    if reason is None and message.kind == "billing_page" and message.client_id is not None:
+        allowed_at = billing_link_allowed_at(message.client_id, before_id=message.id)
         if allowed_at is not None and allowed_at > message.created_at:
             reason = RESENT_TOO_SOON
     return reason

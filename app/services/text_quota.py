@@ -86,9 +86,18 @@ def quota_for_new_texts(trainer_id: int) -> TextQuota:
 
 def resend_allowed_at(invoice_id: int, before_id: int | None = None, channel: str = SMS) -> datetime | None:
     """When the invoice may be sent again on `channel`: RESEND_MIN_INTERVAL_SECONDS after its latest one."""
-    stmt = select(func.max(OutboxMessage.created_at)).where(
-        OutboxMessage.invoice_id == invoice_id, OutboxMessage.kind == "invoice", OutboxMessage.status.in_(COUNTED),
-        OutboxMessage.channel == channel)
+    return _after_latest(before_id, OutboxMessage.invoice_id == invoice_id, OutboxMessage.kind == "invoice",
+                         OutboxMessage.channel == channel)
+
+
+def billing_link_allowed_at(client_id: int, before_id: int | None = None) -> datetime | None:
+    """When the client's billing page link may be texted again: RESEND_MIN_INTERVAL_SECONDS after the
+    latest such text."""
+    return _after_latest(before_id, OutboxMessage.client_id == client_id, OutboxMessage.kind == "billing_page")
+
+
+def _after_latest(before_id: int | None, *conditions) -> datetime | None:
+    stmt = select(func.max(OutboxMessage.created_at)).where(*conditions, OutboxMessage.status.in_(COUNTED))
     if before_id is not None:
         stmt = stmt.where(OutboxMessage.id < before_id)
     latest = db.session.scalar(stmt)

@@ -17,6 +17,7 @@ from app.models.message import EMAIL, SMS
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import packs
+from app.services.billing_page import billing_page_text
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
 from app.services.outbox import enqueue_messages, new_email, why_not_emailable, why_not_sending
@@ -116,8 +117,11 @@ def _body_for(message: OutboxMessage) -> str:
         from app.services.reminders import reminder_context
         opt_out = " Reply STOP to opt out." if _is_first_text_to(message.to_number, message.id) else ""
         return first_that_fits(sms_wordings("reminder", opt_out=opt_out, **reminder_context(message)))
-    invoice = db.session.get(Invoice, message.invoice_id)
     trainer = db.session.get(Trainer, message.trainer_id)
+    if message.kind == "billing_page":  # written as it goes: a link revoked meanwhile is not the one sent
+        return billing_page_text(db.session.get(Client, message.client_id), trainer,
+                                 _is_first_text_to(message.to_number, message.id))
+    invoice = db.session.get(Invoice, message.invoice_id)
     if message.kind == "receipt":
         return receipt_text(invoice, trainer)
     return invoice_text(invoice, trainer, _is_first_text_to(message.to_number, message.id))

@@ -11,7 +11,7 @@ from app.blueprints.invoices.drafts_routes import actor
 from app.models import Client, Invoice, PaymentMethod
 from app.money import MoneyError, parse_cents
 from app.blueprints.clients.packs_routes import pack_section
-from app.services import ServiceError, client_accounts, clients, profiles, sessions
+from app.services import ServiceError, billing_page, client_accounts, clients, profiles, sessions
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
@@ -71,6 +71,7 @@ def show_page(client: Client, **forms):
                            statement=client_accounts.statement(current_user.id, client.id, start),
                            open_invoices=client_accounts.open_invoices(current_user.id, client.id),
                            refundable_cents=client_accounts.refundable_credit_cents(client.id),
+                           billing_link=billing_page.billing_page_link(current_user.id, client.id),
                            **pack_section(client, forms.pop("sell_form", None)), **forms)
 
 

@@ -21,8 +21,9 @@ def keep_it_private(response):
 
 @bp.errorhandler(404)
 def not_found(_error):
-    """Unknown, malformed and revoked links all get this same page (a void invoice's link does not)."""
-    return render_template("public/not_found.html"), 404
+    """Unknown, malformed and revoked links all get this same page (a void invoice's link does not);
+    a billing page's link says what it was meant to open."""
+    return render_template("public/not_found.html", billing_page=request.path.startswith("/b/")), 404
 
 
 def public_rate_limit() -> str:
