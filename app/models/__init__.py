@@ -5,6 +5,7 @@ from app.models.form_key import FormKey
 from app.models.invoice import Batch, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus
 from app.models.invoice_view import InvoiceView
 from app.models.ledger import LedgerEntry, PaymentAllocation
+from app.models.membership import Membership, MembershipCycle
 from app.models.message import PENDING_STATUSES, MessageStatus, OutboxMessage
 from app.models.plan import CreditLot, CreditUse, DurationPrice, Plan, PlanKind, ValidFrom
 from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentStatus, StripeEvent
@@ -13,6 +14,6 @@ from app.models.trainer import AuthSession, Trainer, VerificationCode
 
 __all__ = ["AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
            "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView",
-           "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment", "PaymentAllocation", "Plan",
+           "LedgerEntry", "Membership", "MembershipCycle", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment", "PaymentAllocation", "Plan",
            "PlanKind", "StripeEvent", "ValidFrom",
            "PaymentMethod", "PaymentStatus", "SessionStatus", "Trainer", "TrainingSession", "VerificationCode"]
