@@ -139,3 +139,57 @@ def test_another_trainers_plan_is_not_found(app):
     with pytest.raises(LookupError):
         memberships.start_membership(trainer.id, ana.id, gold(other).id, start_on=date(2026, 12, 1),
                                      prorate_first=False, actor="t")
+
+
+# The client page ------------------------------------------------------------------------------------------
+
+from tests.pages import error_beside, form_values, text_of  # noqa: E402
+
+
+def test_the_trainer_starts_changes_pauses_and_cancels_a_membership_on_the_client_page(logged_in, trainer):
+    ana = factories.make_client(trainer, name="Ana")
+    plan, platinum = gold(trainer), gold(trainer, name="Platinum", price_cents=62000)
+    page = logged_in.get(f"/clients/{ana.id}")
+    form = form_values(page, "start-membership-form")
+    form.update({"plan_id": str(plan.id), "start_on": "2026-12-01", "first_cycle": "full"})
+    response = logged_in.post(f"/clients/{ana.id}/membership", form, follow_redirects=True)
+    assert "Membership started" in text_of(response)
+    assert "Gold Active" in text_of(response)
+    membership = db.session.scalar(select(Membership))
+    form = form_values(response, "change-membership-form")
+    form["plan_id"] = str(platinum.id)
+    response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/change", form, follow_redirects=True)
+    assert "Plan changed" in text_of(response) and "Platinum Active" in text_of(response)
+    response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/pause",
+                              {"csrf_token": form["csrf_token"]}, follow_redirects=True)
+    assert "Platinum Paused" in text_of(response)
+    response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/resume",
+                              {"csrf_token": form["csrf_token"]}, follow_redirects=True)
+    assert "Platinum Active" in text_of(response)
+    form = form_values(response, "cancel-membership-form")
+    form["when"] = "end"
+    response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/cancel", form, follow_redirects=True)
+    assert "Membership cancelled: it renews no more." in text_of(response)
+
+
+def test_a_start_date_outside_1900_2100_is_refused_beside_the_field(logged_in, trainer):
+    ana = factories.make_client(trainer, name="Ana")
+    plan = gold(trainer)
+    form = form_values(logged_in.get(f"/clients/{ana.id}"), "start-membership-form")
+    form.update({"plan_id": str(plan.id), "start_on": "2101-01-01"})
+    response = logged_in.post(f"/clients/{ana.id}/membership", form)
+    assert response.status_code == 200
+    assert "between 1900 and 2100" in error_beside(response, "start_on")
+    assert db.session.scalar(select(func.count(Membership.id))) == 0
+
+
+def test_a_change_to_the_same_plan_is_refused_beside_the_field(logged_in, trainer):
+    ana = factories.make_client(trainer, name="Ana")
+    plan = gold(trainer)
+    gold(trainer, name="Silver", price_cents=100)
+    membership = memberships.start_membership(trainer.id, ana.id, plan.id, start_on=date(2026, 12, 1),
+                                              prorate_first=False, actor="t")
+    form = form_values(logged_in.get(f"/clients/{ana.id}"), "change-membership-form")
+    form["plan_id"] = str(plan.id)
+    response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/change", form)
+    assert "already on Gold" in error_beside(response, "plan_id")

@@ -405,6 +405,23 @@ class MembershipView:
     cycle: MembershipCycle | None
     next_renewal_on: date | None
 
+    @property
+    def cycle_text(self) -> str | None:
+        return period_text(self.cycle.cycle_start, self.cycle.cycle_end) if self.cycle else None
+
+    @property
+    def next_renewal_text(self) -> str | None:
+        return short_date(self.next_renewal_on) if self.next_renewal_on else None
+
+    @property
+    def last_day_text(self) -> str | None:
+        ends = self.membership.ends_on
+        return short_date(ends - timedelta(days=1)) if ends else None
+
+    @property
+    def paused_text(self) -> str | None:
+        return short_date(self.membership.paused_on) if self.membership.paused_on else None
+
 
 def status_of(membership: Membership, today: date) -> str:
     if membership.status == CANCELLED and (membership.ends_on is None or membership.ends_on <= today):
