@@ -19,7 +19,7 @@ membership bills nothing and credits nothing, and on resuming renews on its next
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.billing_cycles import MONTHLY, Cycle, cycle_containing, cycles_between
@@ -35,9 +35,9 @@ from app.services.audit import record_event
 from app.services.client_accounts import give_credit
 from app.services.drafts import over_the_ceiling, refresh_totals
 from app.tenancy import require_owned
+from app.services.packs import UNLIMITED_SESSIONS
 from app.timefmt import local_today
 
-UNLIMITED_SESSIONS = 1000  # a cycle's lot for an unlimited plan: more than any cycle can hold
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
 
@@ -338,42 +338,55 @@ def _renew_once(trainer_id: int, through: date) -> int:
         select(CreditLot.membership_id, CreditLot.sessions_total,
                select(func.count(CreditUse.id)).where(CreditUse.lot_id == CreditLot.id).correlate(CreditLot)
                .scalar_subquery()).where(CreditLot.id.in_(latest)))}
-    drafts = {d.client_id: d for d in db.session.scalars(select(Invoice).where(
+    drafts = dict(db.session.execute(select(Invoice.client_id, Invoice.id).where(
         Invoice.trainer_id == trainer_id, Invoice.status == InvoiceStatus.draft,
-        Invoice.client_id.in_([m.client_id for m, _ in due])))}
-    for membership, _ in due:
-        if membership.client_id not in drafts:
-            drafts[membership.client_id] = Invoice(trainer_id=trainer_id, client_id=membership.client_id,
-                                                   currency=trainer.currency, status=InvoiceStatus.draft, version=0)
-    db.session.add_all(d for d in drafts.values() if d.id is None)
-    db.session.flush()
-    billed = []
+        Invoice.client_id.in_([m.client_id for m, _ in due]))).all())
+    missing = sorted({m.client_id for m, _ in due} - set(drafts))
+    if missing:
+        drafts.update({client_id: invoice_id for invoice_id, client_id in db.session.execute(
+            insert(Invoice).returning(Invoice.id, Invoice.client_id),
+            [{"trainer_id": trainer_id, "client_id": cid, "currency": trainer.currency,
+              "status": InvoiceStatus.draft, "version": 0} for cid in missing]).all()})
+    billed, renewed = [], []
     for membership, plan in due:
         cycles = [c for c in cycles_between(plan.cadence, membership.anchor_on, membership.next_renewal_on, through)
                   if membership.ends_on is None or c.start < membership.ends_on]
-        for cycle in cycles:
-            line = InvoiceLine(trainer_id=trainer_id, invoice_id=drafts[membership.client_id].id, quantity=1,
-                               description=renewal_description(plan, cycle)[:200], unit_price_cents=plan.price_cents)
-            billed.append((membership, plan, cycle, line))
+        billed += [(membership, plan, cycle) for cycle in cycles]
         if cycles:
-            membership.next_renewal_on = cycles[-1].end
-    db.session.add_all(line for *_, line in billed)
-    db.session.flush()
-    previous = {}
-    for membership, plan, cycle, line in billed:
+            renewed.append({"id": membership.id, "next_renewal_on": cycles[-1].end})
+    if not billed:
+        db.session.rollback()
+        return 0
+    # Batched writes: one statement a table, whatever the number of members.
+    rows = [{"trainer_id": trainer_id, "invoice_id": drafts[m.client_id], "quantity": 1,
+             "description": renewal_description(plan, cycle)[:200], "unit_price_cents": plan.price_cents}
+            for m, plan, cycle in billed]
+    # Matched back by (draft, wording): one client's draft names each of its cycles once.
+    made = {(invoice_id, text): line_id for line_id, invoice_id, text in db.session.execute(
+        insert(InvoiceLine).returning(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.description), rows)}
+    line_ids = [made[(row["invoice_id"], row["description"])] for row in rows]
+    db.session.execute(insert(MembershipCycle), [
+        {"trainer_id": trainer_id, "membership_id": m.id, "plan_id": plan.id, "cycle_start": cycle.start,
+         "cycle_end": cycle.end, "price_cents": plan.price_cents, "charged_cents": plan.price_cents,
+         "credited_cents": 0, "invoice_id": drafts[m.client_id], "invoice_line_id": line_id}
+        for (m, plan, cycle), line_id in zip(billed, line_ids)])
+    lots, previous, now = [], {}, utcnow()
+    for (m, plan, cycle), line_id in zip(billed, line_ids):
         rollover = 0
         if plan.included_sessions is not None and plan.rollover_max:
-            rollover = min(max(previous.get(membership.id, left.get(membership.id, 0)), 0), plan.rollover_max)
+            rollover = min(max(previous.get(m.id, left.get(m.id, 0)), 0), plan.rollover_max)
         sessions = lot_sessions(plan, rollover)
-        previous[membership.id] = sessions  # a later cycle billed in the same run: nothing used yet
-        db.session.add(MembershipCycle(trainer_id=trainer_id, membership_id=membership.id, plan_id=plan.id,
-                                       cycle_start=cycle.start, cycle_end=cycle.end, price_cents=plan.price_cents,
-                                       charged_cents=plan.price_cents, credited_cents=0, invoice_id=line.invoice_id,
-                                       invoice_line_id=line.id))
-        _lot(membership, plan, cycle, line, sessions, plan.price_cents)
-    db.session.flush()
-    if billed:
-        refresh_totals({line.invoice_id for *_, line in billed})
+        previous[m.id] = sessions  # a later cycle billed in the same run: nothing used yet
+        if sessions > 0:
+            lots.append({"trainer_id": trainer_id, "client_id": m.client_id, "plan_id": plan.id,
+                         "invoice_id": drafts[m.client_id], "invoice_line_id": line_id, "membership_id": m.id,
+                         "name": f"{plan.name} membership"[:100], "sessions_total": sessions,
+                         "price_cents": plan.price_cents, "valid_days": None, "valid_from": ValidFrom.sale,
+                         "expires_on": cycle.end - timedelta(days=1), "usable_from": now})
+    if lots:
+        db.session.execute(insert(CreditLot), lots)
+    db.session.execute(update(Membership), renewed)
+    refresh_totals(set(drafts[m.client_id] for m, _, _ in billed))
     db.session.commit()
     return len(billed)
 

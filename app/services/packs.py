@@ -24,6 +24,7 @@ from app.tenancy import find_owned, require_owned
 from app.timefmt import local_today, to_local
 
 COVERED_PREFIX = "Covered by "
+UNLIMITED_SESSIONS = 1000  # a membership cycle's lot for an unlimited plan: more than any cycle holds
 LOW_SESSIONS = 2
 EXPIRING_DAYS = 14
 
@@ -245,8 +246,16 @@ def coverage_for(session_ids: list[int]) -> dict[int, str]:
     for session_id, use_id, lot in rows:
         left = lot.sessions_total - (order[lot.id].index(use_id) + 1)
         expiry = f"expires {short_date(lot.expires_on)}" if lot.expires_on else "no expiry"
+        if is_unlimited(lot):
+            texts[session_id] = f"{COVERED_PREFIX}{lot.name} · unlimited · until {short_date(lot.expires_on)}"[:200]
+            continue
         texts[session_id] = f"{COVERED_PREFIX}{lot.name} · {left} left · {expiry}"[:200]
     return texts
+
+
+def is_unlimited(lot: CreditLot) -> bool:
+    """A membership cycle's lot of an unlimited plan (memberships.UNLIMITED_SESSIONS)."""
+    return lot.membership_id is not None and lot.sessions_total >= UNLIMITED_SESSIONS
 
 
 @dataclass
@@ -305,7 +314,7 @@ def client_packs(trainer_id: int, client_id: int, today: date, include_past: boo
 def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
     """Usable packs running low (2 sessions or fewer left) or expiring within 14 days, soonest first."""
     balances = _balances(today, CreditLot.trainer_id == trainer_id, CreditLot.voided_at.is_(None),
-                         CreditLot.usable_from.is_not(None),
+                         CreditLot.usable_from.is_not(None), CreditLot.membership_id.is_(None),
                          or_(CreditLot.expires_on.is_(None), CreditLot.expires_on >= today))
     wanted = [b for b in balances if b.is_low or b.expires_within(today)]
     return sorted(wanted, key=lambda b: (b.lot.expires_on or date.max, b.sessions_left))
@@ -313,6 +322,8 @@ def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
 
 def balance_text(b: PackBalance) -> str:
     """"7 of 10 sessions left, valid until Mar 3": how a balance reads to the client and the trainer."""
+    if is_unlimited(b.lot):
+        return f"unlimited sessions until {short_date(b.lot.expires_on)}"
     if b.lot.expires_on is not None:
         valid = f"valid until {short_date(b.lot.expires_on)}"
     elif b.lot.valid_days is not None:
