@@ -470,3 +470,20 @@ def periods_of_invoice(invoice_id: int) -> list[tuple[str, date, date]]:
         Plan, Plan.id == MembershipCycle.plan_id).where(MembershipCycle.invoice_id == invoice_id)
         .order_by(MembershipCycle.cycle_start)).all()
     return [(name, start, end - timedelta(days=1)) for name, start, end in rows]
+
+
+RENEWAL_PREFIX = "Membership · "
+
+
+def invoice_periods(invoice: Invoice) -> list[str]:
+    """"Gold · Dec 1 – Dec 31" for each membership period the invoice bills, read from its lines (already
+    loaded with it: no query), for her invoice page, the text and the PDF."""
+    return [line.description[len(RENEWAL_PREFIX):] for line in invoice.live_lines
+            if line.session_id is None and line.description.startswith(RENEWAL_PREFIX)]
+
+
+def text_note(invoice: Invoice) -> str:
+    """" Membership Gold, Dec 1-Dec 31." for the invoice text, or "" (plain characters: a "·" or "–"
+    would make the whole text a costlier Unicode one)."""
+    periods = invoice_periods(invoice)
+    return f" Membership {periods[0].replace(' · ', ', ').replace(' – ', '-')}." if periods else ""

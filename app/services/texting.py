@@ -15,7 +15,7 @@ from app.integrations.venmo import pay_link
 from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMessage, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import packs
+from app.services import memberships, packs
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
 from app.services.outbox import why_not_sending
@@ -68,7 +68,7 @@ def invoice_text(invoice: Invoice, trainer: Trainer, first_text: bool, with_venm
     amount = format_cents(invoice.due_cents, invoice.currency)
     opt_out = " Reply STOP to opt out." if first_text else ""
     first = invoice.client.first_name
-    pack = packs.text_note(invoice)  # the client's pack balance, where it fits
+    pack = packs.text_note(invoice) + memberships.text_note(invoice)  # pack balance, membership period
     if invoice.status == InvoiceStatus.paid and invoice.total_cents:  # a copy asked for again, not a bill
         paid = format_cents(invoice.total_cents, invoice.currency)
         return first_that_fits([
