@@ -130,3 +130,13 @@ def test_renewals_take_the_same_number_of_queries_for_5_and_50_members(app, coun
         return q.count
 
     assert bill(5) == bill(50)
+
+
+def test_a_cycles_sessions_cover_only_sessions_held_in_that_cycle(app):
+    trainer = factories.make_trainer()
+    today = local_today(trainer.timezone)
+    ana = member(trainer, start=today, cadence="weekly", anchor_day=None, included_sessions=4)
+    factories.make_session(ana, days_ago=10, rate_cents=8000)  # before the membership began
+    build_drafts(trainer.id)
+    held = [line for line in draft_for(ana).live_lines if line.session_id]
+    assert [(line.unit_price_cents, line.description) for line in held] == [(8000, "Personal training")]

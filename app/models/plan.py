@@ -112,6 +112,8 @@ class CreditLot(db.Model):
     valid_from: Mapped[ValidFrom] = mapped_column(Enum(ValidFrom, native_enum=False, length=20))
     # The last day (trainer's time zone) it can be used; None: no expiry, or not yet used (from first use).
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # The first day a session can take from it (a membership cycle's start); None: any day (a pack).
+    starts_on: Mapped[date | None] = mapped_column(Date)
     # None until usable: on sale, or when its invoice is paid (the trainer's setting).
     usable_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

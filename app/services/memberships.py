@@ -113,14 +113,14 @@ def lot_sessions(plan: Plan, rollover: int = 0, days: int | None = None, of_days
 
 
 def _lot(membership: Membership, plan: Plan, cycle: Cycle, line: InvoiceLine, sessions: int,
-         charged: int) -> CreditLot | None:
+         charged: int, starts_on: date | None = None) -> CreditLot | None:
     if sessions <= 0:
         return None
     lot = CreditLot(trainer_id=membership.trainer_id, client_id=membership.client_id, plan_id=plan.id,
                     invoice_id=line.invoice_id, invoice_line_id=line.id, membership_id=membership.id,
                     name=f"{plan.name} membership"[:100], sessions_total=sessions, price_cents=charged,
                     valid_days=None, valid_from=ValidFrom.sale, expires_on=cycle.end - timedelta(days=1),
-                    usable_from=utcnow())
+                    starts_on=starts_on or cycle.start, usable_from=utcnow())
     db.session.add(lot)
     return lot
 
@@ -166,7 +166,7 @@ def start_membership(trainer_id: int, client_id: int, plan_id: int, *, start_on:
                                    cycle_start=cycle.start, cycle_end=cycle.end, price_cents=plan.price_cents,
                                    charged_cents=charged, credited_cents=0, invoice_id=line.invoice_id,
                                    invoice_line_id=line.id))
-    _lot(membership, plan, cycle, line, sessions, charged)
+    _lot(membership, plan, cycle, line, sessions, charged, start_on if prorate_first else None)
     membership.next_renewal_on = cycle.end
     db.session.commit()
     return membership
@@ -253,7 +253,7 @@ def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str
         lot.sessions_total = max(sessions, lot.sessions_used, 1)
         lot.name = f"{plan.name} membership"[:100]
     elif line is not None:
-        _lot(membership, plan, cycle, line, sessions, charge)
+        _lot(membership, plan, cycle, line, sessions, charge, today)
     db.session.commit()
     return Change(credited, charge)
 
@@ -382,7 +382,8 @@ def _renew_once(trainer_id: int, through: date) -> int:
                          "invoice_id": drafts[m.client_id], "invoice_line_id": line_id, "membership_id": m.id,
                          "name": f"{plan.name} membership"[:100], "sessions_total": sessions,
                          "price_cents": plan.price_cents, "valid_days": None, "valid_from": ValidFrom.sale,
-                         "expires_on": cycle.end - timedelta(days=1), "usable_from": now})
+                         "expires_on": cycle.end - timedelta(days=1), "starts_on": cycle.start,
+                         "usable_from": now})
     if lots:
         db.session.execute(insert(CreditLot), lots)
     db.session.execute(update(Membership), renewed)

@@ -145,10 +145,10 @@ def takes_a_credit(session: TrainingSession, trainer: Trainer) -> bool:
 
 def usable_lots_sql(client_id: int, today: date, on_day: date, now):
     """The client's lots a session on `on_day` can take a credit from today: usable, not voided, not
-    expired today, and not expired on the session's day."""
+    expired today, not expired on the session's day, and (a membership cycle's) begun by then."""
     return select(CreditLot).where(
         CreditLot.client_id == client_id, CreditLot.voided_at.is_(None), CreditLot.usable_from.is_not(None),
-        CreditLot.usable_from <= now,
+        CreditLot.usable_from <= now, or_(CreditLot.starts_on.is_(None), CreditLot.starts_on <= on_day),
         or_(CreditLot.expires_on.is_(None), (CreditLot.expires_on >= today) & (CreditLot.expires_on >= on_day)))
 
 

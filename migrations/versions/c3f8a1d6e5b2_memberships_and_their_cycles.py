@@ -1,7 +1,7 @@
 """memberships: membership plans' columns, the clients' memberships and the cycles billed (each once)
 
 `plans` gets the membership columns (cadence, anchor day, included sessions, extra-session price, rollover),
-all empty or 0 for the packs already there; `credit_lots.membership_id` marks a cycle's included sessions.
+all empty or 0 for the packs already there; `credit_lots.membership_id` marks a cycle's included sessions, `starts_on` the first day they cover.
 Columns are added in place (SQLite cannot add a constraint in place and a batch copy of `plans` or
 `credit_lots` would cascade): on SQLite the new checks and the foreign key live in the models only.
 
@@ -95,10 +95,12 @@ def upgrade():
         op.create_foreign_key('fk_credit_lots_membership_id', 'credit_lots', 'memberships', ['membership_id'],
                               ['id'], ondelete='CASCADE')
     op.create_index('ix_credit_lots_membership_id', 'credit_lots', ['membership_id'])
+    op.add_column('credit_lots', sa.Column('starts_on', sa.Date(), nullable=True))
 
 
 def downgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.drop_column('credit_lots', 'starts_on')
     op.drop_index('ix_credit_lots_membership_id', table_name='credit_lots')
     if not sqlite:
         op.drop_constraint('fk_credit_lots_membership_id', 'credit_lots', type_='foreignkey')
