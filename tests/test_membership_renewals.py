@@ -74,18 +74,19 @@ def test_an_unlimited_membership_covers_every_session_of_the_cycle(app):
 def test_two_engine_runs_at_once_bill_each_cycle_once(app):
     trainer = factories.make_trainer()
     member(trainer)
+    trainer_id = trainer.id
     period = BillingPeriod(date(2026, 12, 1), date(2027, 1, 1))
 
     def run():
         with app.app_context():
             try:
-                build_drafts(trainer.id, period)
+                build_drafts(trainer_id, period)
             finally:
                 db.session.remove()
 
     at_once([run, run, run])
     assert cycles() == 2
-    renewal = db.session.scalars(select(Invoice).where(Invoice.trainer_id == trainer.id,
+    renewal = db.session.scalars(select(Invoice).where(Invoice.trainer_id == trainer_id,
                                                        Invoice.status == InvoiceStatus.draft)).one()
     assert [line.description for line in renewal.lines].count("Membership · Gold · Dec 1 – Dec 31") == 1
 
