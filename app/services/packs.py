@@ -213,7 +213,22 @@ def cover_started_sessions(trainer_id: int) -> int:
     if not waiting:
         return 0
     trainer = db.session.get(Trainer, trainer_id)
-    covered = sum(1 for session in waiting if cover_session(session, trainer) is not None)
+    today = local_today(trainer.timezone)
+    # Only sessions a lot could cover by its dates are tried (one query for the lots): a member's
+    # sessions from before the cycle began are not looked at one by one.
+    spans = {}
+    for client_id, starts_on, expires_on in db.session.execute(
+            select(CreditLot.client_id, CreditLot.starts_on, CreditLot.expires_on).where(
+                CreditLot.client_id.in_({s.client_id for s in waiting}), CreditLot.voided_at.is_(None),
+                CreditLot.usable_from <= now)):
+        spans.setdefault(client_id, []).append((starts_on, expires_on))
+
+    def could_fit(session) -> bool:
+        day = to_local(session.starts_at, trainer.timezone).date()
+        return any((start is None or start <= day) and (end is None or end >= max(day, today))
+                   for start, end in spans.get(session.client_id, []))
+
+    covered = sum(1 for session in waiting if could_fit(session) and cover_session(session, trainer) is not None)
     db.session.commit()
     return covered
 
