@@ -33,3 +33,12 @@ def test_the_public_invoice_page_shows_the_membership_period_it_covers(app, clie
 def test_the_invoice_text_names_the_membership_period(app, trainer):
     invoice = sent_membership_invoice(trainer)
     assert "Membership Gold, Dec 1-Dec 31." in invoice_text(invoice, trainer, first_text=False)
+
+
+def test_a_member_with_an_overdue_membership_invoice_is_past_due(app, trainer):
+    from datetime import timedelta
+    from app.models import Membership
+    invoice = sent_membership_invoice(trainer)
+    membership = db.session.scalar(select(Membership))
+    assert memberships.status_of(membership, invoice.due_date) == "active"
+    assert memberships.status_of(membership, invoice.due_date + timedelta(days=1)) == "past due"
