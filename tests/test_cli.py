@@ -195,8 +195,20 @@ def test_seed_demo_has_a_pack_client_with_sessions_covered(app, runner):
     from app.models import CreditLot, CreditUse, Plan
     runner.invoke(args=["seed-demo"])
     trainer = db.session.scalar(select(Trainer).where(Trainer.email == DEMO_EMAIL))
-    assert {p.name for p in db.session.scalars(select(Plan).where(Plan.trainer_id == trainer.id))} == {
-        "10-pack", "5-pack"}
-    lot = db.session.scalar(select(CreditLot).where(CreditLot.trainer_id == trainer.id))
+    assert {p.name for p in db.session.scalars(select(Plan).where(Plan.trainer_id == trainer.id,
+                                                                  Plan.kind == "pack"))} == {"10-pack", "5-pack"}
+    lot = db.session.scalar(select(CreditLot).where(CreditLot.trainer_id == trainer.id,
+                                                    CreditLot.membership_id.is_(None)))
     assert lot.sessions_total == 10 and lot.expires_on is not None
     assert 1 <= count(CreditUse, CreditUse.lot_id == lot.id) <= 10
+
+
+def test_seed_demo_has_a_membership_client_upgraded_mid_cycle(app, runner):
+    from app.models import Membership, Payment
+    runner.invoke(args=["seed-demo"])
+    trainer = db.session.scalar(select(Trainer).where(Trainer.email == DEMO_EMAIL))
+    membership = db.session.scalar(select(Membership).where(Membership.trainer_id == trainer.id))
+    assert membership.plan.name == "Platinum" and membership.status == "active"
+    credit = db.session.scalar(select(Payment).where(Payment.client_id == membership.client_id,
+                                                     Payment.method == "credit"))
+    assert credit.amount_cents > 0 and credit.note.startswith("Gold → Platinum: unused")

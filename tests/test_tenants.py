@@ -36,8 +36,10 @@ def _victim_data(email: str = "victim@example.com"):
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
     _victim_billing_run(victim)
+    membership = _victim_membership(victim, drafted)
     return {
-        "plan_id": [pack.id],
+        "plan_id": [pack.id, membership.plan_id],
+        "membership_id": [membership.id],
         "client_id": [drafted.id, billed.id],
         "session_id": [session.id],
         "invoice_id": [draft.id, sent.id],
@@ -47,6 +49,15 @@ def _victim_data(email: str = "victim@example.com"):
         # rq-dashboard (admins only): a trainer who is not an admin gets a 404 everywhere there
         "instance_number": [0], "per_page": [10], "page": [1],
     }
+
+
+def _victim_membership(victim, client):
+    """A membership plan of hers and a client of hers on it."""
+    from app.services import memberships
+    plan = plans.create_membership_plan(victim.id, name="Victim membership", price_cents=100, cadence="monthly",
+                                        anchor_day=1, included_sessions=4)
+    return memberships.start_membership(victim.id, client.id, plan.id, start_on=date.today(), prorate_first=False,
+                                        actor="victim")
 
 
 def _victim_billing_run(victim):

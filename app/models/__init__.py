@@ -5,6 +5,7 @@ from app.models.form_key import FormKey
 from app.models.invoice import Batch, Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus
 from app.models.invoice_view import InvoiceView
 from app.models.ledger import LedgerEntry, PaymentAllocation
+from app.models.membership import Membership, MembershipCycle
 from app.models.message import PENDING_STATUSES, MessageStatus, OutboxMessage
 from app.models.plan import CreditLot, CreditUse, DurationPrice, Plan, PlanKind, ValidFrom
 from app.models.reminder import LateFee, ReminderSend, ReminderStep
@@ -14,6 +15,7 @@ from app.models.trainer import AuthSession, PasswordReset, Trainer, Verification
 
 __all__ = ["AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
            "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView", "LateFee",
-           "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "PasswordReset", "Payment",
-           "PaymentAllocation", "PaymentMethod", "PaymentStatus", "Plan", "PlanKind", "ReminderSend", "ReminderStep",
-           "SessionStatus", "StripeEvent", "Trainer", "TrainingSession", "ValidFrom", "VerificationCode"]
+           "LedgerEntry", "Membership", "MembershipCycle", "MessageStatus", "OutboxMessage", "PENDING_STATUSES",
+           "PasswordReset", "Payment", "PaymentAllocation", "PaymentMethod", "PaymentStatus", "Plan", "PlanKind",
+           "ReminderSend", "ReminderStep", "SessionStatus", "StripeEvent", "Trainer", "TrainingSession", "ValidFrom",
+           "VerificationCode"]

@@ -13,7 +13,7 @@ from app.models.types import UTCDateTime, utcnow
 
 class PlanKind(str, enum.Enum):
     pack = "pack"
-    # "membership" comes with its own columns (cycle, anchor, included, extra price, rollover).
+    membership = "membership"  # with its own columns: cadence, anchor day, included, extra price, rollover
 
 
 class ValidFrom(str, enum.Enum):
@@ -30,6 +30,11 @@ class Plan(db.Model):
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("kind != 'pack' OR sessions_total > 0", name="pack_has_sessions"),
         CheckConstraint("valid_days IS NULL OR valid_days > 0", name="valid_days_positive"),
+        CheckConstraint("kind != 'membership' OR cadence IS NOT NULL", name="membership_has_cadence"),
+        CheckConstraint("anchor_day IS NULL OR anchor_day BETWEEN 1 AND 31", name="anchor_day_in_month"),
+        CheckConstraint("included_sessions IS NULL OR included_sessions >= 0", name="included_not_negative"),
+        CheckConstraint("extra_session_cents IS NULL OR extra_session_cents >= 0", name="extra_not_negative"),
+        CheckConstraint("rollover_max >= 0", name="rollover_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,8 +47,24 @@ class Plan(db.Model):
     valid_days: Mapped[int | None] = mapped_column(Integer)
     valid_from: Mapped[ValidFrom] = mapped_column(Enum(ValidFrom, native_enum=False, length=20),
                                                   default=ValidFrom.sale)
+    # Memberships: billed in advance per cycle (weekly, biweekly, or monthly on `anchor_day`), price_cents a
+    # cycle; `included_sessions` per cycle (None: unlimited); a session beyond them costs `extra_session_cents`
+    # (None: the session's own rate); up to `rollover_max` unused sessions carry into the next cycle.
+    cadence: Mapped[str | None] = mapped_column(String(20))
+    anchor_day: Mapped[int | None] = mapped_column(Integer)
+    included_sessions: Mapped[int | None] = mapped_column(Integer)
+    extra_session_cents: Mapped[int | None] = mapped_column(Integer)
+    rollover_max: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_membership(self) -> bool:
+        return self.kind == PlanKind.membership
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.is_membership and self.included_sessions is None
 
     @property
     def is_archived(self) -> bool:
@@ -82,6 +103,8 @@ class CreditLot(db.Model):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id", ondelete="SET NULL"))
+    # A membership cycle's included sessions (its renewal line is invoice_line_id); None: a pack.
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     sessions_total: Mapped[int] = mapped_column(Integer)
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -89,6 +112,8 @@ class CreditLot(db.Model):
     valid_from: Mapped[ValidFrom] = mapped_column(Enum(ValidFrom, native_enum=False, length=20))
     # The last day (trainer's time zone) it can be used; None: no expiry, or not yet used (from first use).
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # The first day a session can take from it (a membership cycle's start); None: any day (a pack).
+    starts_on: Mapped[date | None] = mapped_column(Date)
     # None until usable: on sale, or when its invoice is paid (the trainer's setting).
     usable_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,23 +3,25 @@
 It knows nothing of requests: the create page ("Bill now"), the scheduled billing job and
 `flask bill TRAINER_EMAIL` all call `build_drafts`. Each kind of line has its source here:
 today pay-as-you-go sessions (every billable session not yet invoiced, whatever its period, so
-a period the clock missed is billed by the next run). Membership renewals for cycles starting
-in the period plug in beside `_session_pool` as a second source of lines keyed by client.
+a period the clock missed is billed by the next run), and membership renewals for cycles starting
+in the period (memberships.renew_memberships), each with the lot of its included sessions.
 
 A fixed number of queries whatever the number of clients: one for the trainer, one for the
-sessions, two for the drafts and their lines, and batched writes when something changed.
+memberships due, one for the sessions, one for members' extra-session prices, two for the drafts
+and their lines, and batched writes when something changed.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Invoice, InvoiceLine, InvoiceStatus, Trainer, TrainingSession
-from app.services import packs
+from app.models import Invoice, InvoiceLine, InvoiceStatus, Membership, Plan, Trainer, TrainingSession
+from app.models.membership import CANCELLED
+from app.services import memberships, packs
 from app.services.drafts import load_drafts, refresh_totals
-from app.timefmt import to_local
+from app.timefmt import local_today, to_local
 
 
 @dataclass(frozen=True)
@@ -54,22 +56,42 @@ def _session_description(session) -> str:
     return "Personal training" if session.status.value == "completed" else "Missed session (no-show)"
 
 
-def _line_row(session, invoice_id: int, trainer: Trainer, covered: str | None = None) -> dict:
-    """A session's line; one covered by a pack credit is a $0 line that says which pack and what is left."""
+def _extra_session_prices(trainer_id: int) -> dict[int, tuple[int, date, date | None]]:
+    """{client id: (extra-session price, first day, end)} for members whose plan prices sessions beyond
+    those included: a session of theirs no credit covered is billed at it. One query."""
+    return {client_id: (cents, started, ends) for client_id, cents, started, ends in db.session.execute(
+        select(Membership.client_id, Plan.extra_session_cents, Membership.started_on, Membership.ends_on)
+        .join(Plan, Plan.id == Membership.plan_id)
+        .where(Membership.trainer_id == trainer_id, Plan.extra_session_cents.is_not(None),
+               (Membership.status != CANCELLED) | Membership.ends_on.is_not(None)))}
+
+
+def _line_row(session, invoice_id: int, trainer: Trainer, covered: str | None = None,
+              extra: tuple | None = None) -> dict:
+    """A session's line; one covered by a pack credit is a $0 line that says which pack and what is left;
+    a member's session beyond those included is at the membership's extra-session price."""
+    day = to_local(session.starts_at, trainer.timezone).date()
+    price = session.rate_cents
+    if extra is not None and extra[1] <= day and (extra[2] is None or day < extra[2]):
+        price = extra[0]
     return {"invoice_id": invoice_id, "trainer_id": trainer.id, "session_id": session.id,
             "description": covered or _session_description(session),
-            "service_date": to_local(session.starts_at, trainer.timezone).date(),
+            "service_date": day,
             "service_starts_at": session.starts_at, "duration_minutes": session.duration_minutes, "quantity": 1,
-            "unit_price_cents": 0 if covered else session.rate_cents}
+            "unit_price_cents": 0 if covered else price}
 
 
 def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
-    packs.cover_started_sessions(trainer_id)
     trainer = db.session.get(Trainer, trainer_id)
+    # Memberships first, so that a cycle's sessions are covered by its lot: every cycle starting in the
+    # period (on demand: starting today or before) not billed yet. Pay-as-you-go takes every billable
+    # session not yet invoiced, whatever period it fell in.
+    through = period.end - timedelta(days=1) if period is not None else local_today(trainer.timezone)
+    memberships.renew_memberships(trainer_id, through)
+    packs.cover_started_sessions(trainer_id)
     pool = _session_pool(trainer_id)
     covered = packs.coverage_for(list(pool))
-    # `period` is for the sources to come (membership renewals for cycles starting in it); pay-as-you-go
-    # takes every billable session not yet invoiced, whatever period it fell in.
+    extra = _extra_session_prices(trainer_id)
     drafts = load_drafts(trainer_id)
     by_client = {d.client_id: d.id for d in drafts}
     on_draft = {(d.id, line.session_id) for d in drafts for line in d.lines if line.session_id}
@@ -95,7 +117,8 @@ def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
               "status": InvoiceStatus.draft, "version": 0} for cid in new_clients]).all()
         by_client.update({client_id: invoice_id for invoice_id, client_id in created})
     on_draft -= {(d.id, line.session_id) for d in drafts for line in d.lines if line.id in stale_lines}
-    new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id))
+    new_lines = [_line_row(session, by_client[session.client_id], trainer, covered.get(session.id),
+                           extra.get(session.client_id))
                  for session in pool.values() if (by_client[session.client_id], session.id) not in on_draft]
     if new_lines:
         # RETURNING makes it one multi-row INSERT on PostgreSQL rather than one statement per line.

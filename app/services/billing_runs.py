@@ -19,6 +19,7 @@ from app.jobs import get_queue
 from app.models import BillingRun, BillingSchedule, Trainer
 from app.models.types import utcnow
 from app.money import format_cents
+from app.services import memberships
 from app.services.billing_engine import BillingPeriod, build_drafts
 from app.services.drafts import is_sendable, over_the_ceiling
 from app.services.outbox import enqueue_messages, new_trainer_message, why_not_to_number
@@ -57,7 +58,18 @@ def tick(now) -> list[int]:
     db.session.commit()
     ids = new_ids + [i for i in stuck if i not in new_ids]
     enqueue_runs(ids)
+    _renew_unscheduled(now)
     return ids
+
+
+def _renew_unscheduled(now) -> None:
+    """Memberships bill on their anchor day whether or not the trainer has a schedule: for those without
+    one, the tick puts the renewals due on the clients' drafts (each cycle once, whoever else bills it)."""
+    try:
+        memberships.renew_for_unscheduled(now.date())
+    except Exception:  # a renewal must not hold up anyone's scheduled billing: the next tick tries again
+        db.session.rollback()
+        log.exception("membership renewals failed; the next tick will retry")
 
 
 def _insert_new_runs(rows: list[dict]) -> list[int]:

@@ -123,6 +123,23 @@ def issue_credit(trainer_id: int, client_id: int, actor: str, *, amount_cents: i
     return form_keys.commit_once(trainer_id, form_key, credit)[0]
 
 
+def give_credit(trainer_id: int, client_id: int, actor: str, *, amount_cents: int, reason: str,
+                on_day: date) -> Payment:
+    """A credit the client is owed by a rule rather than a gesture (the unused part of a membership
+    cycle they paid for): a credit issued, applied to open invoices oldest first, the rest credit on
+    account applied at the next Send. No ceiling at what they owe; part of the caller's transaction."""
+    ledger.lock_accounts([client_id])
+    invoices = _locked_open_invoices(trainer_id, client_id)
+    credit = Payment(trainer_id=trainer_id, client_id=client_id, invoice_id=None, method=PaymentMethod.credit,
+                     amount_cents=amount_cents, received_on=on_day, note=reason[:200], recorded_by=actor,
+                     status=PaymentStatus.succeeded)
+    db.session.add(credit)
+    db.session.flush()
+    ledger.enter(credit, "credit_issued", -amount_cents, on_day, payment_id=credit.id, note=reason)
+    _apply_to_open(invoices, credit, on_day, actor)
+    return credit
+
+
 def _apply_to_open(invoices: list[Invoice], credit: Payment, today: date, actor: str) -> None:
     for invoice in invoices:
         applied = ledger.allocate(credit, invoice, credit.amount_cents)

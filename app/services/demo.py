@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import (Client, CreditLot, DurationPrice, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod,
                         PaymentStatus, Plan, SessionStatus, Trainer, TrainingSession, ValidFrom)
 from app.models.types import utcnow
-from app.services import accounts, ledger, packs
+from app.services import accounts, ledger, memberships, packs, plans
 from app.services.links import new_public_id
 from app.services.payments import count_on_account, refresh_paid_status
 from app.timefmt import local_to_utc, local_today, to_local, zone
@@ -66,6 +66,7 @@ def seed_demo_trainer(skip_if_exists: bool = True) -> bool:
     _paid(pack_invoice, pack_invoice.total_cents, PaymentMethod.venmo, today - timedelta(days=20))
     _seed_accounts(trainer, clients, today)
     db.session.commit()
+    _seed_membership(trainer, clients[4], today)
     return True
 
 
@@ -135,6 +136,22 @@ def _paid(invoice: Invoice, amount_cents: int, method: PaymentMethod, received_o
     for receipt in refresh_paid_status(invoice) or []:  # the demo sends no receipts
         db.session.expunge(receipt)
     return payment
+
+
+def _seed_membership(trainer: Trainer, client: Client, today) -> None:
+    """Two memberships in her catalogue, and `client` on the smaller one since 12 days ago (its cycle
+    renews on that day of the month), upgraded today: the unused part credited, the rest at the new price
+    on the draft."""
+    anchor = today - timedelta(days=12)
+    gold = plans.create_membership_plan(trainer.id, name="Gold", price_cents=48000, cadence="monthly",
+                                        anchor_day=anchor.day, included_sessions=8, extra_session_cents=7000,
+                                        rollover_max=2)
+    platinum = plans.create_membership_plan(trainer.id, name="Platinum", price_cents=72000, cadence="monthly",
+                                            anchor_day=anchor.day, included_sessions=12, extra_session_cents=6000,
+                                            rollover_max=2)
+    membership = memberships.start_membership(trainer.id, client.id, gold.id, start_on=anchor, prorate_first=False,
+                                              actor=trainer.email)
+    memberships.change_plan(trainer.id, membership.id, platinum.id, actor=trainer.email, today=today)
 
 
 def _seed_packs(trainer: Trainer, client: Client, today) -> Invoice:

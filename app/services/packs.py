@@ -24,6 +24,7 @@ from app.tenancy import find_owned, require_owned
 from app.timefmt import local_today, to_local
 
 COVERED_PREFIX = "Covered by "
+UNLIMITED_SESSIONS = 1000  # a membership cycle's lot for an unlimited plan: more than any cycle holds
 LOW_SESSIONS = 2
 EXPIRING_DAYS = 14
 
@@ -144,10 +145,10 @@ def takes_a_credit(session: TrainingSession, trainer: Trainer) -> bool:
 
 def usable_lots_sql(client_id: int, today: date, on_day: date, now):
     """The client's lots a session on `on_day` can take a credit from today: usable, not voided, not
-    expired today, and not expired on the session's day."""
+    expired today, not expired on the session's day, and (a membership cycle's) begun by then."""
     return select(CreditLot).where(
         CreditLot.client_id == client_id, CreditLot.voided_at.is_(None), CreditLot.usable_from.is_not(None),
-        CreditLot.usable_from <= now,
+        CreditLot.usable_from <= now, or_(CreditLot.starts_on.is_(None), CreditLot.starts_on <= on_day),
         or_(CreditLot.expires_on.is_(None), (CreditLot.expires_on >= today) & (CreditLot.expires_on >= on_day)))
 
 
@@ -212,7 +213,22 @@ def cover_started_sessions(trainer_id: int) -> int:
     if not waiting:
         return 0
     trainer = db.session.get(Trainer, trainer_id)
-    covered = sum(1 for session in waiting if cover_session(session, trainer) is not None)
+    today = local_today(trainer.timezone)
+    # Only sessions a lot could cover by its dates are tried (one query for the lots): a member's
+    # sessions from before the cycle began are not looked at one by one.
+    spans = {}
+    for client_id, starts_on, expires_on in db.session.execute(
+            select(CreditLot.client_id, CreditLot.starts_on, CreditLot.expires_on).where(
+                CreditLot.client_id.in_({s.client_id for s in waiting}), CreditLot.voided_at.is_(None),
+                CreditLot.usable_from <= now)):
+        spans.setdefault(client_id, []).append((starts_on, expires_on))
+
+    def could_fit(session) -> bool:
+        day = to_local(session.starts_at, trainer.timezone).date()
+        return any((start is None or start <= day) and (end is None or end >= max(day, today))
+                   for start, end in spans.get(session.client_id, []))
+
+    covered = sum(1 for session in waiting if could_fit(session) and cover_session(session, trainer) is not None)
     db.session.commit()
     return covered
 
@@ -245,8 +261,16 @@ def coverage_for(session_ids: list[int]) -> dict[int, str]:
     for session_id, use_id, lot in rows:
         left = lot.sessions_total - (order[lot.id].index(use_id) + 1)
         expiry = f"expires {short_date(lot.expires_on)}" if lot.expires_on else "no expiry"
+        if is_unlimited(lot):
+            texts[session_id] = f"{COVERED_PREFIX}{lot.name} · unlimited · until {short_date(lot.expires_on)}"[:200]
+            continue
         texts[session_id] = f"{COVERED_PREFIX}{lot.name} · {left} left · {expiry}"[:200]
     return texts
+
+
+def is_unlimited(lot: CreditLot) -> bool:
+    """A membership cycle's lot of an unlimited plan (memberships.UNLIMITED_SESSIONS)."""
+    return lot.membership_id is not None and lot.sessions_total >= UNLIMITED_SESSIONS
 
 
 @dataclass
@@ -305,7 +329,7 @@ def client_packs(trainer_id: int, client_id: int, today: date, include_past: boo
 def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
     """Usable packs running low (2 sessions or fewer left) or expiring within 14 days, soonest first."""
     balances = _balances(today, CreditLot.trainer_id == trainer_id, CreditLot.voided_at.is_(None),
-                         CreditLot.usable_from.is_not(None),
+                         CreditLot.usable_from.is_not(None), CreditLot.membership_id.is_(None),
                          or_(CreditLot.expires_on.is_(None), CreditLot.expires_on >= today))
     wanted = [b for b in balances if b.is_low or b.expires_within(today)]
     return sorted(wanted, key=lambda b: (b.lot.expires_on or date.max, b.sessions_left))
@@ -313,6 +337,8 @@ def packs_needing_attention(trainer_id: int, today: date) -> list[PackBalance]:
 
 def balance_text(b: PackBalance) -> str:
     """"7 of 10 sessions left, valid until Mar 3": how a balance reads to the client and the trainer."""
+    if is_unlimited(b.lot):
+        return f"unlimited sessions until {short_date(b.lot.expires_on)}"
     if b.lot.expires_on is not None:
         valid = f"valid until {short_date(b.lot.expires_on)}"
     elif b.lot.valid_days is not None:

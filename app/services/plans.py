@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, select
 from app.extensions import db
 from app.models import CreditLot, DurationPrice, InvoiceLine, Plan, PlanKind, Trainer, ValidFrom
 from app.models.types import utcnow
+from app.billing_cycles import CADENCES, MONTHLY
 from app.services import ServiceError
 from app.tenancy import owned, require_owned
 
@@ -28,6 +29,11 @@ def list_plans(trainer_id: int) -> list[Plan]:
 
 def sellable_plans(trainer_id: int) -> list[Plan]:
     return [p for p in list_plans(trainer_id) if not p.is_archived and p.kind == PlanKind.pack]
+
+
+def membership_plans(trainer_id: int) -> list[Plan]:
+    """The membership plans a client can be started on or changed to (not archived)."""
+    return [p for p in list_plans(trainer_id) if not p.is_archived and p.kind == PlanKind.membership]
 
 
 def _checked(name: str, sessions_total: int | None, price_cents: int | None, valid_days: int | None,
@@ -80,8 +86,92 @@ def update_pack(trainer_id: int, plan_id: int, *, name: str, sessions_total: int
 
 
 def is_in_use(plan_id: int) -> bool:
+    from app.models import Membership, MembershipCycle
     return bool(db.session.scalar(select(
-        exists().where(InvoiceLine.plan_id == plan_id) | exists().where(CreditLot.plan_id == plan_id))))
+        exists().where(InvoiceLine.plan_id == plan_id) | exists().where(CreditLot.plan_id == plan_id)
+        | exists().where(Membership.plan_id == plan_id) | exists().where(MembershipCycle.plan_id == plan_id))))
+
+
+# Membership plans -----------------------------------------------------------------------------------------
+
+MAX_INCLUDED = 100
+MAX_ROLLOVER = 100
+
+
+def _checked_membership(name: str, price_cents: int | None, cadence: str | None, anchor_day: int | None,
+                        included_sessions: int | None, unlimited: bool, extra_session_cents: int | None,
+                        rollover_max: int | None) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Name the membership, for example “8 a month”.", "name")
+    if len(name) > 100:
+        raise ServiceError("Keep the name to 100 characters.", "name")
+    if price_cents is None:
+        raise ServiceError("Enter the price of one cycle.", "price_cents")
+    if price_cents < 0:
+        raise ServiceError("A membership's price cannot be negative.", "price_cents")
+    if price_cents > MAX_PRICE_CENTS:
+        raise ServiceError("That price is higher than an invoice can be.", "price_cents")
+    if cadence not in CADENCES:
+        raise ServiceError("Choose how often it renews.", "cadence")
+    if cadence == MONTHLY:
+        if anchor_day is None or not 1 <= anchor_day <= 31:
+            raise ServiceError("Choose the day of the month it renews on, 1 to 31 (the 31st renews on a "
+                               "shorter month's last day).", "anchor_day")
+    else:
+        anchor_day = None  # weekly cycles count from each membership's start date
+    if unlimited:
+        included_sessions = None
+    elif included_sessions is None or not 0 <= included_sessions <= MAX_INCLUDED:
+        raise ServiceError(f"Include between 0 and {MAX_INCLUDED} sessions a cycle, or choose unlimited.",
+                           "included_sessions")
+    if extra_session_cents is not None and extra_session_cents < 0:
+        raise ServiceError("The price of an extra session cannot be negative.", "extra_session_cents")
+    if extra_session_cents is not None and extra_session_cents > MAX_PRICE_CENTS:
+        raise ServiceError("That price is higher than an invoice can be.", "extra_session_cents")
+    rollover_max = rollover_max or 0
+    if not 0 <= rollover_max <= MAX_ROLLOVER:
+        raise ServiceError(f"Roll over between 0 and {MAX_ROLLOVER} unused sessions (0: they expire at the "
+                           "cycle's end).", "rollover_max")
+    if included_sessions is None:
+        rollover_max = 0  # nothing is left over from unlimited
+    return {"name": name, "price_cents": price_cents, "cadence": cadence, "anchor_day": anchor_day,
+            "included_sessions": included_sessions, "extra_session_cents": extra_session_cents,
+            "rollover_max": rollover_max}
+
+
+def create_membership_plan(trainer_id: int, *, name: str, price_cents: int | None, cadence: str | None,
+                           anchor_day: int | None = None, included_sessions: int | None = None,
+                           unlimited: bool = False, extra_session_cents: int | None = None,
+                           rollover_max: int | None = 0) -> Plan:
+    """A membership in the catalogue: a price per cycle, K sessions included (or unlimited), the price of a
+    session beyond them, and how many unused ones roll over."""
+    plan = Plan(trainer_id=trainer_id, kind=PlanKind.membership, valid_from=ValidFrom.sale,
+                **_checked_membership(name, price_cents, cadence, anchor_day, included_sessions, unlimited,
+                                      extra_session_cents, rollover_max))
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def update_membership_plan(trainer_id: int, plan_id: int, *, name: str, price_cents: int | None,
+                           cadence: str | None, anchor_day: int | None = None, included_sessions: int | None = None,
+                           unlimited: bool = False, extra_session_cents: int | None = None,
+                           rollover_max: int | None = 0) -> Plan:
+    """Changes apply to cycles billed after it: a cycle already billed keeps its price and sessions. The
+    cycle of a plan with members cannot change (their anchors would move)."""
+    plan = require_owned(Plan, trainer_id, plan_id)
+    if plan.kind != PlanKind.membership:
+        raise LookupError(f"membership plan {plan_id}")
+    values = _checked_membership(name, price_cents, cadence, anchor_day, included_sessions, unlimited,
+                                 extra_session_cents, rollover_max)
+    if (values["cadence"], values["anchor_day"]) != (plan.cadence, plan.anchor_day) and is_in_use(plan.id):
+        raise ServiceError("Clients are on this membership, so its cycle stays as it is: make a new plan for "
+                           "another cycle.", "cadence")
+    for key, value in values.items():
+        setattr(plan, key, value)
+    db.session.commit()
+    return plan
 
 
 def archive_plan(trainer_id: int, plan_id: int) -> Plan:

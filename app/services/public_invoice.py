@@ -7,7 +7,7 @@ from app.extensions import db
 from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
-from app.services import packs
+from app.services import memberships, packs
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import COUNTED, awaiting_confirmation, still_pending
@@ -28,6 +28,7 @@ class PublicInvoice:
     paid_with: list[Row]  # the payments that count: how much, how and when
     text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
     packs: list = field(default_factory=list)  # her packs in use: sessions left and expiry
+    membership_periods: list = field(default_factory=list)  # "Gold · Dec 1 – Dec 31" per period billed
 
 
 def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
@@ -47,7 +48,8 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         paid_with=[p for p in payments if p.status in COUNTED and p.amount_cents > p.refunded_cents],
         # As written in her own country: the page reads the same to every visitor.
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
-        packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [])
+        packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
+        membership_periods=memberships.invoice_periods(invoice))
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip
+from app.blueprints.fields import FormKeyField, MobileField, MoneyField, strip, within_calendar
 from app.blueprints.invoices.forms import PaymentForm
 
 
@@ -75,3 +75,21 @@ class WriteOffForm(FlaskForm):
 class SellPackForm(FlaskForm):
     # Any id is passed to the service, which answers another trainer's plan with a 404.
     plan_id = SelectField("Pack", coerce=int, validate_choice=False)
+
+
+class StartMembershipForm(FlaskForm):
+    plan_id = SelectField("Membership", coerce=int, validate_choice=False)
+    start_on = DateField("Starts on", validators=[DataRequired(message="Enter the start date."), within_calendar])
+    first_cycle = SelectField("First cycle", choices=[("prorated", "prorated from the start day"),
+                                                     ("full", "full price")], default="prorated",
+                             validate_choice=False)
+
+
+class ChangeMembershipForm(FlaskForm):
+    plan_id = SelectField("Change to", coerce=int, validate_choice=False)
+
+
+class CancelMembershipForm(FlaskForm):
+    when = SelectField("Cancel", choices=[("end", "at the end of this cycle"),
+                                         ("now", "now, crediting the rest of the cycle")], default="end",
+                      validate_choice=False)

@@ -10,6 +10,7 @@ from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
 from app.blueprints.invoices.drafts_routes import actor
 from app.models import Client, Invoice, PaymentMethod
 from app.money import MoneyError, parse_cents
+from app.blueprints.clients.membership_routes import membership_section
 from app.blueprints.clients.packs_routes import pack_section
 from app.services import ServiceError, billing_page, client_accounts, clients, profiles, sessions
 from app.tenancy import get_owned_or_404
@@ -72,7 +73,9 @@ def show_page(client: Client, **forms):
                            open_invoices=client_accounts.open_invoices(current_user.id, client.id),
                            refundable_cents=client_accounts.refundable_credit_cents(client.id),
                            billing_link=billing_page.billing_page_link(current_user.id, client.id),
-                           **pack_section(client, forms.pop("sell_form", None)), **forms)
+                           **pack_section(client, forms.pop("sell_form", None)),
+                           **membership_section(client, forms.pop("start_form", None), forms.pop("change_form", None),
+                                                forms.pop("cancel_form", None)), **forms)
 
 
 def _statement_start(text: str | None, today: date) -> date:

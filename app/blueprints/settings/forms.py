@@ -57,6 +57,22 @@ class PackForm(FlaskForm):
     valid_from = SelectField("Days count from", choices=[("sale", "the sale"), ("first_use", "the first session")])
 
 
+class MembershipPlanForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[
+        DataRequired(message="Name the membership, for example “8 a month”."), Length(max=100)])
+    price_cents = MoneyField("Price per cycle", allow_negative=True)
+    cadence = SelectField("Renews", choices=[("monthly", "every month"), ("weekly", "every week"),
+                                             ("biweekly", "every 2 weeks")], validate_choice=False)
+    anchor_day = IntegerField("On day (monthly)", validators=[Optional()],
+                              description="1 to 31; the 31st renews on a shorter month's last day.")
+    included_sessions = IntegerField("Sessions included per cycle", validators=[Optional()])
+    unlimited = BooleanField("Unlimited sessions")
+    extra_session_cents = MoneyField("Price of a session beyond them", optional=True,
+                                     description="Leave empty to bill it at the session's own rate.")
+    rollover_max = IntegerField("Unused sessions rolled over (at most)", validators=[Optional()],
+                                description="0: unused sessions expire at the cycle's end.")
+
+
 class DurationPricesForm(FlaskForm):
     price_30 = MoneyField("30 min", optional=True)
     price_45 = MoneyField("45 min", optional=True)

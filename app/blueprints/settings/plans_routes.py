@@ -4,8 +4,8 @@ from flask_login import current_user, login_required
 
 from app.blueprints import apply_service_error
 from app.blueprints.settings import bp
-from app.blueprints.settings.forms import DurationPricesForm, PackForm, PackSettingsForm
-from app.models import Plan
+from app.blueprints.settings.forms import DurationPricesForm, MembershipPlanForm, PackForm, PackSettingsForm
+from app.models import Plan, PlanKind
 from app.services import ServiceError, plans
 from app.tenancy import get_owned_or_404
 
@@ -16,13 +16,21 @@ def _pack_values(form: PackForm) -> dict:
             "valid_from": form.valid_from.data}
 
 
-def plans_page(pack_form=None, prices_form=None, settings_form=None):
+def _membership_values(form: MembershipPlanForm) -> dict:
+    return {"name": form.name.data, "price_cents": form.price_cents.data, "cadence": form.cadence.data,
+            "anchor_day": form.anchor_day.data, "included_sessions": form.included_sessions.data,
+            "unlimited": bool(form.unlimited.data), "extra_session_cents": form.extra_session_cents.data,
+            "rollover_max": form.rollover_max.data}
+
+
+def plans_page(pack_form=None, prices_form=None, settings_form=None, membership_form=None):
     prices = plans.duration_prices(current_user.id)
     if prices_form is None:
         prices_form = DurationPricesForm(formdata=None, **{f"price_{m}": c for m, c in prices.items()})
     return render_template(
         "settings/plans.html", plans=plans.list_plans(current_user.id),
         pack_form=pack_form or PackForm(formdata=None), prices_form=prices_form,
+        membership_form=membership_form or MembershipPlanForm(formdata=None, anchor_day=1, rollover_max=0),
         settings_form=settings_form or PackSettingsForm(formdata=None, obj=current_user))
 
 
@@ -47,10 +55,43 @@ def create_pack():
     return plans_page(pack_form=form)
 
 
+@bp.route("/plans/memberships", methods=["POST"])
+@login_required
+def create_membership_plan():
+    form = MembershipPlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = plans.create_membership_plan(current_user.id, **_membership_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash(f"{plan.name} added to your plans.", "success")
+            return redirect(url_for("settings.plans_index"))
+    return plans_page(membership_form=form)
+
+
+def edit_membership_plan(plan: Plan):
+    form = MembershipPlanForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            plans.update_membership_plan(current_user.id, plan.id, **_membership_values(form))
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            flash(f"{plan.name} saved. Cycles already billed keep their price and sessions.", "success")
+            return redirect(url_for("settings.plans_index"))
+    elif not form.is_submitted():
+        form.unlimited.data = plan.included_sessions is None
+    return render_template("settings/membership_plan_edit.html", plan=plan, form=form,
+                           in_use=plans.is_in_use(plan.id))
+
+
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_pack(plan_id: int):
     plan = get_owned_or_404(Plan, current_user.id, plan_id)
+    if plan.kind == PlanKind.membership:
+        return edit_membership_plan(plan)
     form = PackForm(obj=plan)
     if form.validate_on_submit():
         try:
