@@ -123,6 +123,9 @@ def test_lists_and_searches_never_show_another_trainers_rows(app, logged_in):
         page = logged_in.get(url).data.decode()
         assert "Billed Client" not in page and "Draft Client" not in page, url
         assert "victim@example.com" not in page, url
+    for kind in ("invoices", "payments", "sessions"):  # her CSV exports hold her rows only
+        export = logged_in.get(f"/settings/export?kind={kind}&start=1900-01-01&end=2100-12-31")
+        assert export.mimetype == "text/csv" and export.data.decode().count("\r\n") == 1, kind
     own = logged_in.get("/settings/billing").data.decode()
     assert "data-status" not in own and "You bill when you tap Bill now" in own  # her runs and schedule only
     assert logged_in.get("/ops/billing-runs").status_code == 404  # every trainer's runs: admins only
