@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from app.services import payments, plans
+from app.services import api_tokens, payments, plans
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
 from tests import factories
@@ -35,7 +35,9 @@ def _victim_data(email: str = "victim@example.com"):
                                                     Invoice.status == InvoiceStatus.draft))
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     _victim_billing_run(victim)
+    token, _ = api_tokens.create_token(victim.id, "Victim token", "write")
     return {
+        "token_id": [token.id],
         "plan_id": [pack.id],
         "client_id": [drafted.id, billed.id],
         "session_id": [session.id],

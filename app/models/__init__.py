@@ -1,4 +1,5 @@
 """The models, one module per noun. Import from here so every table is registered."""
+from app.models.api_token import ApiToken
 from app.models.billing import BillingRun, BillingSchedule
 from app.models.client import Client
 from app.models.form_key import FormKey
@@ -11,7 +12,7 @@ from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentS
 from app.models.session import SessionStatus, TrainingSession
 from app.models.trainer import AuthSession, Trainer, VerificationCode
 
-__all__ = ["AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
+__all__ = ["ApiToken", "AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
            "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView",
            "LedgerEntry", "MessageStatus", "OutboxMessage", "PENDING_STATUSES", "Payment", "PaymentAllocation", "Plan",
            "PlanKind", "StripeEvent", "ValidFrom",

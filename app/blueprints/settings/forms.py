@@ -110,3 +110,10 @@ class ExportForm(FlaskForm):
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The last day cannot be before the first.")
+
+
+class ApiTokenForm(FlaskForm):
+    """Plain strings: the service checks the name and the scope and says what is wrong beside them."""
+    name = StringField("Name", filters=[strip], description="What uses it, for example “Spreadsheet”.")
+    scope = SelectField("Access", choices=[("read", "Read only"), ("write", "Read and write")],
+                        validate_choice=False)
