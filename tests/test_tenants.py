@@ -66,7 +66,9 @@ def _snapshot():
     for table in db.metadata.sorted_tables:
         if table.name == "auth_sessions":
             continue
-        rows[table.name] = sorted(map(repr, db.session.execute(select(table)).all()))
+        # The attacker's own token notes its last use; every other column of every token must stay.
+        columns = [c for c in table.columns if (table.name, c.name) != ("api_tokens", "last_used_at")]
+        rows[table.name] = sorted(map(repr, db.session.execute(select(*columns)).all()))
     return rows
 
 
@@ -92,7 +94,14 @@ FORM = {"version": "1", "unit_price": "1", "quantity": "1", "description": "x", 
         "rate_cents": "10", "outcome": "completed", "archived": "1"}
 
 
-def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, logged_in):
+def _with_api_token(browser, trainer_id: int) -> None:
+    """The browser sends her own write token too, so the API's routes answer as they would her scripts."""
+    _, secret = api_tokens.create_token(trainer_id, "Her script", "write")
+    browser.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+
+
+def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, logged_in, trainer):
+    _with_api_token(logged_in, trainer.id)
     ids = _victim_data()
     before = _snapshot()
     checked = 0
@@ -166,8 +175,9 @@ def server_errors_as_answers(app):
     return app
 
 
-def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_errors_as_answers, logged_in):
+def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_errors_as_answers, logged_in, trainer):
     app = server_errors_as_answers
+    _with_api_token(logged_in, trainer.id)
     _victim_data()
     checked = []
     for rule in app.url_map.iter_rules():

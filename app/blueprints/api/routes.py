@@ -1,0 +1,41 @@
+"""Read-only resources: clients and invoices, from the same tenant-scoped lookups as the pages."""
+from flask import abort, g
+
+from app.blueprints.api import bp
+from app.blueprints.api.schemas import ClientPage, ClientSchema, InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs
+from app.models import Client, Invoice
+from app.services.api_pages import clients_page, invoices_page
+from app.tenancy import find_owned
+
+
+def _owned_or_404(model, obj_id: int):
+    obj = find_owned(model, g.api_trainer_id, obj_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.get("/clients")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, ClientPage)
+def list_clients(args):
+    return clients_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
+
+
+@bp.get("/clients/<int:client_id>")
+@bp.response(200, ClientSchema)
+def get_client(client_id: int):
+    return _owned_or_404(Client, client_id)
+
+
+@bp.get("/invoices")
+@bp.arguments(InvoiceListArgs, location="query")
+@bp.response(200, InvoicePage)
+def list_invoices(args):
+    return invoices_page(g.api_trainer_id, args["limit"], args.get("starting_after"), args.get("status"))
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@bp.response(200, InvoiceSchema)
+def get_invoice(invoice_id: int):
+    return _owned_or_404(Invoice, invoice_id)
