@@ -111,3 +111,18 @@ def test_the_openapi_document_is_3_1_and_describes_the_resources(client):
     assert {"/api/v1/clients", "/api/v1/clients/{client_id}", "/api/v1/invoices",
             "/api/v1/invoices/{invoice_id}"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_every_operation_documents_its_problem_answers(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            assert "200" in responses and "401" in responses and "429" in responses, (method, path)
+            for code in set(responses) - {"200"}:
+                content = responses[code]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, code)
+                assert content["application/problem+json"]["example"]["status"] == int(code)
+            assert "Retry-After" in responses["429"]["headers"]

@@ -7,7 +7,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Spotter's JSO
 
 class SpotterApi(Api):
     """flask-smorest's Api, minus its catch-all error handler: app/blueprints/api/problems.py answers errors
-    under /api, and the pages keep their own."""
+    under /api, and the pages keep their own. Each operation documents its problem answers itself."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass

@@ -13,6 +13,7 @@ DETAILS = {
     405: "This URL does not take that method.",
     413: "The request body is too large.",
     415: "Send the body as application/json.",
+    422: "The request has fields that are not right: see `errors`.",
     429: "Too many requests with this token: wait and try again.",
     500: "Something went wrong on our side; nothing was changed. Try again.",
 }
