@@ -22,6 +22,7 @@ def create_app(config=None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
+    _register_api(app)
     _register_template_helpers(app)
 
     init_security_headers(app)
@@ -75,6 +76,12 @@ def _register_blueprints(app: Flask) -> None:
 
     from app.blueprints.ops.queues import init_queue_dashboard
     init_queue_dashboard(app)
+
+
+def _register_api(app: Flask) -> None:
+    """After the pages' error handlers: the API's problem answers wrap them."""
+    from app.blueprints.api import init_api
+    init_api(app)
 
 
 def _register_errors(app: Flask) -> None:

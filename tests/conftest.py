@@ -89,12 +89,32 @@ def at_once(calls: list) -> list:
     return results
 
 
+class _ReadInContext:
+    """A streamed response body whose every chunk is made inside the context its request ran in."""
+
+    def __init__(self, context, body):
+        self.context, self.body = context, iter(body)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.context.run(next, self.body)
+
+    def close(self):
+        if hasattr(self.body, "close"):
+            self.context.run(self.body.close)
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production: its own `g` (log-in, CSRF
     token) and database session, not the ones the test holds open for its factories."""
 
     def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:  # a streamed body is made in the request's context, as it is read
+            response.response = _ReadInContext(context, response.response)
         if has_app_context():
             db.session.expire_all()  # the test reads what the request committed, not stale copies
         return response

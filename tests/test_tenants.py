@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus
-from app.services import links, payments, plans
+from app.services import api_tokens, links, payments, plans
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
 from tests import factories
@@ -37,7 +37,9 @@ def _victim_data(email: str = "victim@example.com"):
     links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
     _victim_billing_run(victim)
     membership = _victim_membership(victim, drafted)
+    token, _ = api_tokens.create_token(victim.id, "Victim token", "write")
     return {
+        "token_id": [token.id],
         "plan_id": [pack.id, membership.plan_id],
         "membership_id": [membership.id],
         "client_id": [drafted.id, billed.id],
@@ -76,7 +78,9 @@ def _snapshot():
     for table in db.metadata.sorted_tables:
         if table.name == "auth_sessions":
             continue
-        rows[table.name] = sorted(map(repr, db.session.execute(select(table)).all()))
+        # The attacker's own token notes its last use; every other column of every token must stay.
+        columns = [c for c in table.columns if (table.name, c.name) != ("api_tokens", "last_used_at")]
+        rows[table.name] = sorted(map(repr, db.session.execute(select(*columns)).all()))
     return rows
 
 
@@ -102,7 +106,14 @@ FORM = {"version": "1", "unit_price": "1", "quantity": "1", "description": "x", 
         "rate_cents": "10", "outcome": "completed", "archived": "1"}
 
 
-def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, logged_in):
+def _with_api_token(browser, trainer_id: int) -> None:
+    """The browser sends her own write token too, so the API's routes answer as they would her scripts."""
+    _, secret = api_tokens.create_token(trainer_id, "Her script", "write")
+    browser.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+
+
+def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, logged_in, trainer):
+    _with_api_token(logged_in, trainer.id)
     ids = _victim_data()
     before = _snapshot()
     checked = 0
@@ -135,6 +146,9 @@ def test_lists_and_searches_never_show_another_trainers_rows(app, logged_in):
         page = logged_in.get(url).data.decode()
         assert "Billed Client" not in page and "Draft Client" not in page, url
         assert "victim@example.com" not in page, url
+    for kind in ("invoices", "payments", "sessions"):  # her CSV exports hold her rows only
+        export = logged_in.get(f"/settings/export?kind={kind}&start=1900-01-01&end=2100-12-31")
+        assert export.mimetype == "text/csv" and export.data.decode().count("\r\n") == 1, kind
     own = logged_in.get("/settings/billing").data.decode()
     assert "data-status" not in own and "You bill when you tap Bill now" in own  # her runs and schedule only
     assert logged_in.get("/ops/billing-runs").status_code == 404  # every trainer's runs: admins only
@@ -173,8 +187,9 @@ def server_errors_as_answers(app):
     return app
 
 
-def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_errors_as_answers, logged_in):
+def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_errors_as_answers, logged_in, trainer):
     app = server_errors_as_answers
+    _with_api_token(logged_in, trainer.id)
     _victim_data()
     checked = []
     for rule in app.url_map.iter_rules():

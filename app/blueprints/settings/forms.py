@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.blueprints.fields import MobileField, MoneyField, no_contact_details, strip
+from app.blueprints.fields import MobileField, MoneyField, no_contact_details, strip, within_calendar
 from app.money import SUPPORTED_CURRENCIES
 from app.timefmt import canonical_zone
 
@@ -107,3 +107,29 @@ class BillingScheduleForm(FlaskForm):
                 "month_day": ("last" if schedule.month_day == 31 else str(schedule.month_day or 1)),
                 "at_time": f"{schedule.at_minute // 60:02d}:{schedule.at_minute % 60:02d}",
                 "review": "wait" if schedule.review else "send"}
+
+
+class ExportForm(FlaskForm):
+    """Read from the query string (a download is a GET): no CSRF token to carry."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField("Export", choices=[("invoices", "Invoices"), ("payments", "Payments"),
+                                          ("sessions", "Sessions")],
+                       validators=[DataRequired(message="Pick what to export.")])
+    start = DateField("From", validators=[InputRequired(message="Enter the first day, like 2026-01-01."),
+                                          within_calendar])
+    end = DateField("To", validators=[InputRequired(message="Enter the last day, like 2026-12-31."),
+                                      within_calendar])
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The last day cannot be before the first.")
+
+
+class ApiTokenForm(FlaskForm):
+    """Plain strings: the service checks the name and the scope and says what is wrong beside them."""
+    name = StringField("Name", filters=[strip], description="What uses it, for example “Spreadsheet”.")
+    scope = SelectField("Access", choices=[("read", "Read only"), ("write", "Read and write")],
+                        validate_choice=False)

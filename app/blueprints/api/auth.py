@@ -1,0 +1,41 @@
+"""Bearer tokens for /api/v1, and a rate limit per token."""
+import hashlib
+
+from flask import abort, g, request
+
+from app.blueprints.api import bp
+from app.extensions import limiter
+from app.services.api_tokens import authenticate
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+RATE_LIMIT = "300 per minute"
+
+
+def bearer_secret() -> str | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def token_rate_key() -> str:
+    """The limit counts per token sent (a hash of it, never the token itself): one script cannot use up
+    another's allowance, whatever addresses they share."""
+    secret = bearer_secret() or request.remote_addr or "anonymous"
+    return "api:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+
+
+@bp.before_request
+def require_token():
+    token = authenticate(bearer_secret())
+    if token is None:
+        abort(401)
+    if request.method not in SAFE_METHODS and not token.can_write:
+        abort(403)
+    g.api_token_id, g.api_trainer_id = token.id, token.trainer_id
+
+
+limiter.limit(lambda: _rate_limit(), key_func=token_rate_key)(bp)
+
+
+def _rate_limit() -> str:
+    from flask import current_app
+    return current_app.config.get("API_RATE_LIMIT", RATE_LIMIT)

@@ -1,0 +1,128 @@
+"""/api/v1: Bearer tokens, problem+json errors, cursor pages, and the first read-only resources."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Invoice
+from app.services import api_tokens
+from tests import factories
+from tests.invoice_helpers import submit_drafts
+
+
+def _auth(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.data[:300]
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
+    return body
+
+
+def test_missing_bad_and_revoked_tokens_are_a_401_problem(client, trainer):
+    token, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    assert client.get("/api/v1/clients", headers=_auth(secret)).status_code == 200
+    for headers in ({}, {"Authorization": "Basic abc"}, _auth("spt_" + "x" * 36), _auth(secret[:-1] + "0"),
+                    {"Authorization": "Bearer"}):
+        body = _problem(client.get("/api/v1/clients", headers=headers), 401)
+        assert "Settings › API tokens" in body["detail"]
+    api_tokens.revoke_token(trainer.id, token.id)
+    response = client.get("/api/v1/clients", headers=_auth(secret))
+    _problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_another_trainers_ids_are_a_404_problem(client, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    other = factories.make_trainer()
+    theirs = factories.make_client(other, name="Not Yours")
+    factories.make_session(theirs)
+    submit_drafts(other.id, "k")
+    invoice = db.session.scalar(select(Invoice).where(Invoice.trainer_id == other.id))
+    for url in (f"/api/v1/clients/{theirs.id}", f"/api/v1/invoices/{invoice.id}", "/api/v1/clients/99999999999"):
+        _problem(client.get(url, headers=_auth(secret)), 404)
+    listed = client.get("/api/v1/clients", headers=_auth(secret)).get_json()
+    assert listed == {"data": [], "has_more": False}
+    assert client.get("/api/v1/invoices", headers=_auth(secret)).get_json()["data"] == []
+
+
+def test_pages_stay_stable_while_clients_are_added(client, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    made = [factories.make_client(trainer, name=f"C{n}").id for n in range(5)]
+    first = client.get("/api/v1/clients?limit=2", headers=_auth(secret)).get_json()
+    assert [c["id"] for c in first["data"]] == made[:2] and first["has_more"] is True
+    made += [factories.make_client(trainer, name="Added meanwhile").id]
+    seen, after = [c["id"] for c in first["data"]], first["data"][-1]["id"]
+    while True:
+        page = client.get(f"/api/v1/clients?limit=2&starting_after={after}", headers=_auth(secret)).get_json()
+        seen += [c["id"] for c in page["data"]]
+        if not page["has_more"]:
+            break
+        after = page["data"][-1]["id"]
+    assert seen == made  # every client once, in order, the added one last
+
+
+def test_bad_paging_and_filters_are_a_422_problem_naming_the_field(client, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    body = _problem(client.get("/api/v1/clients?limit=101", headers=_auth(secret)), 422)
+    assert body["errors"] == [{"field": "limit", "message": "Ask for 1 to 100 rows."}]
+    body = _problem(client.get("/api/v1/invoices?status=unpaid", headers=_auth(secret)), 422)
+    assert body["errors"][0]["field"] == "status"
+    _problem(client.get("/api/v1/clients?limit=abc", headers=_auth(secret)), 422)
+
+
+def test_invoices_match_what_the_pages_show_and_filter_by_status(logged_in, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    for name in ("Ana", "Ben"):
+        factories.make_session(factories.make_client(trainer, name=name), rate_cents=4550)
+    submit_drafts(trainer.id, "k")
+    listed = logged_in.client.get("/api/v1/invoices?status=open", headers=_auth(secret)).get_json()["data"]
+    assert sorted((i["client_name"], i["total_cents"], i["due_cents"], i["status"]) for i in listed) == [
+        ("Ana", 4550, 4550, "open"), ("Ben", 4550, 4550, "open")]
+    assert logged_in.client.get("/api/v1/invoices?status=paid", headers=_auth(secret)).get_json()["data"] == []
+    one = logged_in.client.get(f"/api/v1/invoices/{listed[0]['id']}", headers=_auth(secret)).get_json()
+    page = logged_in.get(f"/invoices/{one['id']}").data.decode()
+    assert "$45.50" in page and one["client_name"] in page and f"INV-{one['number']:04d}" in page
+
+
+def test_unknown_urls_and_methods_under_the_api_are_problems_and_pages_stay_html(client, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "write")
+    _problem(client.get("/api/v1/nothing", headers=_auth(secret)), 404)
+    _problem(client.delete("/api/v1/clients", headers=_auth(secret)), 405)
+    assert client.get("/nothing").mimetype == "text/html"
+
+
+def test_too_many_requests_with_one_token_is_a_429_problem_with_retry_after(app, client, trainer):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    _, mine = api_tokens.create_token(trainer.id, "Busy", "read")
+    _, other = api_tokens.create_token(trainer.id, "Quiet", "read")
+    assert [client.get("/api/v1/clients", headers=_auth(mine)).status_code for _ in range(3)] == [200] * 3
+    response = client.get("/api/v1/clients", headers=_auth(mine))
+    _problem(response, 429)
+    # The app limiter counts in sliding windows: the wait may run into the next minute.
+    assert 1 <= int(response.headers["Retry-After"]) <= 120
+    assert client.get("/api/v1/clients", headers=_auth(other)).status_code == 200  # its own allowance
+
+
+def test_the_openapi_document_is_3_1_and_describes_the_resources(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"] == "3.1.0"
+    assert {"/api/v1/clients", "/api/v1/clients/{client_id}", "/api/v1/invoices",
+            "/api/v1/invoices/{invoice_id}"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_every_operation_documents_its_problem_answers(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            assert "200" in responses and "401" in responses and "429" in responses, (method, path)
+            for code in set(responses) - {"200"}:
+                content = responses[code]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, code)
+                assert content["application/problem+json"]["example"]["status"] == int(code)
+            assert "Retry-After" in responses["429"]["headers"]
