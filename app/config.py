@@ -127,9 +127,11 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "invoices@spotter.test")
     MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
 
-    # Quiet hours (08:00-20:00 the client's time): these kinds of client message wait for 08:00. Codes and
-    # password resets, which the person asked for, never wait.
-    QUIET_HOURS_KINDS = _env_codes("QUIET_HOURS_KINDS", "REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE")
+    # Quiet hours (08:00-20:00 the client's time): every kind of message to a client waits for 08:00,
+    # invoices sent at night included. Codes and password resets, which the person asked for (and which go
+    # to the trainer), never wait.
+    QUIET_HOURS_KINDS = _env_codes("QUIET_HOURS_KINDS",
+                                   "INVOICE,BILLING_PAGE,REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE")
 
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK

@@ -76,3 +76,9 @@ class OutboxMessage(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
+
+    @property
+    def is_held(self) -> bool:
+        """Queued, and waiting for the end of the client's quiet hours (her next 08:00)."""
+        return (self.status == MessageStatus.queued and self.send_after is not None
+                and self.send_after > utcnow())

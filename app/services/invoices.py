@@ -161,5 +161,6 @@ def batch_status(trainer_id: int, batch_id: int) -> tuple[Batch, list[BatchRow],
             OutboxMessage.invoice_id.in_([i.id for i in invoices])).order_by(OutboxMessage.id)):
         latest.setdefault(message.invoice_id, {})[message.channel] = message
     rows = [BatchRow(i, _best(latest.get(i.id, {})), latest.get(i.id, {})) for i in invoices]
-    pending = any(r.message is not None and r.message.is_pending for r in rows)
+    # A text held for the client's quiet hours changes nothing before 08:00: no need to keep asking.
+    pending = any(r.message is not None and r.message.is_pending and not r.message.is_held for r in rows)
     return batch, rows, pending
