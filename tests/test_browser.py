@@ -89,7 +89,7 @@ def test_new_trainer_signs_up_logs_a_session_and_sees_it_waiting_to_be_billed(ph
     page.get_by_role("button", name="Log session").click()
 
     expect(page.get_by_role("status")).to_have_text("Session with Sam Rivera logged.")
-    sessions = page.locator("ul.list")
+    sessions = page.locator("#client-sessions")
     expect(sessions).to_contain_text("60 min")
     expect(sessions).to_contain_text("$85.00")
     page.snap("client-with-session")
@@ -166,7 +166,7 @@ def test_everyday_screens_fit_a_phone(phone_page, busy_trainer):
     expect(page.get_by_role("heading", name="Maximiliana Konstantinopoulou-Vanderbilt")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("maximiliana.konstantinopoulou@example.com")
     expect(page.locator(".facts")).to_contain_text("Left knee: no deep lunges.")
-    expect(page.locator("ul.list > li")).to_have_count(2)
+    expect(page.locator("#client-sessions > li")).to_have_count(2)
     page.snap("client")
 
     page.tab("Sessions").click()
