@@ -42,13 +42,13 @@ class SmtpSettings:
     security: str  # "plain", "starttls" or "tls"
     username: str
     password: str
-    timeout: float
+    timeout: int  # seconds
 
 
 def smtp_settings(config) -> SmtpSettings:
     """From MAIL_URL (smtp:// is STARTTLS when the server offers it, smtps:// is TLS; ?tls=none for
     neither) or from MAIL_SERVER and its companions."""
-    timeout = float(config["MAIL_TIMEOUT_SECONDS"])
+    timeout = int(config["MAIL_TIMEOUT_SECONDS"])
     if config.get("MAIL_URL"):
         url = urlsplit(config["MAIL_URL"])
         if url.scheme not in ("smtp", "smtps") or not url.hostname:
