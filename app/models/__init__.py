@@ -1,5 +1,6 @@
 """The models, one module per noun. Import from here so every table is registered."""
 from app.models.api_token import ApiToken
+from app.models.autopay import AutopayCard, ChargeAttempt, StripeCurrentInvoice
 from app.models.billing import BillingRun, BillingSchedule
 from app.models.client import Client
 from app.models.form_key import FormKey
@@ -14,7 +15,7 @@ from app.models.payment import CheckoutAttempt, Payment, PaymentMethod, PaymentS
 from app.models.session import SessionStatus, TrainingSession
 from app.models.trainer import AuthSession, PasswordReset, Trainer, VerificationCode
 
-__all__ = ["ApiToken", "AuthSession", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
+__all__ = ["ApiToken", "AuthSession", "AutopayCard", "ChargeAttempt", "StripeCurrentInvoice", "Batch", "BillingRun", "BillingSchedule", "CheckoutAttempt", "Client", "CreditLot", "CreditUse",
            "DurationPrice", "FormKey", "Invoice", "InvoiceEvent", "InvoiceLine", "InvoiceStatus", "InvoiceView", "LateFee",
            "LedgerEntry", "Membership", "MembershipCycle", "MessageStatus", "OutboxMessage", "PENDING_STATUSES",
            "PasswordReset", "Payment", "PaymentAllocation", "PaymentMethod", "PaymentStatus", "Plan", "PlanKind",

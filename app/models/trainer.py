@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -43,6 +43,10 @@ class Trainer(UserMixin, db.Model):
     credits_usable_on: Mapped[str] = mapped_column(String(10), default="sale", server_default="sale")
     # A chargeable no-show takes one of the client's pack credits ("credit") or is billed at its rate ("fee").
     no_show_uses: Mapped[str] = mapped_column(String(10), default="credit", server_default="credit")
+    # Auto-pay: days after the first failed charge on which it is tried again, and whether a client whose
+    # retries ran out stops getting her membership's session credits until she pays.
+    autopay_retry_days: Mapped[str] = mapped_column(String(40), default="1,3,5,7", server_default="1,3,5,7")
+    autopay_suspend_credits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Stripe Connect: the trainer's own account, paid directly by her clients' cards.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
