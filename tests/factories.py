@@ -3,7 +3,7 @@ import itertools
 from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
-from app.models import Client, Invoice, InvoiceStatus, SessionStatus, Trainer, TrainingSession
+from app.models import AutopayCard, Client, Invoice, InvoiceStatus, SessionStatus, Trainer, TrainingSession
 from app.models.types import utcnow
 from app.services import accounts
 
@@ -51,3 +51,16 @@ def put_on_invoice(session: TrainingSession, number: int = 12) -> str:
     session.invoice_id = invoice.id
     db.session.commit()
     return f"INV-{number:04d}"
+
+
+def make_autopay_card(client: Client, **overrides) -> AutopayCard:
+    """A Visa ending 4242 the client saved on her trainer's connected account, with auto-pay on."""
+    n = next(_seq)
+    values = dict(stripe_account_id=f"acct_test{client.trainer_id}", stripe_customer_id=f"cus_test{n}",
+                  stripe_payment_method_id=f"pm_test{n}", brand="visa", last4="4242", exp_month=12,
+                  exp_year=datetime.now(timezone.utc).year + 2, enabled=True)
+    values.update(overrides)
+    card = AutopayCard(trainer_id=client.trainer_id, client_id=client.id, **values)
+    db.session.add(card)
+    db.session.commit()
+    return card
