@@ -328,3 +328,83 @@ def test_a_forged_card_webhook_is_refused_and_changes_nothing(client, fake_strip
 
     assert response.status_code == 400
     assert _card(card.client_id).stripe_payment_method_id == card.stripe_payment_method_id
+
+
+# The messages' other ways: by email, and never in the night
+
+def test_an_email_client_gets_the_expiring_card_request_by_email(card_trainer, run_worker):
+    from app.services.emailing import build_email
+    client_row = factories.make_client(card_trainer, name="Emma Email", email="emma@example.com", channels="email")
+    factories.make_autopay_card(client_row, exp_month=12, exp_year=2026)
+
+    autopay_links.ask_for_new_cards(date(2026, 12, 10))
+
+    [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "card_update")).all()
+    email = build_email(row)
+    assert email["Subject"] == f"Your card for auto-pay with {card_trainer.display_name} expires 12/26"
+    text = email.get_body(("plain",)).get_content()
+    assert "Your Visa •4242 that pays your invoices" in text and autopay_links.setup_url(client_row.id) in text
+    assert "4242424242424242" not in email.as_string()
+
+
+def test_autopay_messages_keep_quiet_hours(app, card_trainer):
+    from app.config import Config
+    from tests.test_quiet_hours_invoices import _zone_where_it_is
+    app.config["QUIET_HOURS_KINDS"] = Config.QUIET_HOURS_KINDS  # what production and `make run` use
+    night = _zone_where_it_is(23)
+    asked = factories.make_client(card_trainer, timezone=night)
+    factories.make_autopay_card(asked, exp_month=date.today().month, exp_year=date.today().year)
+    linked = factories.make_client(card_trainer, timezone=night)
+
+    autopay_links.ask_for_new_cards(date.today())
+    autopay_links.send_setup_link(card_trainer.id, linked.id)
+
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.client_id.in_([asked.id, linked.id]))).all()
+    assert sorted(r.kind for r in rows) == ["autopay_setup", "card_update"]
+    assert all(r.send_after is not None and r.status.value == "queued" for r in rows)
+
+
+# Stripe out of reach, and return links that name someone else's session
+
+def test_setup_with_stripe_down_says_try_again_and_saves_nothing(browser, fake_stripe, card_trainer):
+    client_row = factories.make_client(card_trainer)
+    path = f"/a/{autopay_links.link_token(client_row.id)}"
+    browser.get(path)
+    fake_stripe.down = True
+
+    response = browser.post(f"{path}/setup")
+
+    assert response.status_code == 503
+    assert "We could not reach the card processor. Nothing was saved." in response.get_data(as_text=True)
+    assert _card(client_row.id) is None
+
+
+def test_pay_and_save_with_stripe_down_charges_nothing_and_can_be_pressed_again(browser, fake_stripe, invoice):
+    browser.get(f"/i/{token_for(invoice)}")
+    fake_stripe.down = True
+
+    response = browser.post(pay_url(invoice), {"save_card": "1"})
+
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "could not reach the card processor" in page and 'name="save_card" value="1"' in page
+    assert not fake_stripe.sessions
+    fake_stripe.down = False
+    assert browser.post(pay_url(invoice), {"save_card": "1"}).status_code == 303
+
+
+def test_a_return_link_naming_another_clients_session_saves_nothing_for_her(browser, fake_stripe, card_trainer):
+    ana, bo = factories.make_client(card_trainer), factories.make_client(card_trainer)
+    ana_path, bo_path = (f"/a/{autopay_links.link_token(c.id)}" for c in (ana, bo))
+    browser.get(ana_path)
+    ana_session = browser.post(f"{ana_path}/setup").headers["Location"]
+    [session] = [s for s in fake_stripe.sessions.values() if s["url"] == ana_session]
+    browser.get(bo_path)
+    browser.post(f"{bo_path}/setup")
+    fake_stripe.complete_session(session["id"])
+
+    page = browser.get(f"{bo_path}/saved?session_id={session['id']}").get_data(as_text=True)
+
+    assert "Your card has not reached us yet" in page
+    assert _card(bo.id).last4 == "" and autopay_cards.active_card(bo.id) is None
+    assert _card(ana.id).last4 == ""  # hers comes from her own return, or the webhook

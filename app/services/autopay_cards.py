@@ -19,7 +19,7 @@ from app.integrations.stripe_payments import (CheckoutSession, PaymentIntent, Pa
 from app.models import AutopayCard, Client, Trainer
 from app.models.types import utcnow
 from app.services import ServiceError
-from app.services.card_payments import UNREACHABLE, card_payments_available
+from app.services.card_payments import card_payments_available
 from app.tenancy import require_owned
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ EXPIRY_WARNING_DAYS = 30
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "Amex", "discover": "Discover", "jcb": "JCB",
           "diners": "Diners Club", "unionpay": "UnionPay"}
 NOT_OFFERED = "Saving a card is not available right now. Please ask your trainer."
+UNREACHABLE = "We could not reach the card processor. Nothing was saved. Please try again."
 
 
 class AutopayError(ServiceError):
@@ -146,7 +147,7 @@ def start_setup(client_id: int, success_url: str, cancel_url: str) -> str:
         log.warning("Stripe refused a setup session for client %s: %s", client_id, e)
         raise AutopayError(NOT_OFFERED) from e
     except PaymentProviderError as e:
-        raise AutopayError(UNREACHABLE.replace(" Nothing was charged.", ""), retry=True) from e
+        raise AutopayError(UNREACHABLE, retry=True) from e
     return session.url
 
 
