@@ -55,15 +55,24 @@ def test_client_pays_and_saves_her_card_and_her_trainer_sees_autopay(phone_page,
         row.locator("a").tap()
         status = trainer_page.locator("#autopay-status")
         expect(status).to_contain_text("Auto-pay: Visa •4242 · expires 12/28")
+        client_url = trainer_page.page.url
         trainer_page.snap_at(trainer_page.locator("#autopay"), "client-page")
+
+        # Back on her phone, she turns auto-pay off from the invoice: no login, a plain confirmation.
+        page.locator("#autopay-off").tap()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Auto-pay is off. You'll get a link for each invoice.")
+        page.snap("autopay-off")
+        page.locator("#autopay-off-done a").tap()
+        expect(page.locator("#autopay")).to_have_attribute("data-state", "off")
+        expect(page.locator("#autopay-save")).to_have_text("Save a card for auto-pay")
+        page.snap("autopay-page")
+
+        # Her trainer sees it off, and can send her the link to turn it on again.
+        trainer_page.goto(client_url)
+        expect(status).to_contain_text("Auto-pay: off")
+        expect(trainer_page.locator("#send-autopay-link")).to_have_text("Set up auto-pay")
+        trainer_page.locator("#autopay-link summary").tap()
+        trainer_page.snap_at(trainer_page.locator("#autopay"), "client-page-autopay-off")
     finally:
         context.close()
-
-    # Back on her phone, she turns auto-pay off from the invoice: no login, a plain confirmation.
-    page.locator("#autopay-off").tap()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Auto-pay is off. You'll get a link for each invoice.")
-    page.snap("autopay-off")
-    page.locator("#autopay-off-done a").tap()
-    expect(page.locator("#autopay")).to_have_attribute("data-state", "off")
-    expect(page.locator("#autopay-save")).to_have_text("Save a card for auto-pay")
-    page.snap("autopay-page")

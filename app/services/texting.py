@@ -205,7 +205,7 @@ def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     return MessageStatus.failed
 
 
-FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update"}
+FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update", "autopay_setup"}
 
 
 def _email_instead(text: OutboxMessage) -> OutboxMessage | None:

@@ -15,9 +15,10 @@ def autopay_section(client: Client, today: date) -> dict:
     """What the client page's auto-pay section shows, from the database only (no Stripe call)."""
     card = autopay_cards.card_of(client.id)
     state = autopay_cards.card_state(card)
+    offered = card_payments_available(current_user)
     return {"autopay_card": card, "autopay_state": state,
             "card_expiring": state == "on" and autopay_cards.expires_soon(card, today),
-            "autopay_offered": card_payments_available(current_user)}
+            "autopay_offered": offered, "autopay_link": autopay_links.setup_url(client.id) if offered else None}
 
 
 @bp.route("/<int:client_id>/autopay/link", methods=["POST"])
@@ -35,7 +36,7 @@ def send_autopay_link(client_id: int):
             flash(f"Auto-pay link sent to {client.first_name}.", "success")
         else:
             reasons = " ".join(m.error_message for m in messages if m.error_message)
-            flash(f"Auto-pay link not sent: {reasons}", "error")
+            flash(f"Auto-pay link not sent: {reasons} Share the link below yourself.", "error")
     return redirect(url_for("clients.show", client_id=client.id, _anchor="autopay"))
 
 
