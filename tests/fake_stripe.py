@@ -297,11 +297,23 @@ class FakeStripe(LoopbackHTTPServer):
         """The body and headers of the webhook delivery Stripe would send for the event."""
         import json
 
-        import stripe
+        from tests.stripe_helpers import signature_header
 
         payload = json.dumps(event)
-        header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=int(time.time()))
-        return payload.encode(), {"Stripe-Signature": header, "Content-Type": "application/json"}
+        return payload.encode(), {"Stripe-Signature": signature_header(payload, secret),
+                                  "Content-Type": "application/json"}
+
+    def send_event(self, url: str, event: dict, secret: str) -> tuple[int, str]:
+        """Delivers the event, signed, to a webhook URL (a live server's): (status, body)."""
+        from urllib.error import HTTPError
+        from urllib.request import Request, urlopen
+
+        body, headers = self.signed(event, secret)
+        try:
+            with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as response:
+                return response.status, response.read().decode()
+        except HTTPError as e:
+            return e.code, e.read().decode()
 
     def _create_customer(self, account: str, params: dict) -> dict:
         customer = {"id": _new_id("cus"), "object": "customer", "name": params.get("name"),

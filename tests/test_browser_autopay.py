@@ -3,11 +3,14 @@ client page shows "Auto-pay: Visa •4242"."""
 import re
 
 import pytest
+from sqlalchemy import func, select
 
+from app.extensions import db
+from app.models import AutopayCard
 from app.services.links import public_url
 from tests.browser_support import PHONE, PhonePage, chromium, live_server, local_path, phone_page  # noqa: F401  (fixtures)
 from tests.invoice_helpers import bill_client
-from tests.stripe_helpers import connected_trainer
+from tests.stripe_helpers import WEBHOOK_SECRET, connected_trainer
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +38,10 @@ def test_client_pays_and_saves_her_card_and_her_trainer_sees_autopay(phone_page,
     fake_stripe.complete_session(session["id"])
     page.goto(local_path(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])))
     expect(page.get_by_role("heading", level=1)).to_have_text("Paid in full. Thank you!")
+    # Stripe's own word comes too, signed: the same card, stored once.
+    completed = fake_stripe.event("checkout.session.completed", session["id"])
+    assert fake_stripe.send_event(f"{live_server}/webhooks/stripe", completed, WEBHOOK_SECRET) == (200, "processed")
+    assert db.session.scalar(select(func.count(AutopayCard.id))) == 1
     page.goto(local_path(public_url(invoice)))
     expect(page.locator("#autopay-on")).to_contain_text("Auto-pay is on")
     expect(page.locator("#autopay-on")).to_contain_text("Visa •4242")
