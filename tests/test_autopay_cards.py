@@ -408,3 +408,34 @@ def test_a_return_link_naming_another_clients_session_saves_nothing_for_her(brow
     assert "Your card has not reached us yet" in page
     assert _card(bo.id).last4 == "" and autopay_cards.active_card(bo.id) is None
     assert _card(ana.id).last4 == ""  # hers comes from her own return, or the webhook
+
+
+# Deliveries at once, and out of order
+
+def test_the_saving_completion_delivered_ten_times_at_once_stores_one_card_and_one_payment(
+        app, browser, fake_stripe, invoice):
+    from tests.test_stripe_webhook import _deliver_at_once
+    session = _pay_and_save(browser, fake_stripe, invoice)
+    event = fake_stripe.event("checkout.session.completed", session["id"])
+
+    assert _deliver_at_once(app, fake_stripe, [event] * 10) == [200] * 10
+
+    assert db.session.scalar(select(func.count(AutopayCard.id))) == 1
+    assert autopay_cards.describe(autopay_cards.active_card(invoice.client_id)) == "Visa •4242"
+    assert len(card_payments(invoice.id)) == 1
+    assert stored_events() == 1
+
+
+def test_customer_updated_before_the_completion_still_ends_with_auto_pay_on(browser, client, fake_stripe, invoice):
+    session = _pay_and_save(browser, fake_stripe, invoice)
+    customer_id = session["customer"]
+    # Stripe's news of the default card (set when the completion is applied) can arrive first.
+    [pm_id] = [pm for pm, row in fake_stripe.payment_methods.items() if row["customer"] == customer_id]
+    fake_stripe.customers[customer_id]["invoice_settings"]["default_payment_method"] = pm_id
+
+    deliver(client, fake_stripe.event("customer.updated", customer_id))
+    assert autopay_cards.active_card(invoice.client_id) is None  # not on until the completion says she saved it
+    deliver(client, fake_stripe.event("checkout.session.completed", session["id"]))
+
+    card = _card(invoice.client_id)
+    assert (card.stripe_payment_method_id, card.last4, card.enabled) == (pm_id, "4242", True)
