@@ -439,3 +439,21 @@ def test_customer_updated_before_the_completion_still_ends_with_auto_pay_on(brow
 
     card = _card(invoice.client_id)
     assert (card.stripe_payment_method_id, card.last4, card.enabled) == (pm_id, "4242", True)
+
+
+def test_the_clock_checks_saved_cards_daily_and_the_job_asks_for_new_ones(app, card_trainer):
+    from rq.cron import CronScheduler
+
+    from app.cli import _register_card_expiry_check
+    from app.extensions import get_redis
+    from app.jobs.autopay import check_expiring_cards
+    scheduler = CronScheduler(connection=get_redis())
+    _register_card_expiry_check(scheduler)
+    [job] = scheduler.get_jobs()
+    assert (job.func, job.interval) == (check_expiring_cards, 86400)
+
+    today = date.today()
+    factories.make_autopay_card(factories.make_client(card_trainer), exp_month=today.month, exp_year=today.year)
+
+    assert check_expiring_cards() == "asked 1 clients for a new card"
+    assert check_expiring_cards() == "asked 0 clients for a new card"
