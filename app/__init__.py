@@ -162,6 +162,7 @@ def _register_card_filters(app: Flask) -> None:
     app.jinja_env.filters["card_label"] = autopay_cards.describe
     app.jinja_env.filters["card_expiry"] = autopay_cards.expiry_label
     app.jinja_env.globals["card_expires_soon"] = autopay_cards.expires_soon
+    app.jinja_env.globals["card_has_expired"] = autopay_cards.has_expired
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -227,6 +227,16 @@ def test_a_card_expiring_within_30_days_is_flagged_for_the_trainer(logged_in, tr
     assert f'id="card-expiring">Card expires {label}' in logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
 
 
+def test_a_card_past_its_expiry_says_expired(logged_in, trainer):
+    gone = date.today().replace(day=1) - timedelta(days=1)  # last month
+    client_row = factories.make_client(trainer)
+    factories.make_autopay_card(client_row, exp_month=gone.month, exp_year=gone.year)
+    label = f"{gone.month:02d}/{gone.year % 100:02d}"
+
+    assert f"Card expired {label}" in logged_in.get("/clients/").get_data(as_text=True)
+    assert f'id="card-expiring">Card expired {label}' in logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
+
+
 # Expiring cards: the client is asked once per card expiry
 
 def test_the_daily_check_asks_once_per_card_expiry_for_a_new_card(app, card_trainer, run_worker):

@@ -63,12 +63,22 @@ def expiry_key(card: AutopayCard) -> str:
     return f"{card.exp_year:04d}-{card.exp_month:02d}"
 
 
-def expires_soon(card: AutopayCard, today: date) -> bool:
-    """The card stops working (after the last day of its expiry month) within EXPIRY_WARNING_DAYS, or has."""
+def _last_day(card: AutopayCard) -> date | None:
+    """A card works through the last day of its expiry month."""
     if not (card.exp_month and card.exp_year):
-        return False
-    last_day = date(card.exp_year, card.exp_month, calendar.monthrange(card.exp_year, card.exp_month)[1])
-    return last_day <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+        return None
+    return date(card.exp_year, card.exp_month, calendar.monthrange(card.exp_year, card.exp_month)[1])
+
+
+def expires_soon(card: AutopayCard, today: date) -> bool:
+    """The card stops working within EXPIRY_WARNING_DAYS, or has."""
+    last_day = _last_day(card)
+    return last_day is not None and last_day <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+def has_expired(card: AutopayCard, today: date) -> bool:
+    last_day = _last_day(card)
+    return last_day is not None and last_day < today
 
 
 def card_state(card: AutopayCard | None) -> str:

@@ -18,6 +18,7 @@ def autopay_section(client: Client, today: date) -> dict:
     offered = card_payments_available(current_user)
     return {"autopay_card": card, "autopay_state": state,
             "card_expiring": state == "on" and autopay_cards.expires_soon(card, today),
+            "card_expired": state == "on" and autopay_cards.has_expired(card, today),
             "autopay_offered": offered, "autopay_link": autopay_links.setup_url(client.id) if offered else None}
 
 
