@@ -7,7 +7,7 @@ from app.extensions import db
 from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
-from app.services import memberships, packs
+from app.services import autopay_cards, memberships, packs
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import COUNTED, awaiting_confirmation, still_pending
@@ -29,6 +29,7 @@ class PublicInvoice:
     text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
     packs: list = field(default_factory=list)  # her packs in use: sessions left and expiry
     membership_periods: list = field(default_factory=list)  # "Gold · Dec 1 – Dec 31" per period billed
+    autopay_card: object | None = None  # her card while auto-pay is on (AutopayCard): "Turn auto-pay off"
 
 
 def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
@@ -49,7 +50,8 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         # As written in her own country: the page reads the same to every visitor.
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
-        membership_periods=memberships.invoice_periods(invoice))
+        membership_periods=memberships.invoice_periods(invoice),
+        autopay_card=autopay_cards.active_card(invoice.client_id) if invoice.status != InvoiceStatus.void else None)
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:
