@@ -103,11 +103,16 @@ def due_reminders_query(today_latest: date, earliest_step: int = 0):
                    Client.timezone, Trainer.timezone)
             .join(Client, Client.id == Invoice.client_id)
             .join(Trainer, Trainer.id == Invoice.trainer_id)
-            .where(Invoice.status == InvoiceStatus.open,
-                   Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)),
+            .where(*_open_and_due_by(today_latest, earliest_step),
                    ~exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation()),
                    Invoice.reminders_enabled, Client.reminders_enabled, Client.archived_at.is_(None))
             .order_by(Invoice.client_id, Invoice.due_date, Invoice.id))
+
+
+def _open_and_due_by(today_latest: date, earliest_step: int) -> tuple:
+    """The part of the selection the (status, due_date) index answers alone."""
+    return (Invoice.status == InvoiceStatus.open,
+            Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)))
 
 
 def _earliest_step() -> int:
@@ -125,29 +130,33 @@ class DueReminder:
 
 def due_reminders(now: datetime) -> list[DueReminder]:
     """Who is due a reminder now, each client once, with the invoices and steps it covers."""
-    query = due_reminders_query((now + timedelta(days=1)).date(), _earliest_step())
-    rows = db.session.execute(query).all()
+    today_latest, earliest_step = (now + timedelta(days=1)).date(), _earliest_step()
+    rows = db.session.execute(due_reminders_query(today_latest, earliest_step)).all()
     if not rows:
         return []
-    selected = query.with_only_columns(Invoice.id).order_by(None).scalar_subquery()
-    steps: dict[int, list[Step]] = {}
-    for step in db.session.scalars(select(ReminderStep).where(
-            ReminderStep.trainer_id.in_(query.with_only_columns(Invoice.trainer_id).order_by(None).scalar_subquery()))):
-        steps.setdefault(step.trainer_id, []).append(Step(step.days_after_due, step.enabled))
+    # The schedules and the steps taken, for the invoices the index finds (a superset of the rows).
+    candidates = select(Invoice.id, Invoice.trainer_id).where(*_open_and_due_by(today_latest, earliest_step))
+    saved: dict[int, list[ReminderStep]] = {}
+    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(
+            candidates.with_only_columns(Invoice.trainer_id).scalar_subquery()))):
+        saved.setdefault(step.trainer_id, []).append(step)
+    step_days = {trainer_id: [s.days_after_due for s in own if s.enabled] for trainer_id, own in saved.items()}
+    default_days = [d for d, on in DEFAULT_STEPS if on]
     taken = set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due)
-                                   .where(ReminderSend.invoice_id.in_(selected))).all())
+                                   .where(ReminderSend.invoice_id.in_(
+                                       candidates.with_only_columns(Invoice.id).scalar_subquery()))).all())
 
+    todays: dict[str | None, date] = {}  # her local date now, by time zone: worked out once each
     due: dict[int, tuple[int, date, list]] = {}  # client id -> trainer id, her today, items
     for (invoice_id, client_id, trainer_id, due_date, finalized_at, created_at, total_cents, paid_cents,
          written_off_cents, client_tz, trainer_tz) in rows:
         if total_cents - paid_cents - (written_off_cents or 0) <= 0 or due_date is None:  # Invoice.due_cents
             continue
         tz = client_tz or trainer_tz
-        today = to_local(now, tz).date()
+        today = todays.get(tz) or todays.setdefault(tz, to_local(now, tz).date())
         sent_day = to_local(finalized_at or created_at, tz).date()
-        schedule = steps.get(trainer_id) or [Step(d, on) for d, on in DEFAULT_STEPS]
-        due_steps = [s.days_after_due for s in schedule
-                     if s.enabled and sent_day <= due_date + timedelta(days=s.days_after_due) <= today]
+        due_steps = [d for d in step_days.get(trainer_id, default_days)
+                     if sent_day <= due_date + timedelta(days=d) <= today]
         if not due_steps or (invoice_id, max(due_steps)) in taken:
             continue
         due.setdefault(client_id, (trainer_id, today, []))[2].append((invoice_id, max(due_steps)))
