@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -200,6 +200,7 @@ def _remind_chunk(chunk: list[DueReminder], now: datetime) -> int:
         quotas = quotas_for_new_texts(d.trainer_id for d in fresh)
         messages = [m for d in fresh for m in _reminder_rows(
             clients[d.client_id], trainers[d.trainer_id], d, now, quotas[d.trainer_id])]
+        db.session.execute(insert(ReminderSend), [row for d in fresh for row in _steps_taken(d)])
         db.session.flush()
         pending = pending_ids(messages)
         db.session.commit()
@@ -214,16 +215,21 @@ def _reminder_key(client_id: int, today: date) -> str:
     return f"reminder:{client_id}:{today.isoformat()}"
 
 
+def _steps_taken(due: DueReminder) -> list[dict]:
+    """The `reminder_sends` rows of the client's reminder: one per invoice it covers (written with a
+    plain executemany: no ids to read back)."""
+    key = _reminder_key(due.client_id, due.today)
+    return [dict(invoice_id=invoice_id, client_id=due.client_id, days_after_due=days, local_day=due.today,
+                 message_key=key) for invoice_id, days in due.items]
+
+
 def _reminder_rows(client: Client, trainer: Trainer, due: DueReminder, now: datetime,
                    quota=None) -> list[OutboxMessage]:
-    """The client's reminder for the current transaction: a `reminder_sends` row per invoice it
-    covers, and its outbox rows, held until 08:00 when `now` is in her quiet hours."""
+    """The client's outbox rows for the current transaction, held until 08:00 when `now` is in her
+    quiet hours."""
     from app.services.quiet_hours import send_after
 
     key = _reminder_key(client.id, due.today)
-    for invoice_id, days in due.items:
-        db.session.add(ReminderSend(invoice_id=invoice_id, client_id=client.id, days_after_due=days,
-                                    local_day=due.today, message_key=key))
     messages = new_messages(client, trainer.id, due.items[0][0], kind="reminder", quota=quota, dedupe_key=key)
     wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
     for message in messages:
@@ -235,6 +241,7 @@ def _remind_client(due: DueReminder, now: datetime) -> bool:
     try:
         messages = _reminder_rows(db.session.get(Client, due.client_id), db.session.get(Trainer, due.trainer_id),
                                   due, now)
+        db.session.execute(insert(ReminderSend), _steps_taken(due))
         db.session.flush()
         pending = pending_ids(messages)
         db.session.commit()
