@@ -341,3 +341,36 @@ def test_the_clocks_reminder_tick_runs_once_at_a_time(app, trainer):
         lock.release()
     assert send_due_reminders() == "reminded 1 clients"
     assert len(_reminders()) == 1
+
+
+def test_a_clock_that_wins_a_race_inside_a_chunk_leaves_the_other_clients_theirs(app, trainer, monkeypatch):
+    """The other clock writes one client's reminder after this tick has chosen whom to remind but
+    before it writes: the unique constraints refuse this tick's write, and it takes the chunk again
+    one client at a time, so that client has one reminder and the others still get theirs."""
+    invoices = [_invoice(trainer, due=date(2026, 12, 1), name=f"Client {n}", mobile=f"+1415555019{n}")
+                for n in range(3)]
+    first_client = invoices[0].client_id
+    real_quotas = reminders.quotas_for_new_texts
+    raced = []
+
+    def other_clock_first(trainer_ids):
+        if not raced:
+            def other_clock():
+                with app.app_context():
+                    try:
+                        [due] = [d for d in reminders.due_reminders(DAY_TIME) if d.client_id == first_client]
+                        raced.append(reminders._remind_client(due, DAY_TIME))
+                    finally:
+                        db.session.remove()
+            thread = threading.Thread(target=other_clock)
+            thread.start()
+            thread.join(60)
+        return real_quotas(trainer_ids)
+
+    monkeypatch.setattr(reminders, "quotas_for_new_texts", other_clock_first)
+
+    assert reminders.remind_due(DAY_TIME) == 2
+    assert raced == [True]
+    rows = _reminders()
+    assert sorted(r.client_id for r in rows) == sorted(i.client_id for i in invoices)
+    assert db.session.scalar(select(func.count(ReminderSend.id))) == 3

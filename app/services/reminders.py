@@ -10,12 +10,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (Client, Invoice, InvoiceStatus, LateFee, OutboxMessage, Payment, ReminderSend, ReminderStep,
                         Trainer)
+from app.models.message import EMAIL, SMS
 from app.models.reminder import DEFAULT_STEPS, EARLIEST_DAYS, LATEST_DAYS, MAX_STEPS
 from app.models.types import utcnow
 from app.money import format_cents
@@ -23,6 +24,7 @@ from app.services import ServiceError
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
 from app.services.outbox import enqueue_messages, new_messages, pending_ids
+from app.services.text_quota import quotas_for_new_texts
 from app.services.payments import awaiting_confirmation
 from app.timefmt import to_local
 
@@ -93,15 +95,24 @@ def _still_due():
 
 def due_reminders_query(today_latest: date, earliest_step: int = 0):
     """Open invoices whose schedule may have a step due by `today_latest` (the latest local date
-    anywhere), with their client and trainer: the reminder tick's one selection. `earliest_step` is the
-    earliest enabled step of any schedule (0 with the defaults: nothing before its due date)."""
-    return (select(Invoice, Client, Trainer).join(Client, Client.id == Invoice.client_id)
+    anywhere), with what deciding needs (columns, not whole rows: a tick reads tens of thousands):
+    the reminder tick's one selection. `earliest_step` is the earliest enabled step of any schedule (0
+    with the defaults: nothing before its due date)."""
+    return (select(Invoice.id, Invoice.client_id, Invoice.trainer_id, Invoice.due_date, Invoice.finalized_at,
+                   Invoice.created_at, Invoice.total_cents, Invoice.paid_cents, Invoice.written_off_cents,
+                   Client.timezone, Trainer.timezone)
+            .join(Client, Client.id == Invoice.client_id)
             .join(Trainer, Trainer.id == Invoice.trainer_id)
-            .where(Invoice.status == InvoiceStatus.open,
-                   Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)),
+            .where(*_open_and_due_by(today_latest, earliest_step),
                    ~exists().where(Payment.__table__.c.invoice_id == Invoice.id, awaiting_confirmation()),
                    Invoice.reminders_enabled, Client.reminders_enabled, Client.archived_at.is_(None))
             .order_by(Invoice.client_id, Invoice.due_date, Invoice.id))
+
+
+def _open_and_due_by(today_latest: date, earliest_step: int) -> tuple:
+    """The part of the selection the (status, due_date) index answers alone."""
+    return (Invoice.status == InvoiceStatus.open,
+            Invoice.due_date <= today_latest + timedelta(days=max(0, -earliest_step)))
 
 
 def _earliest_step() -> int:
@@ -111,41 +122,55 @@ def _earliest_step() -> int:
 
 @dataclass
 class DueReminder:
-    client: Client
-    trainer: Trainer
+    client_id: int
+    trainer_id: int
     today: date
-    items: list  # (invoice, step) pairs, oldest due first
+    items: list  # (invoice id, step) pairs, oldest due first
 
 
 def due_reminders(now: datetime) -> list[DueReminder]:
     """Who is due a reminder now, each client once, with the invoices and steps it covers."""
-    rows = db.session.execute(due_reminders_query((now + timedelta(days=1)).date(), _earliest_step())).all()
+    today_latest, earliest_step = (now + timedelta(days=1)).date(), _earliest_step()
+    rows = db.session.execute(due_reminders_query(today_latest, earliest_step)).all()
     if not rows:
         return []
-    trainer_ids = {t.id for _, _, t in rows}
-    steps: dict[int, list[Step]] = {}
-    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(trainer_ids))):
-        steps.setdefault(step.trainer_id, []).append(Step(step.days_after_due, step.enabled))
-    invoice_ids = [i.id for i, _, _ in rows]
-    taken = set()
-    for chunk in range(0, len(invoice_ids), 5000):  # under every database's limit of bound values
-        taken |= set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due).where(
-            ReminderSend.invoice_id.in_(invoice_ids[chunk:chunk + 5000]))).all())
+    # The schedules and the steps taken, for the invoices the index finds (a superset of the rows).
+    candidates = select(Invoice.id, Invoice.trainer_id).where(*_open_and_due_by(today_latest, earliest_step))
+    saved: dict[int, list[ReminderStep]] = {}
+    for step in db.session.scalars(select(ReminderStep).where(ReminderStep.trainer_id.in_(
+            candidates.with_only_columns(Invoice.trainer_id).scalar_subquery()))):
+        saved.setdefault(step.trainer_id, []).append(step)
+    step_days = {trainer_id: [s.days_after_due for s in own if s.enabled] for trainer_id, own in saved.items()}
+    default_days = [d for d, on in DEFAULT_STEPS if on]
+    taken = set(db.session.execute(select(ReminderSend.invoice_id, ReminderSend.days_after_due)
+                                   .where(ReminderSend.invoice_id.in_(
+                                       candidates.with_only_columns(Invoice.id).scalar_subquery()))).all())
 
-    due: dict[int, DueReminder] = {}
-    for invoice, client, trainer in rows:
-        if invoice.due_cents <= 0 or invoice.due_date is None:
+    todays: dict[str | None, date] = {}  # her local date now, by time zone: worked out once each
+    due: dict[int, tuple[int, date, list]] = {}  # client id -> trainer id, her today, items
+    for (invoice_id, client_id, trainer_id, due_date, finalized_at, created_at, total_cents, paid_cents,
+         written_off_cents, client_tz, trainer_tz) in rows:
+        if total_cents - paid_cents - (written_off_cents or 0) <= 0 or due_date is None:  # Invoice.due_cents
             continue
-        tz = client.timezone or trainer.timezone
-        today = to_local(now, tz).date()
-        sent_day = to_local(invoice.finalized_at or invoice.created_at, tz).date()
-        schedule = steps.get(trainer.id) or [Step(d, on) for d, on in DEFAULT_STEPS]
-        due_steps = [s.days_after_due for s in schedule
-                     if s.enabled and sent_day <= invoice.due_date + timedelta(days=s.days_after_due) <= today]
-        if not due_steps or (invoice.id, max(due_steps)) in taken:
+        tz = client_tz or trainer_tz
+        today = todays.get(tz) or todays.setdefault(tz, to_local(now, tz).date())
+        sent_day = to_local(finalized_at or created_at, tz).date()
+        due_steps = [d for d in step_days.get(trainer_id, default_days)
+                     if sent_day <= due_date + timedelta(days=d) <= today]
+        if not due_steps or (invoice_id, max(due_steps)) in taken:
             continue
-        due.setdefault(client.id, DueReminder(client, trainer, today, [])).items.append((invoice, max(due_steps)))
-    return list(due.values())
+        due.setdefault(client_id, (trainer_id, today, []))[2].append((invoice_id, max(due_steps)))
+    return [DueReminder(client_id, trainer_id, today, items) for client_id, (trainer_id, today, items) in due.items()]
+
+
+def _load(model, ids) -> dict:
+    """The rows of `model` with these ids, by id, in a read per 5,000."""
+    ids = sorted(ids)
+    return {row.id: row for start in range(0, len(ids), 5000)
+            for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + 5000])))}
+
+
+CHUNK = 500  # clients written per transaction by the tick
 
 
 def remind_due(now: datetime | None = None) -> int:
@@ -154,28 +179,76 @@ def remind_due(now: datetime | None = None) -> int:
     now = now or utcnow()
     from app.services.late_fees import add_due_late_fees
     add_due_late_fees(now)  # first, so that today's reminder asks for the fee and says so
-    return sum(1 for d in due_reminders(now) if _remind_client(d.client, d.trainer, d.today, d.items, now))
+    due = due_reminders(now)
+    return sum(_remind_chunk(due[start:start + CHUNK], now) for start in range(0, len(due), CHUNK))
 
 
-def _remind_client(client: Client, trainer: Trainer, today: date, items: list[tuple[Invoice, int]],
-                   now: datetime) -> bool:
+def _remind_chunk(chunk: list[DueReminder], now: datetime) -> int:
+    """Up to CHUNK clients' reminders in one transaction: their trainers' rows locked at once, one
+    count of their texts, the rows written in one flush. A client reminded today already is left out.
+    If another clock wrote one of these rows meanwhile, the database's unique constraints refuse the
+    flush, and the chunk is taken again one client at a time, each in its own transaction."""
+    clients = _load(Client, {d.client_id for d in chunk})
+    trainers = _load(Trainer, {d.trainer_id for d in chunk})
+    keys = {d.client_id: _reminder_key(d.client_id, d.today) for d in chunk}
+    taken = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.channel.in_([SMS, EMAIL]), OutboxMessage.dedupe_key.in_(list(keys.values())))))
+    fresh = [d for d in chunk if keys[d.client_id] not in taken]
+    if not fresh:
+        return 0
+    try:
+        quotas = quotas_for_new_texts(d.trainer_id for d in fresh)
+        messages = [m for d in fresh for m in _reminder_rows(
+            clients[d.client_id], trainers[d.trainer_id], d, now, quotas[d.trainer_id])]
+        db.session.execute(insert(ReminderSend), [row for d in fresh for row in _steps_taken(d)])
+        db.session.flush()
+        pending = pending_ids(messages)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return sum(1 for d in fresh if _remind_client(d, now))
+    enqueue_messages(pending)
+    return len(fresh)
+
+
+def _reminder_key(client_id: int, today: date) -> str:
+    return f"reminder:{client_id}:{today.isoformat()}"
+
+
+def _steps_taken(due: DueReminder) -> list[dict]:
+    """The `reminder_sends` rows of the client's reminder: one per invoice it covers (written with a
+    plain executemany: no ids to read back)."""
+    key = _reminder_key(due.client_id, due.today)
+    return [dict(invoice_id=invoice_id, client_id=due.client_id, days_after_due=days, local_day=due.today,
+                 message_key=key) for invoice_id, days in due.items]
+
+
+def _reminder_rows(client: Client, trainer: Trainer, due: DueReminder, now: datetime,
+                   quota=None) -> list[OutboxMessage]:
+    """The client's outbox rows for the current transaction, held until 08:00 when `now` is in her
+    quiet hours."""
     from app.services.quiet_hours import send_after
 
-    key = f"reminder:{client.id}:{today.isoformat()}"
+    key = _reminder_key(client.id, due.today)
+    messages = new_messages(client, trainer.id, due.items[0][0], kind="reminder", quota=quota, dedupe_key=key)
+    wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
+    for message in messages:
+        message.send_after = wait
+    return messages
+
+
+def _remind_client(due: DueReminder, now: datetime) -> bool:
     try:
-        for invoice, days in items:
-            db.session.add(ReminderSend(invoice_id=invoice.id, client_id=client.id, days_after_due=days,
-                                        local_day=today, message_key=key))
-        messages = new_messages(client, trainer.id, items[0][0].id, kind="reminder", dedupe_key=key)
-        wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
-        for message in messages:
-            message.send_after = wait
+        messages = _reminder_rows(db.session.get(Client, due.client_id), db.session.get(Trainer, due.trainer_id),
+                                  due, now)
+        db.session.execute(insert(ReminderSend), _steps_taken(due))
+        db.session.flush()
+        pending = pending_ids(messages)
         db.session.commit()
     except IntegrityError:  # another clock took this step, or reminded her today already
         db.session.rollback()
         return False
-    if wait is None:
-        enqueue_messages(pending_ids(messages))
+    enqueue_messages(pending)
     return True
 
 
