@@ -33,6 +33,16 @@ def require_token():
     g.api_token_id, g.api_trainer_id = token.id, token.trainer_id
 
 
+@bp.before_request
+def require_json_body():
+    """A body is JSON (`application/json` or a `+json` type); a POST without a body, like a send, is fine."""
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if request.method in SAFE_METHODS or not has_body:
+        return
+    if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+        abort(415)
+
+
 limiter.limit(lambda: _rate_limit(), key_func=token_rate_key)(bp)
 
 
