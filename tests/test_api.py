@@ -1,4 +1,6 @@
 """/api/v1: Bearer tokens, problem+json errors, cursor pages, and the first read-only resources."""
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -142,3 +144,15 @@ def test_every_operation_documents_each_of_its_answers_with_an_example(client):
                     assert content_type == "application/problem+json", (method, path, code)
                     assert content["example"]["status"] == int(code)
             assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_the_reference_page_shows_every_operation_and_its_examples_without_a_token(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.data.decode()
+    for path, operations in spec["paths"].items():
+        for method in set(operations) - {"parameters"}:
+            assert f"{method.upper()} {path}" in html
+    assert "Enter the client&#39;s name." in html and "Idempotency-Key" in html and "client_id" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from another host

@@ -40,4 +40,7 @@ def init_api(app) -> None:
     api.spec.components.schema("Problem", schema=ProblemSchema)
     csrf.exempt(bp)  # a token in a header is no cookie: no cross-site form can send it
     api.register_blueprint(bp)
+    app.extensions["spotter_api"] = api
+    from app.blueprints.api.docs import docs_bp
+    app.register_blueprint(docs_bp)
     init_problems(app)
