@@ -156,3 +156,23 @@ def test_the_reference_page_shows_every_operation_and_its_examples_without_a_tok
             assert f"{method.upper()} {path}" in html
     assert "Enter the client&#39;s name." in html and "Idempotency-Key" in html and "client_id" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from another host
+
+
+def test_a_page_of_invoices_takes_the_same_queries_however_many_she_has_and_however_deep(client, trainer,
+                                                                                      count_queries):
+    from tests.test_exports import _many_invoices
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    client.get("/api/v1/invoices", headers=_auth(secret))  # the token's first use notes it (once a minute)
+
+    def statements(url):
+        with count_queries() as counted:
+            assert client.get(url, headers=_auth(secret)).status_code == 200
+        return counted.count
+
+    _many_invoices(trainer, 60)
+    few = statements("/api/v1/invoices?limit=50")
+    _many_invoices(factories.make_trainer(email="busy@example.com"), 600)  # other rows do not weigh on hers
+    ids = db.session.scalars(select(Invoice.id).where(Invoice.trainer_id == trainer.id).order_by(Invoice.id)).all()
+    assert statements("/api/v1/invoices?limit=50") == few
+    assert statements(f"/api/v1/invoices?limit=50&starting_after={ids[9]}") == few
+    assert few <= 3  # the token, the page with its clients and amounts paid; nothing per row
