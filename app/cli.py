@@ -108,6 +108,7 @@ def _clock_command(app: Flask) -> None:
         scheduler.register(tick_billing, queue_name=current_app.config["RQ_QUEUE"], interval=60,
                            job_timeout=120, result_ttl=3600)
         _register_reminder_tick(scheduler)
+        _register_key_clean_up(scheduler)
         scheduler.start()
 
 
@@ -117,6 +118,14 @@ def _register_reminder_tick(scheduler) -> None:
 
     scheduler.register(send_due_reminders, queue_name=current_app.config["RQ_QUEUE"], interval=300,
                        job_timeout=600, result_ttl=3600)
+
+
+def _register_key_clean_up(scheduler) -> None:
+    """The API's Idempotency-Keys older than a day are deleted every hour."""
+    from app.jobs.api_keys import remove_expired_idempotency_keys
+
+    scheduler.register(remove_expired_idempotency_keys, queue_name=current_app.config["RQ_QUEUE"], interval=3600,
+                       job_timeout=300, result_ttl=3600)
 
 
 def _log_to_stderr() -> None:

@@ -125,3 +125,17 @@ def test_ten_duplicates_at_once_create_one_client(app, trainer):
         elif response is not created[0]:
             assert response.get_json() == created[0].get_json()
     assert _clients() == 1
+
+
+def test_the_hourly_clean_up_removes_only_keys_older_than_a_day(app, client, trainer, run_worker):
+    from app.jobs import get_queue
+    from app.jobs.api_keys import remove_expired_idempotency_keys
+    _, secret = api_tokens.create_token(trainer.id, "Booking app", "write")
+    for key in ("old", "fresh"):
+        client.post("/api/v1/clients", json={"name": key}, headers=_headers(secret, key))
+    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old").values(
+        created_at=utcnow() - timedelta(hours=25)))
+    db.session.commit()
+    get_queue().enqueue(remove_expired_idempotency_keys)
+    run_worker()
+    assert db.session.scalars(select(IdempotencyKey.key)).all() == ["fresh"]
