@@ -36,10 +36,12 @@ def require_token():
 
 
 def _owned_ids() -> dict:
-    from app.models import BillingRun, Client, Invoice, Membership, OutboxMessage, Payment, Plan, TrainingSession
-    return {"client_id": Client, "invoice_id": Invoice, "draft_id": Invoice, "session_id": TrainingSession,
-            "plan_id": Plan, "payment_id": Payment, "membership_id": Membership, "client_plan_id": Membership,
-            "run_id": BillingRun, "billing_run_id": BillingRun, "message_id": OutboxMessage}
+    from app.models import (BillingRun, Client, Invoice, InvoiceLine, Membership, OutboxMessage, Payment, Plan,
+                            TrainingSession)
+    return {"client_id": Client, "invoice_id": Invoice, "draft_id": Invoice, "line_id": InvoiceLine,
+            "session_id": TrainingSession, "plan_id": Plan, "payment_id": Payment, "membership_id": Membership,
+            "client_plan_id": Membership, "run_id": BillingRun, "billing_run_id": BillingRun,
+            "message_id": OutboxMessage}
 
 
 @bp.before_request
