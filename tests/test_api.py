@@ -129,6 +129,7 @@ def test_every_operation_documents_each_of_its_answers_with_an_example(client):
             if method == "post":
                 expected |= {"409"}
                 assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]], (method, path)
+                assert all("Idempotent-Replayed" in r["headers"] for c, r in responses.items() if c[0] == "2")
             if "requestBody" in operation:
                 expected |= {"400", "413", "415"}
                 assert operation["requestBody"]["content"]["application/json"]["example"], (method, path)
@@ -176,3 +177,14 @@ def test_a_page_of_invoices_takes_the_same_queries_however_many_she_has_and_howe
     assert statements("/api/v1/invoices?limit=50") == few
     assert statements(f"/api/v1/invoices?limit=50&starting_after={ids[9]}") == few
     assert few <= 3  # the token, the page with its clients and amounts paid; nothing per row
+
+
+def test_an_operations_own_problem_example_is_kept_over_the_generic_one(app):
+    from app.blueprints.api.responses import ProblemsPlugin
+    own = {"422": {"description": "Mine", "content": {}}}
+    operations = {"post": {"responses": {422: own["422"], 201: {"description": "Created"}}}}
+    ProblemsPlugin().operation_helper(path="/api/v1/things", operations=operations)
+    responses = operations["post"]["responses"]
+    assert responses[422]["description"] == "Mine" and "422" not in responses
+    assert {"401", "403", "409", "429", "500"} <= set(responses)
+    assert "Idempotent-Replayed" in responses[201]["headers"]

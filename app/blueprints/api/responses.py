@@ -18,6 +18,8 @@ IDEMPOTENCY_KEY = {
     "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
     "description": "Any unique text, like a UUID. A retry with the same key and body gets the first answer again "
                    "(with `Idempotent-Replayed: true`) for 24 hours instead of doing it twice."}
+REPLAYED = {"description": "`true` when this is the stored answer to an earlier request with the same "
+                           "Idempotency-Key", "schema": {"type": "string", "enum": ["true"]}}
 DETAIL_EXAMPLES = {409: "A request with this Idempotency-Key is still running: try again in a moment.",
                    412: DETAILS[412]}
 
@@ -72,8 +74,13 @@ class ProblemsPlugin(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
-            responses = operation.setdefault("responses", {})
+                for code, response in responses.items():
+                    if str(code).startswith("2"):
+                        response.setdefault("headers", {}).setdefault("Idempotent-Replayed", REPLAYED)
             for code in generic_codes(path or "", method, operation):
-                responses.setdefault(str(code), problem_response(code))
+                key = code if code in responses else str(code)  # flask-smorest's own keys may be ints
+                if "content" not in responses.get(key, {}):  # its bare 422 of @arguments is filled in
+                    responses[key] = problem_response(code)
