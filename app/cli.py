@@ -110,6 +110,7 @@ def _clock_command(app: Flask) -> None:
                            job_timeout=120, result_ttl=3600)
         _register_reminder_tick(scheduler)
         _register_card_expiry_check(scheduler)
+        _register_key_clean_up(scheduler)
         scheduler.start()
 
 
@@ -127,6 +128,14 @@ def _register_card_expiry_check(scheduler) -> None:
 
     scheduler.register(check_expiring_cards, queue_name=current_app.config["RQ_QUEUE"], interval=86400,
                        job_timeout=600, result_ttl=86400)
+
+
+def _register_key_clean_up(scheduler) -> None:
+    """The API's Idempotency-Keys older than a day are deleted every hour."""
+    from app.jobs.api_keys import remove_expired_idempotency_keys
+
+    scheduler.register(remove_expired_idempotency_keys, queue_name=current_app.config["RQ_QUEUE"], interval=3600,
+                       job_timeout=300, result_ttl=3600)
 
 
 def _log_to_stderr() -> None:

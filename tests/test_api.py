@@ -1,4 +1,6 @@
 """/api/v1: Bearer tokens, problem+json errors, cursor pages, and the first read-only resources."""
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -113,16 +115,76 @@ def test_the_openapi_document_is_3_1_and_describes_the_resources(client):
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
-def test_every_operation_documents_its_problem_answers(client):
+def test_every_operation_documents_each_of_its_answers_with_an_example(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
             responses = operation["responses"]
-            assert "200" in responses and "401" in responses and "429" in responses, (method, path)
-            for code in set(responses) - {"200"}:
-                content = responses[code]["content"]
-                assert list(content) == ["application/problem+json"], (method, path, code)
-                assert content["application/problem+json"]["example"]["status"] == int(code)
+            assert any(code.startswith("2") for code in responses), (method, path)
+            expected = {"401", "429", "500"}
+            if method != "get":
+                expected |= {"403", "422"}
+            if method == "post":
+                expected |= {"409"}
+                assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]], (method, path)
+                assert all("Idempotent-Replayed" in r["headers"] for c, r in responses.items() if c[0] == "2")
+            if "requestBody" in operation:
+                expected |= {"400", "413", "415"}
+                assert operation["requestBody"]["content"]["application/json"]["example"], (method, path)
+            if "{" in path:
+                expected |= {"404"}
+            assert expected <= set(responses), (method, path, expected - set(responses))
+            for code, response in responses.items():
+                if code == "204":
+                    continue
+                [(content_type, content)] = response["content"].items()
+                assert content["example"] is not None, (method, path, code)
+                if not code.startswith("2"):
+                    assert content_type == "application/problem+json", (method, path, code)
+                    assert content["example"]["status"] == int(code)
             assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_the_reference_page_shows_every_operation_and_its_examples_without_a_token(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.data.decode()
+    for path, operations in spec["paths"].items():
+        for method in set(operations) - {"parameters"}:
+            assert f"{method.upper()} {path}" in html
+    assert "Enter the client&#39;s name." in html and "Idempotency-Key" in html and "client_id" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from another host
+
+
+def test_a_page_of_invoices_takes_the_same_queries_however_many_she_has_and_however_deep(client, trainer,
+                                                                                      count_queries):
+    from tests.test_exports import _many_invoices
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    client.get("/api/v1/invoices", headers=_auth(secret))  # the token's first use notes it (once a minute)
+
+    def statements(url):
+        with count_queries() as counted:
+            assert client.get(url, headers=_auth(secret)).status_code == 200
+        return counted.count
+
+    _many_invoices(trainer, 60)
+    few = statements("/api/v1/invoices?limit=50")
+    _many_invoices(factories.make_trainer(email="busy@example.com"), 600)  # other rows do not weigh on hers
+    ids = db.session.scalars(select(Invoice.id).where(Invoice.trainer_id == trainer.id).order_by(Invoice.id)).all()
+    assert statements("/api/v1/invoices?limit=50") == few
+    assert statements(f"/api/v1/invoices?limit=50&starting_after={ids[9]}") == few
+    assert few <= 3  # the token, the page with its clients and amounts paid; nothing per row
+
+
+def test_an_operations_own_problem_example_is_kept_over_the_generic_one(app):
+    from app.blueprints.api.responses import ProblemsPlugin
+    own = {"422": {"description": "Mine", "content": {}}}
+    operations = {"post": {"responses": {422: own["422"], 201: {"description": "Created"}}}}
+    ProblemsPlugin().operation_helper(path="/api/v1/things", operations=operations)
+    responses = operations["post"]["responses"]
+    assert responses[422]["description"] == "Mine" and "422" not in responses
+    assert {"401", "403", "409", "429", "500"} <= set(responses)
+    assert "Idempotent-Replayed" in responses[201]["headers"]

@@ -131,7 +131,7 @@ def _pages(app, trainer) -> list[str]:
     """Every GET page of the app (ids filled in for this trainer), plus a missing one."""
     client = factories.make_client(trainer)
     session = factories.make_session(client)
-    ids = {"client_id": client.id, "session_id": session.id}
+    ids = {"client_id": client.id, "session_id": session.id, "kind": "invoices"}  # kind: an API export's
     skip = {"static", "ops.healthz"}
     urls = [url_with_ids(app, r, ids) for r in app.url_map.iter_rules()
             if "GET" in r.methods and r.endpoint not in skip and not r.endpoint.startswith("rq_dashboard")]

@@ -113,6 +113,19 @@ def _with_api_token(browser, trainer_id: int) -> None:
     browser.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
 
 
+def _methods(rule) -> list[str]:
+    """The methods to try: the pages' GET and POST, and for the API every method it routes."""
+    asked = {"GET", "POST", "PATCH", "PUT", "DELETE"} if rule.rule.startswith("/api/") else {"GET", "POST"}
+    return sorted(rule.methods & asked)
+
+
+def _send(browser, url: str, method: str, form: dict | None, htmx: bool):
+    """A page's form as a browser posts it; to the API, the same fields as a JSON body."""
+    if url.startswith("/api/"):
+        return browser.client.open(url, method=method, json=form or {})
+    return browser.post(url, form, htmx=htmx)
+
+
 def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, logged_in, trainer):
     _with_api_token(logged_in, trainer.id)
     ids = _victim_data()
@@ -126,13 +139,13 @@ def test_every_url_with_another_trainers_ids_is_404_and_changes_nothing(app, log
         assert not unknown, f"{rule.rule}: teach this test which ids to use for {unknown}"
         for values in _combos(ids, int_args):
             url = _fill(rule, values, "x")  # other placeholders (queue names, paths): a word
-            for method in sorted(rule.methods & {"GET", "POST"}):
+            for method in _methods(rule):
                 for htmx in (False, True):
                     if method == "GET":
                         response = logged_in.client.get(url, headers={"HX-Request": "true"} if htmx else {},
                                                         follow_redirects=True)
                     else:
-                        response = logged_in.post(url, FORM, htmx=htmx)
+                        response = _send(logged_in, url, method, FORM, htmx)
                     assert response.status_code == 404, f"{method} {url} (htmx={htmx}) gave {response.status_code}"
                     checked += 1
     db.session.expire_all()
@@ -171,13 +184,14 @@ JUNK_FORM = {"version": str(2**63), "unit_price": "1e999", "quantity": str(2**63
 
 
 def _answers(browser, url: str, methods, form: dict | None):
-    """GET and POST, as a page and as htmx, with the CSRF token a browser would send."""
-    for method in sorted(methods & {"GET", "POST"}):
+    """GET and POST, as a page and as htmx, with the CSRF token a browser would send (and the API's other
+    methods, with a JSON body)."""
+    for method in methods:
         for htmx in (False, True):
             if method == "GET":
                 response = browser.client.get(url, headers={"HX-Request": "true"} if htmx else {})
             else:
-                response = browser.post(url, form, htmx=htmx)
+                response = _send(browser, url, method, form, htmx)
             yield f"{method} {url} (htmx={htmx})", response.status_code
 
 
@@ -199,7 +213,7 @@ def test_huge_ids_and_junk_words_in_any_url_are_never_a_server_error(server_erro
         for huge in HUGE_IDS:
             for word in JUNK_WORDS:
                 url = _fill(rule, dict.fromkeys(_int_args(rule), huge), word)
-                for asked, status in _answers(logged_in, url, rule.methods, JUNK_FORM):
+                for asked, status in _answers(logged_in, url, _methods(rule), JUNK_FORM):
                     assert status < 500, f"{asked} gave {status}"
                     if _int_args(rule):
                         assert status == 404, f"{asked} gave {status}"
@@ -218,7 +232,7 @@ def test_a_trainers_own_urls_sent_empty_or_junk_forms_are_never_a_server_error(s
         browser = Browser(app.test_client())
         assert browser.login(f"walker{n}@example.com").status_code == 302
         for values in _combos(ids, _int_args(rule)):
-            for asked, status in _answers(browser, _fill(rule, values, "x"), rule.methods, form):
+            for asked, status in _answers(browser, _fill(rule, values, "x"), _methods(rule), form):
                 assert status < 500, f"{asked} gave {status}"
                 checked += 1
     assert checked >= 40

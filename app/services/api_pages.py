@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload, load_only
 
 from app.extensions import db
 from app.models import Client, Invoice, InvoiceStatus
@@ -31,7 +32,11 @@ def clients_page(trainer_id: int, limit: int, starting_after: int | None = None)
 
 
 def invoices_page(trainer_id: int, limit: int, starting_after: int | None = None, status: str | None = None) -> Page:
-    stmt = owned(Invoice, trainer_id)
+    # Only the columns a listed invoice shows: a page of 50 loads in a fraction of the time of whole rows.
+    stmt = owned(Invoice, trainer_id).options(
+        load_only(Invoice.number, Invoice.client_id, Invoice.paid_cents, Invoice.status, Invoice.currency, Invoice.total_cents,
+                  Invoice.written_off_cents, Invoice.issue_date, Invoice.due_date),
+        joinedload(Invoice.client).load_only(Client.name))
     if status:
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
     return _page(stmt, Invoice, limit, starting_after)

@@ -25,15 +25,22 @@ API_CONFIG = {
 
 
 def init_api(app) -> None:
-    from app.blueprints.api import auth, routes  # noqa: F401  (the token check and the views, on bp)
+    # The token check, then the Idempotency-Key claim, then the views: all on bp, in this order.
+    from app.blueprints.api import auth, idempotency, routes, client_routes, export_routes  # noqa: F401
     from app.blueprints.api.problems import init_problems
+    from app.blueprints.api.responses import ProblemsPlugin
+    from app.blueprints.api.schemas import ProblemSchema
     from app.extensions import csrf
 
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     api = SpotterApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "description": "A token from Settings › API tokens"}}},
-        "security": [{"bearer": []}]})
+        "security": [{"bearer": []}], "extra_plugins": [ProblemsPlugin()]})
+    api.spec.components.schema("Problem", schema=ProblemSchema)
     csrf.exempt(bp)  # a token in a header is no cookie: no cross-site form can send it
     api.register_blueprint(bp)
+    app.extensions["spotter_api"] = api
+    from app.blueprints.api.docs import docs_bp
+    app.register_blueprint(docs_bp)
     init_problems(app)

@@ -6,6 +6,7 @@ from flask import abort, g, request
 from app.blueprints.api import bp
 from app.extensions import limiter
 from app.services.api_tokens import authenticate
+from app.tenancy import find_owned
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RATE_LIMIT = "300 per minute"
@@ -31,6 +32,36 @@ def require_token():
     if request.method not in SAFE_METHODS and not token.can_write:
         abort(403)
     g.api_token_id, g.api_trainer_id = token.id, token.trainer_id
+
+
+
+def _owned_ids() -> dict:
+    from app.models import (BillingRun, Client, Invoice, InvoiceLine, Membership, OutboxMessage, Payment, Plan,
+                            TrainingSession)
+    return {"client_id": Client, "invoice_id": Invoice, "draft_id": Invoice, "line_id": InvoiceLine,
+            "session_id": TrainingSession, "plan_id": Plan, "payment_id": Payment, "membership_id": Membership,
+            "client_plan_id": Membership, "run_id": BillingRun, "billing_run_id": BillingRun,
+            "message_id": OutboxMessage}
+
+
+@bp.before_request
+def require_own_ids():
+    """An id in the URL that is not hers is a 404 before anything else is read, whatever the body says:
+    another trainer's rows are not ours to reveal, not even by a 422 about their fields."""
+    models = _owned_ids()
+    for name, value in (request.view_args or {}).items():
+        if name in models and find_owned(models[name], g.api_trainer_id, value) is None:
+            abort(404)
+
+
+@bp.before_request
+def require_json_body():
+    """A body is JSON (`application/json` or a `+json` type); a POST without a body, like a send, is fine."""
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if request.method in SAFE_METHODS or not has_body:
+        return
+    if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+        abort(415)
 
 
 limiter.limit(lambda: _rate_limit(), key_func=token_rate_key)(bp)

@@ -4,6 +4,7 @@ import time
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import abort as http_abort
 
 PROBLEM_CODES = (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500)
 DETAILS = {
@@ -11,12 +12,24 @@ DETAILS = {
     403: "This token is read only: make a read and write token to change anything.",
     404: "There is nothing here, or it is not yours to see.",
     405: "This URL does not take that method.",
+    400: "The request could not be read: send a JSON object as the body.",
     413: "The request body is too large.",
+    409: "This conflicts with a request still running or with what is there now: read it again and retry.",
+    412: "This was changed since you read it: read it again (its new ETag) and retry with that If-Match.",
     415: "Send the body as application/json.",
     422: "The request has fields that are not right: see `errors`.",
     429: "Too many requests with this token: wait and try again.",
     500: "Something went wrong on our side; nothing was changed. Try again.",
 }
+
+
+def abort_problem(status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None):
+    """Stops the request with a problem of this status, saying `detail` (and the fields at fault)."""
+    try:
+        http_abort(status)
+    except HTTPException as error:
+        error.problem_detail, error.problem_errors, error.problem_headers = detail, errors, headers
+        raise
 
 
 def is_api_request() -> bool:
@@ -70,7 +83,8 @@ def init_problems(app: Flask) -> None:
                 headers.setdefault("WWW-Authenticate", 'Bearer realm="spotter"')
             detail = getattr(error, "problem_detail", None) or DETAILS.get(status) or \
                 (error.description if isinstance(error, HTTPException) else DETAILS[500])
-            return problem(status, title, detail, _validation_errors(error) if status in (400, 422) else None,
-                           headers)
+            errors = getattr(error, "problem_errors", None) or \
+                (_validation_errors(error) if status in (400, 422) else None)
+            return problem(status, title, detail, errors, headers)
 
         app.register_error_handler(code, handler)

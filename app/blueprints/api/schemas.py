@@ -4,6 +4,8 @@ from marshmallow import Schema, fields, validate
 from app.services.api_pages import INVOICE_STATUSES, MAX_LIMIT
 from app.tenancy import MAX_ROW_ID
 
+CHANNELS = ("text", "email", "both")
+
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_LIMIT, error=(
@@ -25,6 +27,25 @@ class ClientSchema(Schema):
     default_rate_cents = fields.Integer(allow_none=True)
     archived = fields.Boolean(attribute="is_archived", required=True)
     created_at = fields.DateTime(required=True)
+    notes = fields.String(required=True)
+    sms_consent = fields.Boolean(required=True)
+    channels = fields.String(required=True, metadata={"enum": list(CHANNELS)})
+    timezone = fields.String(allow_none=True, metadata={"description": "None: the trainer's own"})
+    reminders_enabled = fields.Boolean(required=True)
+
+
+class ClientInput(Schema):
+    """A client's fields as the Add client page takes them; the page's checks say what is wrong."""
+    name = fields.String(metadata={"description": "Required when adding a client"})
+    mobile = fields.String(allow_none=True, metadata={"description": "In her country's format or E.164"})
+    email = fields.String(allow_none=True)
+    default_rate_cents = fields.Integer(strict=True, allow_none=True,
+                                        metadata={"description": "None: her rate for the session's length"})
+    notes = fields.String()
+    sms_consent = fields.Boolean()
+    channels = fields.String(metadata={"enum": list(CHANNELS)})
+    timezone = fields.String(allow_none=True)
+    reminders_enabled = fields.Boolean()
 
 
 class InvoiceSchema(Schema):
@@ -58,3 +79,17 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
     errors = fields.List(fields.Dict())
+
+
+class ClientChanges(ClientInput):
+    """Only the fields sent change."""
+
+
+CLIENT_EXAMPLE = {"id": 12, "name": "Ana Lima", "mobile": "+14155550100", "email": "ana@example.com",
+                  "default_rate_cents": 4550, "archived": False, "created_at": "2026-11-02T15:04:05+00:00",
+                  "notes": "", "sms_consent": True, "channels": "text", "timezone": None,
+                  "reminders_enabled": True}
+INVOICE_EXAMPLE = {"id": 40, "number": 17, "client_id": 12, "client_name": "Ana Lima", "status": "open",
+                   "currency": "USD", "total_cents": 9100, "paid_cents": 0, "due_cents": 9100,
+                   "issue_date": "2026-11-30", "due_date": "2026-12-07"}
+LIMIT_ERRORS = [{"field": "limit", "message": f"Ask for 1 to {MAX_LIMIT} rows."}]
