@@ -11,6 +11,8 @@ DETAILS = {
     403: "This token is read only: make a read and write token to change anything.",
     404: "There is nothing here, or it is not yours to see.",
     405: "This URL does not take that method.",
+    409: "This conflicts with the resource as it is now.",
+    412: "This draft was changed since you read it: read it again and send its new ETag in If-Match.",
     413: "The request body is too large.",
     415: "Send the body as application/json.",
     422: "The request has fields that are not right: see `errors`.",

@@ -26,7 +26,8 @@ def problems(*codes):
     return decorate
 
 
-_TITLES = {401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity", 429: "Too Many Requests"}
+_TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 412: "Precondition Failed",
+           422: "Unprocessable Entity", 429: "Too Many Requests"}
 
 
 def _owned_or_404(model, obj_id: int):
