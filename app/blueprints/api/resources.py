@@ -8,6 +8,7 @@ from werkzeug.exceptions import UnprocessableEntity
 from app.extensions import db
 from app.models import ApiToken
 from app.services import ServiceError
+from app.services.drafts import StaleDraft
 from app.tenancy import find_owned
 
 
@@ -37,9 +38,12 @@ def refuse(error: ServiceError, fields: dict | None = None):
 
 
 def calling(service, *args, fields: dict | None = None, **kwargs):
-    """`service(*args, **kwargs)`, its refusal a 422 and its LookupError a 404."""
+    """`service(*args, **kwargs)`, its refusal a 422 and its LookupError a 404 (a stale draft is left to
+    the caller)."""
     try:
         return service(*args, **kwargs)
+    except StaleDraft:
+        raise  # a 412, which the drafts answer themselves
     except ServiceError as e:
         db.session.rollback()
         refuse(e, fields)
