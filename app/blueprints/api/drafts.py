@@ -2,14 +2,12 @@
 create-invoices page calls. Each draft's ETag is its version; a change names it in If-Match, and a stale one is
 a 412, as the page refuses an edit made on an outdated screen."""
 from flask import abort, g, request
-from werkzeug.exceptions import PreconditionFailed
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns, refuse
+from app.blueprints.api.resources import api_actor, calling, owns, refuse, stale
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas_billing import BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, LineChange, \
     NewLine
-from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus
 from app.services import ServiceError, drafts
 from app.services.billing_engine import BillingPeriod, build_drafts
@@ -36,17 +34,10 @@ def _change(service, invoice_id: int, *args, **kwargs):
     412 (the service compares and takes the version in one UPDATE, so two scripts never both win)."""
     _draft(invoice_id)
     tag = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    stale = PreconditionFailed()
     if not tag.isdigit() or len(tag) > 18:
-        stale.problem_detail = "Send the draft's ETag (from GET /drafts/<id>) as If-Match."
-        raise stale
-    try:
-        return _shown(calling(service, g.api_trainer_id, invoice_id, *args, int(tag), api_actor(),
-                              fields=LINE_FIELDS, **kwargs))
-    except drafts.StaleDraft:
-        db.session.rollback()
-        stale.problem_detail = drafts.STALE_MESSAGE
-        raise stale from None
+        stale("Send the draft's ETag (from GET /drafts/<id>) as If-Match.")
+    return _shown(calling(service, g.api_trainer_id, invoice_id, *args, int(tag), api_actor(),
+                          fields=LINE_FIELDS, **kwargs))
 
 
 @bp.post("/drafts/build")

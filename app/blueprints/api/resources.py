@@ -3,12 +3,13 @@ refusal is a 422 problem with the page's words beside the field, and the name a 
 import functools
 
 from flask import abort, g
-from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.exceptions import PreconditionFailed, UnprocessableEntity
 
 from app.extensions import db
 from app.models import ApiToken
 from app.services import ServiceError
 from app.services.drafts import StaleDraft
+from app.services.submit import ChangedMeanwhile
 from app.tenancy import find_owned
 
 
@@ -37,13 +38,21 @@ def refuse(error: ServiceError, fields: dict | None = None):
     raise exc
 
 
+def stale(detail: str):
+    """Raises a 412: what the request was based on has changed, and nothing was done."""
+    exc = PreconditionFailed()
+    exc.problem_detail = detail
+    raise exc
+
+
 def calling(service, *args, fields: dict | None = None, **kwargs):
-    """`service(*args, **kwargs)`, its refusal a 422 and its LookupError a 404 (a stale draft is left to
-    the caller)."""
+    """`service(*args, **kwargs)`, its refusal a 422, a draft changed since it was read a 412, and its
+    LookupError a 404."""
     try:
         return service(*args, **kwargs)
-    except StaleDraft:
-        raise  # a 412, which the drafts answer themselves
+    except (StaleDraft, ChangedMeanwhile) as e:
+        db.session.rollback()
+        stale(e.message)
     except ServiceError as e:
         db.session.rollback()
         refuse(e, fields)

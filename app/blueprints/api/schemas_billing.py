@@ -3,7 +3,7 @@ billing runs and messages. Messages are the pages' own words for the same fields
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.schemas import InvoiceSchema, PageArgs
-from app.blueprints.api.schemas_work import cents, row_id, within_calendar
+from app.blueprints.api.schemas_work import cents, page_of, row_id, within_calendar
 from app.models import MessageStatus, PaymentMethod
 from app.services.drafts import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION, MAX_QUANTITY, QUANTITY_RANGE
 
@@ -79,9 +79,16 @@ class DraftNote(Schema):
     note = fields.String(required=True, validate=validate.Length(max=500, error="Keep the note to 500 characters."))
 
 
+class SeenDraft(Schema):
+    id = row_id("Not an id.", required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1, error="Not a version."),
+                             metadata={"description": "The version (ETag) you read it at"})
+
+
 class SendArgs(Schema):
-    invoice_ids = fields.List(row_id("Not an id."), metadata={
-        "description": "The drafts to send (all included drafts when left out)"})
+    drafts = fields.List(fields.Nested(SeenDraft), required=True, validate=validate.Length(
+        min=1, max=1000, error="There are no invoices to send."), metadata={
+        "description": "The drafts to send, one or a batch, at the versions read"})
 
 
 class SendResult(Schema):
@@ -115,9 +122,7 @@ class MessageListArgs(PageArgs):
         s.value for s in MessageStatus) + "."))
 
 
-class MessagePage(Schema):
-    data = fields.List(fields.Nested(MessageSchema), required=True)
-    has_more = fields.Boolean(required=True)
+MessagePage = page_of(MessageSchema, "MessagePage")
 
 
 METHODS = [m.value for m in PaymentMethod if m.value in ("cash", "check", "venmo", "other")]
@@ -141,13 +146,19 @@ class PaymentListArgs(PageArgs):
     client_id = row_id("Pick one of your clients.")
 
 
-class PaymentPage(Schema):
-    data = fields.List(fields.Nested(PaymentSchema), required=True)
-    has_more = fields.Boolean(required=True)
+PaymentPage = page_of(PaymentSchema, "PaymentPage")
+
+
+class Share(Schema):
+    invoice_id = row_id("Not an id.", required=True)
+    amount_cents = cents(required=True)
 
 
 class NewPayment(Schema):
-    invoice_id = row_id("Not an id.", required=True)
+    invoice_id = row_id("Not an id.", metadata={"description": "Paid on this sent invoice; or give client_id"})
+    client_id = row_id("Pick one of your clients.", metadata={
+        "description": "Paid on the client's account: over her open invoices, oldest first or as `split`"})
+    split = fields.List(fields.Nested(Share), metadata={"description": "With client_id: how much on each invoice"})
     amount_cents = cents(required=True)
     method = fields.String(required=True, validate=validate.OneOf(METHODS, error="Pick cash, check, Venmo or other."),
                            error_messages={"required": "Pick cash, check, Venmo or other."})
@@ -159,3 +170,60 @@ class NewPayment(Schema):
 class RefundArgs(Schema):
     amount_cents = cents(required=True)
     reason = fields.String(load_default="", validate=validate.Length(max=200, error="Keep it to 200 characters."))
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, metadata={"description": "Owed more: positive; paid: negative"})
+    occurred_on = fields.Date(required=True)
+    invoice_id = fields.Integer(allow_none=True)
+    payment_id = fields.Integer(allow_none=True)
+    note = fields.String(required=True)
+
+
+class StatementRowSchema(Schema):
+    entry = fields.Nested(LedgerEntrySchema, required=True)
+    invoice_number = fields.Integer(allow_none=True)
+    balance_cents = fields.Integer(required=True, metadata={"description": "The running balance after it"})
+
+
+class StatementSchema(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(allow_none=True)
+    opening_cents = fields.Integer(required=True)
+    rows = fields.List(fields.Nested(StatementRowSchema), required=True)
+    closing_cents = fields.Integer(required=True)
+    credit_cents = fields.Integer(required=True, metadata={"description": "Credit on account, today"})
+
+
+class StatementArgs(Schema):
+    from_date = fields.Date(data_key="from", validate=within_calendar, metadata={
+        "description": "First day (90 days back when left out)"})
+    to_date = fields.Date(data_key="to", validate=within_calendar, metadata={"description": "Last day, included"})
+
+
+class AccountSchema(Schema):
+    client_id = fields.Integer(required=True)
+    balance_cents = fields.Integer(required=True, metadata={"description": "What the client owes (negative: credit)"})
+    credit_cents = fields.Integer(required=True)
+    open_invoices = fields.List(fields.Nested(InvoiceSchema), required=True)
+
+
+class BillingRunSchema(Schema):
+    id = fields.Integer(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True, metadata={"description": "The billing date: the period is [start, end)"})
+    due_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    review = fields.Boolean(required=True)
+    attempts = fields.Integer(required=True)
+    error = fields.String(required=True)
+    invoice_count = fields.Integer(required=True)
+    total_cents = fields.Integer(required=True)
+    batch_id = fields.Integer(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+BillingRunPage = page_of(BillingRunSchema, "BillingRunPage")

@@ -50,9 +50,13 @@ class SessionSchema(Schema):
     invoice_id = fields.Integer(allow_none=True, metadata={"description": "The invoice it is billed on"})
 
 
-class SessionPage(Schema):
-    data = fields.List(fields.Nested(SessionSchema), required=True)
-    has_more = fields.Boolean(required=True)
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A cursor page of `item`s: `data` and `has_more`."""
+    return Schema.from_dict({"data": fields.List(fields.Nested(item), required=True),
+                             "has_more": fields.Boolean(required=True)}, name=name)
+
+
+SessionPage = page_of(SessionSchema, "SessionPage")
 
 
 class SessionChange(Schema):
