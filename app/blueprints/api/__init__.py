@@ -26,7 +26,7 @@ API_CONFIG = {
 
 def init_api(app) -> None:
     from app.blueprints.api import auth, routes  # noqa: F401  (the token check and the views, on bp)
-    from app.blueprints.api import drafts, invoice_actions, payments, sessions  # noqa: F401
+    from app.blueprints.api import drafts, invoice_actions, payments, plans, sessions  # noqa: F401
     from app.blueprints.api.problems import init_problems
     from app.extensions import csrf
 

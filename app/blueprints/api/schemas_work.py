@@ -79,3 +79,102 @@ class SessionUpdate(SessionChange):
     """A change to a session: the fields sent change, the others stay."""
     class Meta:
         partial = True
+
+
+class PlanSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Function(lambda plan: plan.kind.value, required=True, metadata={"enum": ["pack", "membership"]})
+    name = fields.String(required=True)
+    price_cents = fields.Integer(required=True, metadata={"description": "A pack's price, or one cycle's"})
+    sessions_total = fields.Integer(allow_none=True, metadata={"description": "Pack: sessions in it"})
+    valid_days = fields.Integer(allow_none=True, metadata={"description": "Pack: days valid (none: no expiry)"})
+    valid_from = fields.Function(lambda plan: plan.valid_from.value if plan.valid_from else None, allow_none=True)
+    cadence = fields.String(allow_none=True, metadata={"description": "Membership: how often it renews"})
+    anchor_day = fields.Integer(allow_none=True)
+    included_sessions = fields.Integer(allow_none=True, metadata={"description": "Membership: none is unlimited"})
+    extra_session_cents = fields.Integer(allow_none=True)
+    rollover_max = fields.Integer(required=True)
+    archived = fields.Function(lambda plan: plan.archived_at is not None, required=True)
+
+
+PlanPage = page_of(PlanSchema, "PlanPage")
+
+
+def _count(**kwargs):
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(
+        min=-2**31, max=2**31 - 1, error="Enter a whole number."), **kwargs)
+
+
+class PlanChange(Schema):
+    """A pack's fields or a membership's; the plans service checks them, with the Plans page's words."""
+    name = fields.String(validate=validate.Length(max=200, error="Keep the name to 100 characters."))
+    price_cents = cents(allow_none=True)
+    sessions_total = _count()
+    valid_days = _count()
+    valid_from = fields.String(validate=validate.OneOf(["sale", "first_use"], error=(
+        "Choose when the days start counting.")))
+    cadence = fields.String(allow_none=True, validate=validate.Length(max=20, error="Choose how often it renews."))
+    anchor_day = _count()
+    included_sessions = _count(metadata={"description": "Left out or null: unlimited"})
+    extra_session_cents = cents(allow_none=True)
+    rollover_max = _count()
+
+
+class NewPlan(PlanChange):
+    kind = fields.String(required=True, validate=validate.OneOf(["pack", "membership"], error=(
+        "Pick pack or membership.")), error_messages={"required": "Pick pack or membership."})
+
+
+class PricedLength(Schema):
+    duration_minutes = fields.Integer(required=True)
+    price_cents = cents(allow_none=True, required=True, metadata={"description": "null: the default rate"})
+
+
+class DurationPrices(Schema):
+    prices = fields.List(fields.Nested(PricedLength), required=True)
+
+
+class MembershipSchema(Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.Integer(required=True)
+    plan_id = fields.Integer(required=True)
+    plan_name = fields.String(attribute="plan.name", required=True)
+    status = fields.String(required=True, metadata={"enum": ["active", "paused", "cancelled"]})
+    started_on = fields.Date(required=True)
+    next_renewal_on = fields.Date(allow_none=True)
+    paused_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+
+
+class NewMembership(Schema):
+    plan_id = row_id("Choose a membership.", required=True)
+    start_on = fields.Date(required=True, validate=within_calendar, error_messages={
+        "required": "Enter a start date between 1900 and 2100.", "invalid": "Enter a start date between 1900 and 2100."})
+    prorate_first = fields.Boolean(load_default=False, metadata={
+        "description": "Bill the first cycle from the start day (else its full price)"})
+
+
+class PlanChoice(Schema):
+    plan_id = row_id("Choose a membership.", required=True)
+    preview = fields.Boolean(load_default=False, metadata={
+        "description": "Only say what the change would credit and charge; change nothing"})
+
+
+class ChangeSchema(Schema):
+    credited_cents = fields.Integer(required=True, metadata={"description": "The unused part of the old price"})
+    charged_cents = fields.Integer(required=True, metadata={"description": "The rest of the cycle at the new price"})
+    preview = fields.Boolean(required=True)
+    membership = fields.Nested(MembershipSchema, required=True)
+
+
+class Cancellation(Schema):
+    at = fields.String(load_default="cycle_end", validate=validate.OneOf(["cycle_end", "now"], error=(
+        "Pick cycle_end or now.")))
+
+
+class CancelSchema(MembershipSchema):
+    credited_cents = fields.Integer(required=True)
+
+
+class PackSale(Schema):
+    plan_id = row_id("Choose a pack.", required=True)
