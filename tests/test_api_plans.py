@@ -103,3 +103,13 @@ def test_a_pack_sold_goes_on_the_clients_draft(client, trainer):
     draft = client.post(f"/api/v1/clients/{ana.id}/packs", headers=headers, json={"plan_id": pack["id"]}).get_json()
     assert draft["total_cents"] == 30000 and draft_for(ana).total_cents == 30000
     assert draft["lines"][0]["description"].startswith("5-pack")
+
+
+def test_a_membership_plan_is_not_sold_as_a_pack(client, trainer):
+    headers = token_headers(trainer.id)
+    ana = factories.make_client(trainer, name="Ana")
+    gold = client.post("/api/v1/plans", headers=headers, json=GOLD).get_json()
+    body = problem_of(client.post(f"/api/v1/clients/{ana.id}/packs", headers=headers,
+                                  json={"plan_id": gold["id"]}), 422)
+    assert body["errors"][0]["field"] == "plan_id" and "is a membership" in body["errors"][0]["message"]
+    assert draft_for(ana) is None

@@ -107,7 +107,7 @@ def _count(**kwargs):
 
 class PlanChange(Schema):
     """A pack's fields or a membership's; the plans service checks them, with the Plans page's words."""
-    name = fields.String(validate=validate.Length(max=200, error="Keep the name to 100 characters."))
+    name = fields.String(validate=validate.Length(max=100, error="Keep the name to 100 characters."))
     price_cents = cents(allow_none=True)
     sessions_total = _count()
     valid_days = _count()
