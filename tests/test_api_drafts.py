@@ -78,3 +78,22 @@ def test_bad_line_changes_are_422_with_the_pages_words(client, trainer):
                                "message": "A session's price cannot be negative. Add a discount line instead."}]
     problem_of(client.post("/api/v1/drafts/build", json={"period_start": "2026-02-01"}, headers=headers), 422)
     assert client.get(f"/api/v1/drafts/{draft['id']}", headers=headers).get_json()["total_cents"] == 5000
+
+
+def test_a_read_token_changes_no_draft(client, trainer):
+    factories.make_session(factories.make_client(trainer, name="Ana"), rate_cents=5000)
+    [draft] = _built(client, token_headers(trainer.id))
+    reader = token_headers(trainer.id, "read")
+    url = f"/api/v1/drafts/{draft['id']}/lines/{draft['lines'][0]['id']}"
+    problem_of(client.post(url, json={"quantity": 2}, headers={**reader, "If-Match": f'"{draft["version"]}"'}), 403)
+    problem_of(client.post("/api/v1/drafts/build", json={}, headers=reader), 403)
+    assert client.get(f"/api/v1/drafts/{draft['id']}", headers=reader).get_json() == draft
+
+
+def test_the_openapi_document_describes_the_drafts_etag_and_412(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    line = spec["paths"]["/api/v1/drafts/{invoice_id}/lines/{line_id}"]["post"]
+    assert "412" in line["responses"] and "ETag" in line["responses"]["200"]["headers"]
+    assert {"/api/v1/sessions", "/api/v1/plans", "/api/v1/payments", "/api/v1/billing-runs", "/api/v1/messages",
+            "/api/v1/memberships/{membership_id}/change", "/api/v1/clients/{client_id}/statement",
+            "/api/v1/invoices/send"} <= set(spec["paths"])

@@ -76,9 +76,7 @@ class SessionChange(Schema):
 
 
 class SessionUpdate(SessionChange):
-    """A change to a session: the fields sent change, the others stay."""
-    class Meta:
-        partial = True
+    """A change to a session: the fields sent change, the others stay (loaded with partial=True)."""
 
 
 class PlanSchema(Schema):
@@ -148,8 +146,8 @@ class MembershipSchema(Schema):
 
 class NewMembership(Schema):
     plan_id = row_id("Choose a membership.", required=True)
-    start_on = fields.Date(required=True, validate=within_calendar, error_messages={
-        "required": "Enter a start date between 1900 and 2100.", "invalid": "Enter a start date between 1900 and 2100."})
+    start_on = fields.Date(required=True, validate=within_calendar, error_messages=dict.fromkeys(
+        ("required", "invalid"), "Enter a start date between 1900 and 2100."))
     prorate_first = fields.Boolean(load_default=False, metadata={
         "description": "Bill the first cycle from the start day (else its full price)"})
 
