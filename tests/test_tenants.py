@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Invoice, InvoiceStatus
+from app.models import Invoice, InvoiceStatus, OutboxMessage
 from app.services import api_tokens, links, payments, plans
 from app.services.drafts import sync_drafts
 from app.models import PaymentMethod
@@ -36,9 +36,11 @@ def _victim_data(email: str = "victim@example.com"):
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
     factories.make_autopay_card(billed)  # auto-pay turned off, or a link sent, would show in the rows
-    _victim_billing_run(victim)
+    run_id = _victim_billing_run(victim)
     membership = _victim_membership(victim, drafted)
     token, _ = api_tokens.create_token(victim.id, "Victim token", "write")
+    message_id = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.trainer_id == victim.id))
+    assert message_id is not None  # her invoice's text, or the row saying why it was not sent
     return {
         "token_id": [token.id],
         "plan_id": [pack.id, membership.plan_id],
@@ -49,6 +51,8 @@ def _victim_data(email: str = "victim@example.com"):
         "line_id": [draft.lines[0].id, sent.lines[0].id],
         "payment_id": [payment.id],
         "batch_id": [result.batch.id],
+        "run_id": [run_id],
+        "message_id": [message_id],
         # rq-dashboard (admins only): a trainer who is not an admin gets a 404 everywhere there
         "instance_number": [0], "per_page": [10], "page": [1],
     }
@@ -68,9 +72,11 @@ def _victim_billing_run(victim):
     from app.models import BillingRun, BillingSchedule
     from app.models.types import utcnow
     db.session.add(BillingSchedule(trainer_id=victim.id, cadence="monthly", month_day=1, at_minute=540))
-    db.session.add(BillingRun(trainer_id=victim.id, period_start=date(2026, 1, 1), period_end=date(2026, 2, 1),
-                              due_at=utcnow(), status="failed", error=f"Run of {victim.email}"))
+    run = BillingRun(trainer_id=victim.id, period_start=date(2026, 1, 1), period_end=date(2026, 2, 1),
+                     due_at=utcnow(), status="failed", error=f"Run of {victim.email}")
+    db.session.add(run)
     db.session.commit()
+    return run.id
 
 
 def _snapshot():

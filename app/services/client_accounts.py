@@ -226,16 +226,18 @@ class Statement:
     credit_cents: int
 
 
-def statement(trainer_id: int, client_id: int, start: date) -> Statement:
-    """The client's account from `start`: the balance brought forward, every entry since with the
-    running balance, the closing balance and the credit on account. Three queries, whatever the length."""
+def statement(trainer_id: int, client_id: int, start: date, end: date | None = None) -> Statement:
+    """The client's account from `start` (to `end`, included, when given): the balance brought forward, every
+    entry since with the running balance, the closing balance and the credit on account. Three queries,
+    whatever the length."""
     client = require_owned(Client, trainer_id, client_id)
     opening = int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
         LedgerEntry.client_id == client.id, LedgerEntry.occurred_on < start)))
     rows, running = [], opening
     for entry, number in db.session.execute(
             select(LedgerEntry, Invoice.number).outerjoin(Invoice, Invoice.id == LedgerEntry.invoice_id)
-            .where(LedgerEntry.client_id == client.id, LedgerEntry.occurred_on >= start)
+            .where(LedgerEntry.client_id == client.id, LedgerEntry.occurred_on >= start,
+                   LedgerEntry.occurred_on <= (end or date.max))
             .order_by(LedgerEntry.occurred_on, LedgerEntry.id)):
         running += entry.amount_cents
         rows.append(StatementRow(entry, number, running))

@@ -189,12 +189,16 @@ def _current_cycle(membership: Membership, day: date) -> MembershipCycle | None:
 def _credit_back(membership: Membership, row: MembershipCycle, cents: int, reason: str, today: date,
                  actor: str) -> int:
     """Credits up to `cents` of the cycle, never more than what is left of what it charged."""
-    cents = min(cents, row.charged_cents - row.credited_cents)
+    cents = _creditable(row, cents)
     if cents > 0:
         row.credited_cents += cents
         give_credit(membership.trainer_id, membership.client_id, actor, amount_cents=cents, reason=reason,
                     on_day=today)
-    return max(cents, 0)
+    return cents
+
+
+def _creditable(row: MembershipCycle, cents: int) -> int:
+    return max(min(cents, row.charged_cents - row.credited_cents), 0)
 
 
 def _lot_of(row: MembershipCycle) -> CreditLot | None:
@@ -211,10 +215,8 @@ class Change:
     charged_cents: int
 
 
-def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str,
-                today: date | None = None) -> Change:
-    """Moves the membership to another plan from today: the unused part of the old price is credited and
-    the rest of the cycle at the new price charged on the draft. Its sessions become the new plan's."""
+def _checked_change(trainer_id: int, membership_id: int, plan_id: int) -> tuple[Membership, Plan]:
+    """The membership and the plan it may move to, or the refusal."""
     membership = require_owned(Membership, trainer_id, membership_id)
     plan = _membership_plan(trainer_id, plan_id)
     old = membership.plan
@@ -225,18 +227,44 @@ def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str
     if (plan.cadence, plan.anchor_day) != (old.cadence, old.anchor_day):
         raise ServiceError(f"{plan.name} renews on another cycle: choose a plan that renews like {old.name}.",
                            "plan_id")
+    return membership, plan
+
+
+def _change_figures(membership: Membership, plan: Plan, today: date) -> tuple[MembershipCycle | None, int, int]:
+    """The billed cycle a change from today falls in (None: paused, or not billed yet), the credit for the
+    unused part of its old price and the charge for the rest of it at the new price."""
+    row = _current_cycle(membership, today) if membership.status == ACTIVE else None
+    if row is None:
+        return None, 0, 0
+    cycle = Cycle(row.cycle_start, row.cycle_end)
+    d, n = cycle.offset(today), cycle.days
+    return row, _creditable(row, part(row.price_cents, n, d, n)), part(plan.price_cents, n, d, n)
+
+
+def preview_change(trainer_id: int, membership_id: int, plan_id: int, today: date | None = None) -> Change:
+    """What change_plan would credit and charge today, changing nothing."""
+    membership, plan = _checked_change(trainer_id, membership_id, plan_id)
+    _, credit, charge = _change_figures(membership, plan, today or _today(trainer_id))
+    db.session.rollback()  # lets go of the cycle's row lock
+    return Change(credit, charge)
+
+
+def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str,
+                today: date | None = None) -> Change:
+    """Moves the membership to another plan from today: the unused part of the old price is credited and
+    the rest of the cycle at the new price charged on the draft. Its sessions become the new plan's."""
+    membership, plan = _checked_change(trainer_id, membership_id, plan_id)
+    old = membership.plan
     today = today or _today(trainer_id)
     trainer = db.session.get(Trainer, trainer_id)
+    row, credit, charge = _change_figures(membership, plan, today)
     membership.plan_id = plan.id
-    row = _current_cycle(membership, today) if membership.status == ACTIVE else None
     if row is None:  # paused, or its cycle not billed yet: the new plan applies from the next renewal
         db.session.commit()
         return Change(0, 0)
     cycle = Cycle(row.cycle_start, row.cycle_end)
-    d, n = cycle.offset(today), cycle.days
     reason = f"{old.name} → {plan.name}: unused {period_text(today, cycle.end)}"
-    credited = _credit_back(membership, row, part(row.price_cents, n, d, n), reason, today, actor)
-    charge = part(plan.price_cents, n, d, n)
+    credited = _credit_back(membership, row, credit, reason, today, actor)
     line = None
     if charge > 0:
         line = _charge(trainer, membership.client_id,

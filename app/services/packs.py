@@ -13,8 +13,8 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import (Client, CreditLot, CreditUse, Invoice, InvoiceLine, InvoiceStatus, Plan, SessionStatus,
-                        Trainer, TrainingSession, ValidFrom)
+from app.models import (Client, CreditLot, CreditUse, Invoice, InvoiceLine, InvoiceStatus, Plan, PlanKind,
+                        SessionStatus, Trainer, TrainingSession, ValidFrom)
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError
@@ -40,6 +40,9 @@ def sell_pack(trainer_id: int, client_id: int, plan_id: int, actor: str) -> Invo
     billed, and its credits made, through the normal Create invoices → Send."""
     plan = require_owned(Plan, trainer_id, plan_id)  # another trainer's plan: LookupError, a 404
     client = require_owned(Client, trainer_id, client_id)
+    if plan.kind != PlanKind.pack:  # the page offers packs only; the API is told the same
+        raise ServiceError(f"{plan.name} is a membership: start it from the client's membership instead.",
+                           "plan_id")
     if plan.is_archived:
         raise ServiceError(f"{plan.name} is archived and can no longer be sold.", "plan_id")
     if client.is_archived:

@@ -19,6 +19,27 @@ MAX_NOTES = 500
 LONGEST_SESSION = timedelta(days=1)
 
 
+# What the trainer picks as a session's outcome, and the status it stands for.
+OUTCOMES = ("completed", "no_show_charge", "no_show_free")
+CANCELLED = "cancelled"
+
+
+def outcome_values(outcome: str) -> dict:
+    """The status (and no-show charge) an outcome stands for."""
+    if outcome == CANCELLED:
+        return {"status": SessionStatus.cancelled}
+    return {"status": SessionStatus.completed if outcome == "completed" else SessionStatus.no_show,
+            "no_show_chargeable": outcome != "no_show_free"}
+
+
+def outcome_of(session: TrainingSession) -> str:
+    if session.status == SessionStatus.cancelled:
+        return CANCELLED
+    if session.status == SessionStatus.no_show:
+        return "no_show_charge" if session.no_show_chargeable else "no_show_free"
+    return "completed"
+
+
 class SessionLocked(ServiceError):
     """The session is on a finalized invoice: only its notes can change."""
 

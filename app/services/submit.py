@@ -23,6 +23,10 @@ CHANGED_MESSAGE = ("Some invoices changed since this page was opened. Check the 
                    "then send again.")
 
 
+class ChangedMeanwhile(ServiceError):
+    """A draft changed after the trainer saw it: nothing is sent."""
+
+
 @dataclass
 class SubmitResult:
     batch: Batch
@@ -51,7 +55,7 @@ def submit_batch(trainer_id: int, submit_key: str, expected_versions: dict[int, 
         .options(selectinload(Invoice.lines))).unique())
     if any(d.version != expected_versions[d.id] for d in drafts):
         db.session.rollback()
-        raise ServiceError(CHANGED_MESSAGE)
+        raise ChangedMeanwhile(CHANGED_MESSAGE)
     drafts = sorted((d for d in drafts if is_sendable(d)), key=by_client_name)
     if not drafts:
         db.session.rollback()

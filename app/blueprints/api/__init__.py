@@ -27,6 +27,7 @@ API_CONFIG = {
 def init_api(app) -> None:
     # The token check, then the Idempotency-Key claim, then the views: all on bp, in this order.
     from app.blueprints.api import auth, idempotency, routes, client_routes, export_routes  # noqa: F401
+    from app.blueprints.api import drafts, invoice_actions, payments, plans, sessions  # noqa: F401
     from app.blueprints.api.problems import init_problems
     from app.blueprints.api.responses import ProblemsPlugin
     from app.blueprints.api.schemas import ProblemSchema

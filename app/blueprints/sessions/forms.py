@@ -3,7 +3,7 @@ from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.fields import FormKeyField, MoneyField, within_calendar
-from app.models import SessionStatus
+from app.services import sessions
 from app.services.sessions import MAX_NOTES
 
 DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
@@ -30,20 +30,9 @@ class SessionForm(FlaskForm):
     overlap_with = HiddenField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
 
     def outcome_values(self) -> dict:
-        if self.outcome.data == CANCELLED[0]:
-            return {"status": SessionStatus.cancelled}
-        return {
-            "status": SessionStatus.completed if self.outcome.data == "completed" else SessionStatus.no_show,
-            "no_show_chargeable": self.outcome.data != "no_show_free",
-        }
+        return sessions.outcome_values(self.outcome.data)
 
-    @staticmethod
-    def outcome_of(session) -> str:
-        if session.status == SessionStatus.cancelled:
-            return CANCELLED[0]
-        if session.status == SessionStatus.no_show:
-            return "no_show_charge" if session.no_show_chargeable else "no_show_free"
-        return "completed"
+    outcome_of = staticmethod(sessions.outcome_of)
 
 
 class NotesForm(FlaskForm):

@@ -1,0 +1,79 @@
+"""Sending, resending and voiding invoices, and the messages they made: the services behind the Send button and
+the invoice page."""
+import secrets
+
+from flask import abort, g, request
+from sqlalchemy import select
+
+from app.blueprints.api import bp
+from app.blueprints.api.resources import api_actor, calling, owns
+from app.blueprints.api.routes import problems
+from app.blueprints.api.schemas import InvoiceSchema
+from app.blueprints.api.schemas_billing import MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, \
+    VoidArgs
+from app.extensions import db
+from app.models import Invoice, InvoiceStatus, OutboxMessage
+from app.services import invoices
+from app.services.api_lists import messages_page
+from app.services.submit import submit_batch
+from app.tenancy import find_owned
+
+
+def _sent(invoice_id: int) -> Invoice:
+    """A sent invoice of hers: a draft is at /drafts/<id>, as on the pages."""
+    invoice = find_owned(Invoice, g.api_trainer_id, invoice_id)
+    if invoice is None or invoice.status == InvoiceStatus.draft:
+        abort(404)
+    return invoice
+
+
+@bp.post("/invoices/send")
+@problems(401, 403, 412, 422, 429)
+@bp.arguments(SendArgs)
+@bp.response(200, SendResult)
+def send_invoices(args):
+    """Sends drafts, one or a batch, as the Send button does: numbered, texted or emailed. A draft changed since
+    the version given sends nothing (412). The same Idempotency-Key sends nothing more and answers the batch
+    the first request made."""
+    key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(16)
+    versions = {d["id"]: d["version"] for d in args["drafts"]}
+    result = calling(submit_batch, g.api_trainer_id, f"api:{key}", versions, api_actor())
+    sent = db.session.scalars(select(Invoice).where(Invoice.batch_id == result.batch.id).order_by(Invoice.number))
+    return {"batch_id": result.batch.id, "invoices": list(sent)}
+
+
+@bp.post("/invoices/<int:invoice_id>/resend")
+@problems(401, 403, 404, 422, 429)
+@owns(invoice_id=Invoice)
+@bp.response(200, MessageSchema)
+def resend_invoice(invoice_id: int):
+    """Texts (or emails) a sent invoice again; not twice within a few minutes."""
+    return calling(invoices.resend_invoice, g.api_trainer_id, _sent(invoice_id).id, api_actor())
+
+
+@bp.post("/invoices/<int:invoice_id>/void")
+@problems(401, 403, 404, 422, 429)
+@owns(invoice_id=Invoice)
+@bp.arguments(VoidArgs)
+@bp.response(200, InvoiceSchema)
+def void_invoice(args, invoice_id: int):
+    """Voids a sent invoice: its sessions go back to the client's draft as they were billed."""
+    return calling(invoices.void_invoice, g.api_trainer_id, _sent(invoice_id).id, api_actor(), args["reason"])
+
+
+@bp.get("/messages")
+@problems(401, 422, 429)
+@bp.arguments(MessageListArgs, location="query")
+@bp.response(200, MessagePage)
+def list_messages(args):
+    """The texts and emails sent for her, with their status, channel and kind."""
+    return messages_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
+                         invoice_id=args.get("invoice_id"), status=args.get("status"))
+
+
+@bp.get("/messages/<int:message_id>")
+@problems(401, 404, 429)
+@bp.response(200, MessageSchema)
+@owns(message_id=OutboxMessage)
+def get_message(message_id: int):
+    return find_owned(OutboxMessage, g.api_trainer_id, message_id)

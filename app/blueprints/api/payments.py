@@ -1,0 +1,117 @@
+"""Payments, the client's account and statement, and billing runs: the services the invoice, client and billing
+pages call."""
+from datetime import timedelta
+
+from flask import g
+
+from app.blueprints.api import bp
+from app.blueprints.api.resources import api_actor, calling, owns, refuse
+from app.blueprints.api.routes import problems
+from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.schemas_billing import AccountSchema, BillingRunPage, BillingRunSchema, NewPayment, \
+    PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, StatementSchema
+from app.blueprints.clients.routes import STATEMENT_DAYS
+from app.extensions import db
+from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod, Trainer
+from app.services import ServiceError, client_accounts, ledger, payments
+from app.services.api_lists import billing_runs_page, payments_page
+from app.tenancy import find_owned
+from app.timefmt import local_today
+
+FIELDS = {"amount": "amount_cents"}  # the page's form field: the API's
+
+
+@bp.get("/payments")
+@problems(401, 422, 429)
+@bp.arguments(PaymentListArgs, location="query")
+@bp.response(200, PaymentPage)
+def list_payments(args):
+    return payments_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
+                         invoice_id=args.get("invoice_id"), client_id=args.get("client_id"))
+
+
+@bp.get("/payments/<int:payment_id>")
+@problems(401, 404, 429)
+@bp.response(200, PaymentSchema)
+@owns(payment_id=Payment)
+def get_payment(payment_id: int):
+    return find_owned(Payment, g.api_trainer_id, payment_id)
+
+
+@bp.post("/payments")
+@problems(401, 403, 422, 429)
+@bp.arguments(NewPayment)
+@bp.response(200, PaymentSchema)
+def record_payment(args):
+    """Cash, check, Venmo or other, as the pages record it: on one sent invoice (`invoice_id`), or on the client's
+    account (`client_id`), over her open invoices oldest first or as `split`; what no invoice needs is credit."""
+    values = {"amount_cents": args["amount_cents"], "method": PaymentMethod(args["method"]),
+              "received_on": args["received_on"], "note": args["note"]}
+    if args.get("invoice_id") and not args.get("client_id") and "split" not in args:
+        invoice = find_owned(Invoice, g.api_trainer_id, args["invoice_id"])
+        if invoice is None:
+            refuse(ServiceError("Pick one of your invoices.", "invoice_id"))
+        return calling(payments.record_manual_payment, g.api_trainer_id, invoice.id, api_actor(), fields=FIELDS,
+                       **values)
+    if not args.get("client_id") or args.get("invoice_id"):
+        refuse(ServiceError("Give an invoice_id, or a client_id (and a split if you like).", "client_id"))
+    if find_owned(Client, g.api_trainer_id, args["client_id"]) is None:
+        refuse(ServiceError("Pick one of your clients.", "client_id"))
+    split = {s["invoice_id"]: s["amount_cents"] for s in args["split"]} if "split" in args else None
+    return calling(client_accounts.record_client_payment, g.api_trainer_id, args["client_id"], api_actor(),
+                   fields=FIELDS, split=split, **values)
+
+
+@bp.post("/payments/<int:payment_id>/refund")
+@problems(401, 403, 404, 422, 429)
+@owns(payment_id=Payment)
+@bp.arguments(RefundArgs)
+@bp.response(200, PaymentSchema)
+def refund_payment(args, payment_id: int):
+    """Records money given back from a cash, check, Venmo or other payment."""
+    payment = find_owned(Payment, g.api_trainer_id, payment_id)
+    calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
+            fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
+    db.session.expire_all()
+    return db.session.get(Payment, payment_id)
+
+
+@bp.get("/clients/<int:client_id>/account")
+@problems(401, 404, 429)
+@bp.response(200, AccountSchema)
+@owns(client_id=Client)
+def client_account(client_id: int):
+    """What the client owes, her credit on account and her open invoices, as her page shows them."""
+    return {"client_id": client_id, "balance_cents": ledger.balance_cents(client_id),
+            "credit_cents": ledger.credit_cents(client_id),
+            "open_invoices": client_accounts.open_invoices(g.api_trainer_id, client_id)}
+
+
+@bp.get("/clients/<int:client_id>/statement")
+@problems(401, 404, 422, 429)
+@owns(client_id=Client)
+@bp.arguments(StatementArgs, location="query")
+@bp.response(200, StatementSchema)
+def client_statement(args, client_id: int):
+    """Her statement: the opening balance, each entry with the running balance, the closing balance."""
+    today = local_today(db.session.get(Trainer, g.api_trainer_id).timezone)
+    start = args.get("from_date") or today - timedelta(days=STATEMENT_DAYS)
+    found = calling(client_accounts.statement, g.api_trainer_id, client_id, start, args.get("to_date"))
+    return {**vars(found), "end": args.get("to_date")}
+
+
+@bp.get("/billing-runs")
+@problems(401, 422, 429)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, BillingRunPage)
+def list_billing_runs(args):
+    """Her scheduled billing runs, with their status and what each drafted."""
+    return billing_runs_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
+
+
+@bp.get("/billing-runs/<int:run_id>")
+@problems(401, 404, 429)
+@bp.response(200, BillingRunSchema)
+@owns(run_id=BillingRun)
+def get_billing_run(run_id: int):
+    return find_owned(BillingRun, g.api_trainer_id, run_id)

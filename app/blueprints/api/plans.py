@@ -1,0 +1,185 @@
+"""Plans (packs, memberships, prices by session length) and clients' memberships and packs: the services the
+Plans page and the client page call, proration included."""
+from flask import g
+
+from app.blueprints.api import bp
+from app.blueprints.api.resources import api_actor, calling, owns
+from app.blueprints.api.routes import problems
+from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.schemas_billing import DraftSchema
+from app.blueprints.api.schemas_work import Cancellation, CancelSchema, ChangeSchema, DurationPrices, \
+    MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, PlanSchema
+from app.models import Client, Membership, Plan, PlanKind
+from app.services import memberships, packs, plans
+from app.services.api_lists import plans_page
+from app.tenancy import find_owned
+
+PACK_FIELDS = ("name", "sessions_total", "price_cents", "valid_days", "valid_from")
+MEMBERSHIP_FIELDS = ("name", "price_cents", "cadence", "anchor_day", "included_sessions", "extra_session_cents",
+                     "rollover_max")
+
+
+def _values(kind: str, args: dict, plan: Plan | None = None) -> dict:
+    """The service's arguments: those sent, the plan's own for the rest (none for a new one)."""
+    names = PACK_FIELDS if kind == PlanKind.pack.value else MEMBERSHIP_FIELDS
+    values = {k: args[k] if k in args else (getattr(plan, k) if plan else None) for k in names}
+    if kind == PlanKind.pack.value:
+        values["valid_from"] = (values["valid_from"].value if hasattr(values["valid_from"], "value")
+                                else values["valid_from"]) or "sale"
+    else:
+        values["unlimited"] = values["included_sessions"] is None
+    values["name"] = (values["name"] or "").strip()
+    return values
+
+
+@bp.get("/plans")
+@problems(401, 422, 429)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, PlanPage)
+def list_plans(args):
+    return plans_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
+
+
+@bp.get("/plans/<int:plan_id>")
+@problems(401, 404, 429)
+@bp.response(200, PlanSchema)
+@owns(plan_id=Plan)
+def get_plan(plan_id: int):
+    return find_owned(Plan, g.api_trainer_id, plan_id)
+
+
+@bp.post("/plans")
+@problems(401, 403, 422, 429)
+@bp.arguments(NewPlan)
+@bp.response(200, PlanSchema)
+def create_plan(args):
+    """A pack (N sessions for a price) or a membership (a price a cycle)."""
+    create = plans.create_pack if args["kind"] == PlanKind.pack.value else plans.create_membership_plan
+    return calling(create, g.api_trainer_id, **_values(args["kind"], args))
+
+
+@bp.post("/plans/<int:plan_id>")
+@problems(401, 403, 404, 422, 429)
+@owns(plan_id=Plan)
+@bp.arguments(PlanChange)
+@bp.response(200, PlanSchema)
+def update_plan(args, plan_id: int):
+    """Changes the fields sent (the price, say) for sales and cycles from now on."""
+    plan = find_owned(Plan, g.api_trainer_id, plan_id)
+    update = plans.update_pack if plan.kind == PlanKind.pack else plans.update_membership_plan
+    return calling(update, g.api_trainer_id, plan.id, **_values(plan.kind.value, args, plan))
+
+
+@bp.post("/plans/<int:plan_id>/archive")
+@problems(401, 403, 404, 429)
+@owns(plan_id=Plan)
+@bp.response(200, PlanSchema)
+def archive_plan(plan_id: int):
+    """Out of the catalogue: no more sales; what was sold is untouched."""
+    return calling(plans.archive_plan, g.api_trainer_id, plan_id)
+
+
+@bp.get("/duration-prices")
+@problems(401, 429)
+@bp.response(200, DurationPrices)
+def get_duration_prices():
+    """Her price for a session of each length she has priced."""
+    return _prices(plans.duration_prices(g.api_trainer_id))
+
+
+@bp.post("/duration-prices")
+@problems(401, 403, 422, 429)
+@bp.arguments(DurationPrices)
+@bp.response(200, DurationPrices)
+def set_duration_prices(args):
+    """Sets the lengths sent (a null price clears one: that length uses the default rate)."""
+    prices = {p["duration_minutes"]: p["price_cents"] for p in args["prices"]}
+    return _prices(calling(plans.set_duration_prices, g.api_trainer_id, prices))
+
+
+def _prices(by_length: dict[int, int]) -> dict:
+    return {"prices": [{"duration_minutes": m, "price_cents": c} for m, c in sorted(by_length.items())]}
+
+
+@bp.post("/clients/<int:client_id>/membership")
+@problems(401, 403, 404, 422, 429)
+@owns(client_id=Client)
+@bp.arguments(NewMembership)
+@bp.response(200, MembershipSchema)
+def start_membership(args, client_id: int):
+    """Starts her membership and bills its first cycle on her draft: the full price, or prorated."""
+    return calling(memberships.start_membership, g.api_trainer_id, client_id, args["plan_id"],
+                   start_on=args["start_on"], prorate_first=args["prorate_first"], actor=api_actor())
+
+
+@bp.get("/clients/<int:client_id>/membership")
+@problems(401, 404, 429)
+@bp.response(200, MembershipSchema)
+@owns(client_id=Client)
+def get_membership(client_id: int):
+    """Her membership that is not cancelled; a 404 when she has none."""
+    return calling(_live, client_id)
+
+
+def _live(client_id: int) -> Membership:
+    membership = memberships.live_membership(g.api_trainer_id, client_id)
+    if membership is None:
+        raise LookupError(client_id)
+    return membership
+
+
+@bp.post("/memberships/<int:membership_id>/change")
+@problems(401, 403, 404, 422, 429)
+@owns(membership_id=Membership)
+@bp.arguments(PlanChoice)
+@bp.response(200, ChangeSchema)
+def change_membership(args, membership_id: int):
+    """Moves it to another plan from today: the unused part of the old price credited, the rest of the cycle at
+    the new price charged. With `preview`, only the figures, from the same proration, and nothing changes."""
+    if args["preview"]:
+        change = calling(memberships.preview_change, g.api_trainer_id, membership_id, args["plan_id"])
+    else:
+        change = calling(memberships.change_plan, g.api_trainer_id, membership_id, args["plan_id"],
+                         actor=api_actor())
+    return {"credited_cents": change.credited_cents, "charged_cents": change.charged_cents,
+            "preview": args["preview"], "membership": find_owned(Membership, g.api_trainer_id, membership_id)}
+
+
+@bp.post("/memberships/<int:membership_id>/pause")
+@problems(401, 403, 404, 422, 429)
+@owns(membership_id=Membership)
+@bp.response(200, MembershipSchema)
+def pause_membership(membership_id: int):
+    return calling(memberships.pause_membership, g.api_trainer_id, membership_id, api_actor())
+
+
+@bp.post("/memberships/<int:membership_id>/resume")
+@problems(401, 403, 404, 422, 429)
+@owns(membership_id=Membership)
+@bp.response(200, MembershipSchema)
+def resume_membership(membership_id: int):
+    return calling(memberships.resume_membership, g.api_trainer_id, membership_id, api_actor())
+
+
+@bp.post("/memberships/<int:membership_id>/cancel")
+@problems(401, 403, 404, 422, 429)
+@owns(membership_id=Membership)
+@bp.arguments(Cancellation)
+@bp.response(200, CancelSchema)
+def cancel_membership(args, membership_id: int):
+    """At the cycle's end (no more renewals), or now (the rest of the cycle credited)."""
+    credited = calling(memberships.cancel_membership, g.api_trainer_id, membership_id, now=args["at"] == "now",
+                       actor=api_actor())
+    membership = find_owned(Membership, g.api_trainer_id, membership_id)
+    membership.credited_cents = credited
+    return membership
+
+
+@bp.post("/clients/<int:client_id>/packs")
+@problems(401, 403, 404, 422, 429)
+@owns(client_id=Client)
+@bp.arguments(PackSale)
+@bp.response(200, DraftSchema)
+def sell_pack(args, client_id: int):
+    """Puts the pack on her draft at today's price; it is billed with the next Send."""
+    return calling(packs.sell_pack, g.api_trainer_id, client_id, args["plan_id"], api_actor())

@@ -1,0 +1,67 @@
+"""What the API's resources share: ids that are not hers are a 404 before the body is read, a service's
+refusal is a 422 problem with the page's words beside the field, and the name a change is recorded under."""
+import functools
+
+from flask import abort, g
+from werkzeug.exceptions import PreconditionFailed, UnprocessableEntity
+
+from app.extensions import db
+from app.models import ApiToken
+from app.services import ServiceError
+from app.services.drafts import StaleDraft
+from app.services.submit import ChangedMeanwhile
+from app.tenancy import find_owned
+
+
+def owns(**models):
+    """A 404 for a path id that is not the trainer's (`invoice_id=Invoice`), checked before the body, so
+    another trainer's ids are a 404 whatever is sent."""
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            for name, model in models.items():
+                if find_owned(model, g.api_trainer_id, kwargs[name]) is None:
+                    abort(404)
+            return view(*args, **kwargs)
+        return checked
+    return decorate
+
+
+def refuse(error: ServiceError, fields: dict | None = None):
+    """Raises the service's refusal as a 422: beside its field (`fields` renames the page's form fields to
+    the API's), or as the problem's detail when it belongs to no field."""
+    exc = UnprocessableEntity()
+    if error.field:
+        exc.data = {"messages": {"json": {(fields or {}).get(error.field, error.field): [error.message]}}}
+    else:
+        exc.problem_detail = error.message
+    raise exc
+
+
+def stale(detail: str):
+    """Raises a 412: what the request was based on has changed, and nothing was done."""
+    exc = PreconditionFailed()
+    exc.problem_detail = detail
+    raise exc
+
+
+def calling(service, *args, fields: dict | None = None, **kwargs):
+    """`service(*args, **kwargs)`, its refusal a 422, a draft changed since it was read a 412, and its
+    LookupError a 404."""
+    try:
+        return service(*args, **kwargs)
+    except (StaleDraft, ChangedMeanwhile) as e:
+        db.session.rollback()
+        stale(e.message)
+    except ServiceError as e:
+        db.session.rollback()
+        refuse(e, fields)
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+
+
+def api_actor() -> str:
+    """Who history rows name for a change made with a token: its name, as the trainer called it."""
+    token = db.session.get(ApiToken, g.api_token_id)
+    return f"API · {token.name}"[:120]

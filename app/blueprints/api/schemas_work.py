@@ -1,0 +1,178 @@
+"""What the API takes and gives for the trainer's work: sessions, plans and clients' memberships. Messages are
+the pages' own words for the same fields."""
+from datetime import timezone
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.blueprints.api.schemas import PageArgs
+from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
+from app.blueprints.sessions.forms import DURATIONS
+from app.services.sessions import CANCELLED, MAX_NOTES, OUTCOMES
+from app.tenancy import MAX_ROW_ID
+
+CALENDAR = f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+
+
+def within_calendar(value) -> None:
+    day = value.date() if hasattr(value, "date") else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(CALENDAR)
+
+
+def row_id(message: str, **kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID, error=message),
+                          error_messages={"required": message, "invalid": message}, **kwargs)
+
+
+def cents(**kwargs) -> fields.Integer:
+    """Money as integer cents, never a float."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=2**31 - 1, error="Enter an amount."),
+                          error_messages={"invalid": "Enter an amount.", "required": "Enter an amount."}, **kwargs)
+
+
+class SessionListArgs(PageArgs):
+    client_id = row_id("Pick one of your clients.")
+    from_date = fields.Date(data_key="from", validate=within_calendar,
+                            metadata={"description": "First day, in your time zone"})
+    to_date = fields.Date(data_key="to", validate=within_calendar,
+                          metadata={"description": "Last day (included), in your time zone"})
+
+
+class SessionSchema(Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.Integer(required=True)
+    client_name = fields.String(attribute="client.name", required=True)
+    starts_at = fields.DateTime(required=True)
+    duration_minutes = fields.Integer(required=True)
+    rate_cents = fields.Integer(required=True)
+    outcome = fields.String(required=True, metadata={"enum": [*OUTCOMES, CANCELLED]})
+    notes = fields.String(required=True)
+    invoice_id = fields.Integer(allow_none=True, metadata={"description": "The invoice it is billed on"})
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A cursor page of `item`s: `data` and `has_more`."""
+    return Schema.from_dict({"data": fields.List(fields.Nested(item), required=True),
+                             "has_more": fields.Boolean(required=True)}, name=name)
+
+
+SessionPage = page_of(SessionSchema, "SessionPage")
+
+
+class SessionChange(Schema):
+    client_id = row_id("Pick a client.", required=True)
+    starts_at = fields.AwareDateTime(default_timezone=timezone.utc, required=True, validate=within_calendar,
+                                     error_messages={"required": "Enter the date and time.",
+                                                     "invalid": "Enter the date and time."})
+    duration_minutes = fields.Integer(load_default=60, validate=validate.OneOf(
+        [m for m, _ in DURATIONS], error="Pick one of: " + ", ".join(str(m) for m, _ in DURATIONS) + " minutes."))
+    rate_cents = cents(allow_none=True, metadata={"description": "Left out: the client's rate"})
+    outcome = fields.String(load_default="completed", validate=validate.OneOf(
+        OUTCOMES, error="Pick one of: " + ", ".join(OUTCOMES) + "."))
+    notes = fields.String(load_default="", validate=validate.Length(
+        max=MAX_NOTES, error=f"Keep notes to {MAX_NOTES} characters."))
+    allow_overlap_with = row_id("Not an id.", metadata={
+        "description": "The session it overlaps, when you mean to log both"})
+
+
+class SessionUpdate(SessionChange):
+    """A change to a session: the fields sent change, the others stay (loaded with partial=True)."""
+
+
+class PlanSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Function(lambda plan: plan.kind.value, required=True, metadata={"enum": ["pack", "membership"]})
+    name = fields.String(required=True)
+    price_cents = fields.Integer(required=True, metadata={"description": "A pack's price, or one cycle's"})
+    sessions_total = fields.Integer(allow_none=True, metadata={"description": "Pack: sessions in it"})
+    valid_days = fields.Integer(allow_none=True, metadata={"description": "Pack: days valid (none: no expiry)"})
+    valid_from = fields.Function(lambda plan: plan.valid_from.value if plan.valid_from else None, allow_none=True)
+    cadence = fields.String(allow_none=True, metadata={"description": "Membership: how often it renews"})
+    anchor_day = fields.Integer(allow_none=True)
+    included_sessions = fields.Integer(allow_none=True, metadata={"description": "Membership: none is unlimited"})
+    extra_session_cents = fields.Integer(allow_none=True)
+    rollover_max = fields.Integer(required=True)
+    archived = fields.Function(lambda plan: plan.archived_at is not None, required=True)
+
+
+PlanPage = page_of(PlanSchema, "PlanPage")
+
+
+def _count(**kwargs):
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(
+        min=-2**31, max=2**31 - 1, error="Enter a whole number."), **kwargs)
+
+
+class PlanChange(Schema):
+    """A pack's fields or a membership's; the plans service checks them, with the Plans page's words."""
+    name = fields.String(validate=validate.Length(max=100, error="Keep the name to 100 characters."))
+    price_cents = cents(allow_none=True)
+    sessions_total = _count()
+    valid_days = _count()
+    valid_from = fields.String(validate=validate.OneOf(["sale", "first_use"], error=(
+        "Choose when the days start counting.")))
+    cadence = fields.String(allow_none=True, validate=validate.Length(max=20, error="Choose how often it renews."))
+    anchor_day = _count()
+    included_sessions = _count(metadata={"description": "Left out or null: unlimited"})
+    extra_session_cents = cents(allow_none=True)
+    rollover_max = _count()
+
+
+class NewPlan(PlanChange):
+    kind = fields.String(required=True, validate=validate.OneOf(["pack", "membership"], error=(
+        "Pick pack or membership.")), error_messages={"required": "Pick pack or membership."})
+
+
+class PricedLength(Schema):
+    duration_minutes = fields.Integer(required=True)
+    price_cents = cents(allow_none=True, required=True, metadata={"description": "null: the default rate"})
+
+
+class DurationPrices(Schema):
+    prices = fields.List(fields.Nested(PricedLength), required=True)
+
+
+class MembershipSchema(Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.Integer(required=True)
+    plan_id = fields.Integer(required=True)
+    plan_name = fields.String(attribute="plan.name", required=True)
+    status = fields.String(required=True, metadata={"enum": ["active", "paused", "cancelled"]})
+    started_on = fields.Date(required=True)
+    next_renewal_on = fields.Date(allow_none=True)
+    paused_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+
+
+class NewMembership(Schema):
+    plan_id = row_id("Choose a membership.", required=True)
+    start_on = fields.Date(required=True, validate=within_calendar, error_messages=dict.fromkeys(
+        ("required", "invalid"), "Enter a start date between 1900 and 2100."))
+    prorate_first = fields.Boolean(load_default=False, metadata={
+        "description": "Bill the first cycle from the start day (else its full price)"})
+
+
+class PlanChoice(Schema):
+    plan_id = row_id("Choose a membership.", required=True)
+    preview = fields.Boolean(load_default=False, metadata={
+        "description": "Only say what the change would credit and charge; change nothing"})
+
+
+class ChangeSchema(Schema):
+    credited_cents = fields.Integer(required=True, metadata={"description": "The unused part of the old price"})
+    charged_cents = fields.Integer(required=True, metadata={"description": "The rest of the cycle at the new price"})
+    preview = fields.Boolean(required=True)
+    membership = fields.Nested(MembershipSchema, required=True)
+
+
+class Cancellation(Schema):
+    at = fields.String(load_default="cycle_end", validate=validate.OneOf(["cycle_end", "now"], error=(
+        "Pick cycle_end or now.")))
+
+
+class CancelSchema(MembershipSchema):
+    credited_cents = fields.Integer(required=True)
+
+
+class PackSale(Schema):
+    plan_id = row_id("Choose a pack.", required=True)

@@ -1,0 +1,92 @@
+"""Sessions: the log the pages keep, through the same service (services/sessions.py)."""
+from datetime import datetime, time, timedelta
+
+from flask import g
+
+from app.blueprints.api import bp
+from app.blueprints.api.resources import calling, owns
+from app.blueprints.api.routes import problems
+from app.blueprints.api.schemas_work import SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate
+from app.extensions import db
+from app.models import Client, Trainer, TrainingSession
+from app.services import clients, sessions
+from app.services.api_lists import sessions_page
+from app.tenancy import find_owned
+from app.timefmt import local_to_utc
+
+
+def _shown(session: TrainingSession) -> TrainingSession:
+    session.outcome = sessions.outcome_of(session)
+    return session
+
+
+def _day_start(day, tz: str) -> datetime:
+    return local_to_utc(datetime.combine(day, time()), tz)
+
+
+@bp.get("/sessions")
+@problems(401, 422, 429)
+@bp.arguments(SessionListArgs, location="query")
+@bp.response(200, SessionPage)
+def list_sessions(args):
+    """Her sessions by id; of one client, and from/to days in her time zone, when asked."""
+    tz = db.session.get(Trainer, g.api_trainer_id).timezone
+    start = _day_start(args["from_date"], tz) if args.get("from_date") else None
+    end = _day_start(args["to_date"] + timedelta(days=1), tz) if args.get("to_date") else None
+    page = sessions_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
+                         client_id=args.get("client_id"), start=start, end=end)
+    page.data = [_shown(s) for s in page.data]
+    return page
+
+
+@bp.get("/sessions/<int:session_id>")
+@problems(401, 404, 429)
+@bp.response(200, SessionSchema)
+@owns(session_id=TrainingSession)
+def get_session(session_id: int):
+    return _shown(find_owned(TrainingSession, g.api_trainer_id, session_id))
+
+
+def _values(args: dict, client_id: int, keep: TrainingSession | None = None) -> dict:
+    """The service's values from the body; a rate left out is the client's, as the session form fills it."""
+    values = {k: v for k, v in args.items() if k not in ("outcome", "allow_overlap_with")}
+    if "outcome" in args:
+        values.update(sessions.outcome_values(args["outcome"]))
+    if keep is None and values.get("rate_cents") is None:
+        client = find_owned(Client, g.api_trainer_id, client_id)
+        trainer = db.session.get(Trainer, g.api_trainer_id)
+        values["rate_cents"] = clients.effective_rate_cents(client, trainer, values["duration_minutes"]) \
+            if client else None
+    return values
+
+
+@bp.post("/sessions")
+@problems(401, 403, 422, 429)
+@bp.arguments(SessionChange)
+@bp.response(200, SessionSchema)
+def create_session(args):
+    """Logs a session, as the session form does: one that overlaps another of the client's is refused
+    unless `allow_overlap_with` names that one."""
+    return _shown(calling(sessions.log_session, g.api_trainer_id, allow_overlap_with=args.get("allow_overlap_with"),
+                          **_values(args, args["client_id"])))
+
+
+@bp.post("/sessions/<int:session_id>")
+@problems(401, 403, 404, 422, 429)
+@owns(session_id=TrainingSession)
+@bp.arguments(SessionUpdate(partial=True))
+@bp.response(200, SessionSchema)
+def update_session(args, session_id: int):
+    """Changes the fields sent; a session on a sent invoice is refused, as on its page."""
+    session = find_owned(TrainingSession, g.api_trainer_id, session_id)
+    return _shown(calling(sessions.update_session, g.api_trainer_id, session_id,
+                          **_values(args, args.get("client_id", session.client_id), keep=session)))
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@problems(401, 403, 404, 422, 429)
+@owns(session_id=TrainingSession)
+@bp.response(200, SessionSchema)
+def cancel_session(session_id: int):
+    """Cancels it: it will not be billed."""
+    return _shown(calling(sessions.cancel_session, g.api_trainer_id, session_id))
