@@ -104,16 +104,22 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email.set_content(words.text)
     email.add_alternative(words.html, subtype="html")
     document = ATTACHMENTS.get(message.kind)
-    if document and message.invoice_id is not None:
-        invoice = db.session.get(Invoice, message.invoice_id)
+    for invoice in _attached_invoices(message) if document else []:
         try:
             pdf = pdf_documents.document_pdf(invoice.id, document)
         except pdf_documents.NoDocument:
-            pdf = None
-        if pdf is not None:
-            email.add_attachment(pdf, maintype="application", subtype="pdf",
-                                 filename=pdf_documents.pdf_filename(invoice, document))
+            continue
+        email.add_attachment(pdf, maintype="application", subtype="pdf",
+                             filename=pdf_documents.pdf_filename(invoice, document))
     return email
+
+
+def _attached_invoices(message: OutboxMessage) -> list[Invoice]:
+    """The invoices whose PDF the email carries: each one a combined reminder lists, else its own."""
+    if message.kind == "reminder":
+        from app.services.reminders import reminder_invoices
+        return reminder_invoices(message)
+    return [db.session.get(Invoice, message.invoice_id)] if message.invoice_id is not None else []
 
 
 def why_not_emailing(message: OutboxMessage) -> str | None:
