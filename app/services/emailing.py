@@ -51,10 +51,20 @@ def unsubscribe_url(client_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/unsubscribe/{unsubscribe_token(client_id)}"
 
 
+def unsubscribe_subject(token: str) -> Client | None:
+    """The client a genuine unsubscribe link names; None when it is not genuine."""
+    client_id = client_for_unsubscribe(token)
+    return db.session.get(Client, client_id) if client_id is not None else None
+
+
+def business_name(trainer_id: int) -> str:
+    """Who the client's emails come from, as the unsubscribe page names it."""
+    return db.session.get(Trainer, trainer_id).display_name
+
+
 def unsubscribe_client(token: str) -> Client | None:
     """Stops emails to the client the link names (reminders and every other client email). None: not genuine."""
-    client_id = client_for_unsubscribe(token)
-    client = db.session.get(Client, client_id) if client_id is not None else None
+    client = unsubscribe_subject(token)
     if client is None:
         return None
     if client.email_opted_out_at is None:
