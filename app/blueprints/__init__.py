@@ -67,10 +67,10 @@ def apply_service_error(form, error) -> None:
         form.form_errors.append(error.message)
 
 
-def post_form(form, action, success, to: str):
+def post_form(form, action, success, to):
     """The shape of a form post: validate the form, call one service (`action()`), flash `success`
-    (a text, or a function of what the service returned) and redirect `to`. Returns None when the
-    form or the service refused, with the reason beside its field, for the view to show the form
+    and redirect `to` (each a text, or a function of what the service returned). Returns None when
+    the form or the service refused, with the reason beside its field, for the view to show the form
     again; another trainer's row (LookupError) is a 404."""
     if not form.validate():
         return None
@@ -82,7 +82,7 @@ def post_form(form, action, success, to: str):
         apply_service_error(form, e)
         return None
     flash(success(result) if callable(success) else success, "success")
-    return redirect(to)
+    return redirect(to(result) if callable(to) else to)
 
 
 def pdf_download(invoice, kind: str) -> Response:
