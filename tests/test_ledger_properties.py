@@ -208,11 +208,11 @@ class LedgerMachine(RuleBasedStateMachine):
             invoice = invoices[pick % len(invoices)]
             try:
                 void_invoice(self.trainer.id, invoice.id, "t", "Wrong client")
-            except ServiceError:  # only an invoice whose sessions (pack or cycle) covered sessions is kept
+            except ServiceError:  # only a sold pack that has covered sessions keeps its invoice
                 db.session.expire_all()
                 assert db.session.get(Invoice, invoice.id).status != InvoiceStatus.void
                 assert db.session.scalar(select(func.count(CreditUse.id)).join(CreditLot).where(
-                    CreditLot.invoice_id == invoice.id)) > 0
+                    CreditLot.invoice_id == invoice.id, CreditLot.membership_id.is_(None))) > 0
 
     @rule(client=CLIENT, amount=CENTS)
     def give_a_credit(self, client, amount):
@@ -315,6 +315,11 @@ class LedgerMachine(RuleBasedStateMachine):
             if earlier.membership_id == later.membership_id:
                 assert earlier.cycle_end <= later.cycle_start  # no day of a membership in two cycles
         assert len({c.invoice_line_id for c in cycles}) == len(cycles)
+        # A voided invoice's cycles go back to the draft with their lines: each is billed by a live invoice.
+        billed_on = dict(db.session.execute(select(InvoiceLine.id, Invoice.status).join(
+            Invoice, Invoice.id == InvoiceLine.invoice_id).where(
+            InvoiceLine.id.in_([c.invoice_line_id for c in cycles]))).all())
+        assert all(billed_on.get(c.invoice_line_id) not in (None, InvoiceStatus.void) for c in cycles)
         assert all(0 <= c.credited_cents <= c.charged_cents for c in cycles)
         # A cycle is on one live invoice (draft, open or paid) at most: a void one's lines go back to the
         # draft, once; and no renewal line is billed without its cycle's row.
