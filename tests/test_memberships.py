@@ -193,3 +193,35 @@ def test_a_change_to_the_same_plan_is_refused_beside_the_field(logged_in, traine
     form["plan_id"] = str(plan.id)
     response = logged_in.post(f"/clients/{ana.id}/membership/{membership.id}/change", form)
     assert "already on Gold" in error_beside(response, "plan_id")
+
+
+def test_a_voided_membership_invoice_carries_its_cycle_and_sessions_to_the_draft_that_bills_it_again(app):
+    from app.services import packs, sessions
+    from app.services.invoices import void_invoice
+    from app.timefmt import local_today
+    from tests.invoice_helpers import submit_drafts
+
+    trainer = factories.make_trainer()
+    ana = factories.make_client(trainer, name="Ana")
+    today = local_today(trainer.timezone)
+    membership = memberships.start_membership(trainer.id, ana.id, gold(trainer).id, start_on=today,
+                                              prorate_first=False, actor="t")
+    submit_drafts(trainer.id, "first")
+    sent = db.session.scalar(select(Invoice).where(Invoice.client_id == ana.id, Invoice.status == InvoiceStatus.open))
+    session = factories.make_session(ana, days_ago=0.01)
+    sessions.update_session(trainer.id, session.id, notes="")  # takes its credit, as the session form does
+    assert [b.sessions_left for b in packs.client_packs(trainer.id, ana.id, today)] == [7]
+
+    void_invoice(trainer.id, sent.id, "t", "Wrong amount")
+    [line] = [line for line in draft_for(ana).live_lines if line.description.startswith("Membership · Gold")]
+    cycle = db.session.scalar(select(MembershipCycle).where(MembershipCycle.membership_id == membership.id))
+    lot = db.session.scalar(select(CreditLot).where(CreditLot.membership_id == membership.id))
+    assert (cycle.invoice_id, cycle.invoice_line_id) == (line.invoice_id, line.id)
+    assert (lot.invoice_line_id, lot.voided_at, lot.sessions_used) == (line.id, None, 1)
+
+    submit_drafts(trainer.id, "again")
+    again = db.session.get(Invoice, line.invoice_id)
+    assert again.status == InvoiceStatus.open and again.total_cents == 31000
+    assert [b.sessions_left for b in packs.client_packs(trainer.id, ana.id, today)] == [7]
+    assert db.session.scalar(select(func.count(MembershipCycle.id))
+                             .where(MembershipCycle.membership_id == membership.id)) == 1

@@ -1,10 +1,12 @@
 """Reminders: the schedule, one per step and client a day, quiet hours, and nothing once paid."""
+import io
 import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -60,20 +62,45 @@ def test_the_default_schedule_is_due_date_then_3_and_7_days_after(app, trainer):
     assert steps == [0, 3, 7]
 
 
-def test_two_invoices_due_make_one_combined_reminder_for_the_day(app, trainer):
-    first = _invoice(trainer, due=date(2026, 12, 1), rate=8000, name="Cara Combined", mobile="+14155550190")
-    client = first.client
-    factories.make_session(client, rate_cents=16000, days_ago=0.5)
+def _two_invoices_due(trainer, **client_values) -> tuple[Invoice, Invoice]:
+    """One client's $80.00 invoice due Dec 1 and $160.00 one due Nov 28: both due a reminder on Dec 1."""
+    first = _invoice(trainer, due=date(2026, 12, 1), rate=8000, name="Cara Combined", mobile="+14155550190",
+                     **client_values)
+    factories.make_session(first.client, rate_cents=16000, days_ago=0.5)
     submit_drafts(trainer.id, "second")
-    second = db.session.scalar(select(Invoice).where(Invoice.client_id == client.id, Invoice.id != first.id))
+    second = db.session.scalar(select(Invoice).where(Invoice.client_id == first.client_id, Invoice.id != first.id))
     second.due_date, second.finalized_at = date(2026, 11, 28), datetime(2026, 11, 1, tzinfo=timezone.utc)
     db.session.execute(OutboxMessage.__table__.delete())
     db.session.commit()
+    return first, second
+
+
+def test_two_invoices_due_make_one_combined_reminder_for_the_day(app, trainer):
+    _two_invoices_due(trainer)
 
     assert reminders.remind_due(DAY_TIME) == 1
     [row] = _reminders()
     texting.send_message(row.id)
     assert "2 invoices due, $240.00" in _reminders()[0].body
+
+
+def test_a_combined_reminder_email_attaches_the_pdf_of_each_invoice_it_lists(app, trainer, smtp_server):
+    first, second = _two_invoices_due(trainer, email="cara@example.com", channels="email")
+
+    assert reminders.remind_due(DAY_TIME) == 1
+    [row] = _reminders()
+    assert row.channel == "email"
+    assert texting.send_message(row.id) == MessageStatus.sent
+
+    [received] = smtp_server.messages
+    assert "$240.00" in received.get_body(("plain",)).get_content()
+    attachments = {part.get_filename(): part for part in received.iter_attachments()}
+    assert sorted(attachments) == sorted(f"INV-{i.number:04d}.pdf" for i in (first, second))
+    for invoice, amount in ((first, "80.00"), (second, "160.00")):
+        part = attachments[f"INV-{invoice.number:04d}.pdf"]
+        assert part.get_content_type() == "application/pdf"
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(part.get_content())).pages)
+        assert f"INV-{invoice.number:04d}" in text and amount in text
 
 
 def test_the_amount_is_what_is_due_now_after_a_partial_payment(app, trainer):

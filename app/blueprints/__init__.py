@@ -2,11 +2,11 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app.services import pdf_documents
+from app.services import ServiceError, pdf_documents
 from app.tenancy import is_row_id
 
 
@@ -65,6 +65,24 @@ def apply_service_error(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def post_form(form, action, success, to):
+    """The shape of a form post: validate the form, call one service (`action()`), flash `success`
+    and redirect `to` (each a text, or a function of what the service returned). Returns None when
+    the form or the service refused, with the reason beside its field, for the view to show the form
+    again; another trainer's row (LookupError) is a 404."""
+    if not form.validate():
+        return None
+    try:
+        result = action()
+    except LookupError:
+        abort(404)
+    except ServiceError as e:
+        apply_service_error(form, e)
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(to(result) if callable(to) else to)
 
 
 def pdf_download(invoice, kind: str) -> Response:

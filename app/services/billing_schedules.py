@@ -50,6 +50,11 @@ def parse_weekday(text: str) -> int:
     return int(text)
 
 
+def billing_schedule_of(trainer_id: int) -> BillingSchedule | None:
+    """The trainer's billing schedule; None: she bills only on demand."""
+    return db.session.get(BillingSchedule, trainer_id)
+
+
 def set_billing_schedule(trainer_id: int, choice: ScheduleChoice, now: datetime) -> BillingSchedule | None:
     """Saves her schedule (or turns it off), all checked first: bad input changes nothing. Billing
     times before `now` are not due, so a new schedule never bills for a period already behind it."""

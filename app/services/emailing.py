@@ -51,10 +51,20 @@ def unsubscribe_url(client_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/unsubscribe/{unsubscribe_token(client_id)}"
 
 
+def unsubscribe_subject(token: str) -> Client | None:
+    """The client a genuine unsubscribe link names; None when it is not genuine."""
+    client_id = client_for_unsubscribe(token)
+    return db.session.get(Client, client_id) if client_id is not None else None
+
+
+def business_name(trainer_id: int) -> str:
+    """Who the client's emails come from, as the unsubscribe page names it."""
+    return db.session.get(Trainer, trainer_id).display_name
+
+
 def unsubscribe_client(token: str) -> Client | None:
     """Stops emails to the client the link names (reminders and every other client email). None: not genuine."""
-    client_id = client_for_unsubscribe(token)
-    client = db.session.get(Client, client_id) if client_id is not None else None
+    client = unsubscribe_subject(token)
     if client is None:
         return None
     if client.email_opted_out_at is None:
@@ -107,16 +117,22 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email.set_content(words.text)
     email.add_alternative(words.html, subtype="html")
     document = ATTACHMENTS.get(message.kind)
-    if document and message.invoice_id is not None:
-        invoice = db.session.get(Invoice, message.invoice_id)
+    for invoice in _attached_invoices(message) if document else []:
         try:
             pdf = pdf_documents.document_pdf(invoice.id, document)
         except pdf_documents.NoDocument:
-            pdf = None
-        if pdf is not None:
-            email.add_attachment(pdf, maintype="application", subtype="pdf",
-                                 filename=pdf_documents.pdf_filename(invoice, document))
+            continue
+        email.add_attachment(pdf, maintype="application", subtype="pdf",
+                             filename=pdf_documents.pdf_filename(invoice, document))
     return email
+
+
+def _attached_invoices(message: OutboxMessage) -> list[Invoice]:
+    """The invoices whose PDF the email carries: each one a combined reminder lists, else its own."""
+    if message.kind == "reminder":
+        from app.services.reminders import reminder_invoices
+        return reminder_invoices(message)
+    return [db.session.get(Invoice, message.invoice_id)] if message.invoice_id is not None else []
 
 
 def why_not_emailing(message: OutboxMessage) -> str | None:

@@ -446,6 +446,11 @@ class MembershipView:
     status: str  # active, paused, cancelled, past due
     cycle: MembershipCycle | None
     next_renewal_on: date | None
+    starts_on: date | None = None  # its first day, while that is still ahead
+
+    @property
+    def starts_text(self) -> str | None:
+        return short_date(self.starts_on) if self.starts_on else None
 
     @property
     def cycle_text(self) -> str | None:
@@ -490,7 +495,8 @@ def client_membership(trainer_id: int, client_id: int) -> MembershipView | None:
         MembershipCycle.membership_id == membership.id, MembershipCycle.cycle_start <= today,
         MembershipCycle.cycle_end > today))
     return MembershipView(membership, membership.plan, status_of(membership, today), cycle,
-                          membership.next_renewal_on if membership.status == ACTIVE else None)
+                          membership.next_renewal_on if membership.status == ACTIVE else None,
+                          membership.started_on if membership.started_on > today else None)
 
 
 def periods_of_invoice(invoice_id: int) -> list[tuple[str, date, date]]:
@@ -507,8 +513,31 @@ RENEWAL_PREFIX = "Membership · "
 def invoice_periods(invoice: Invoice) -> list[str]:
     """"Gold · Dec 1 – Dec 31" for each membership period the invoice bills, read from its lines (already
     loaded with it: no query), for her invoice page, the text and the PDF."""
-    return [line.description[len(RENEWAL_PREFIX):] for line in invoice.live_lines
+    return [line.description[len(RENEWAL_PREFIX):] for line in _period_lines(invoice)]
+
+
+def _period_lines(invoice: Invoice) -> list[InvoiceLine]:
+    return [line for line in invoice.live_lines
             if line.session_id is None and line.description.startswith(RENEWAL_PREFIX)]
+
+
+@dataclass
+class InvoicePeriod:
+    text: str  # "Gold · Dec 1 – Dec 31"
+    sessions: int | None  # the sessions the period includes; None: unlimited, or none of its own
+
+
+def invoice_membership_periods(invoice: Invoice) -> list[InvoicePeriod]:
+    """Each membership period the invoice bills with the sessions it includes, for the client's invoice
+    page. One query, none for an invoice without a membership line."""
+    lines = _period_lines(invoice)
+    if not lines:
+        return []
+    lots = dict(db.session.execute(select(CreditLot.invoice_line_id, CreditLot.sessions_total).where(
+        CreditLot.invoice_line_id.in_([line.id for line in lines]))).all())
+    return [InvoicePeriod(line.description[len(RENEWAL_PREFIX):],
+                          lots.get(line.id) if lots.get(line.id, 0) < UNLIMITED_SESSIONS else None)
+            for line in lines]
 
 
 def text_note(invoice: Invoice) -> str:

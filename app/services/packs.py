@@ -125,8 +125,10 @@ def on_invoice_paid(invoice_id: int) -> None:
 
 
 def on_invoice_voided(invoice_id: int) -> None:
-    """The packs this invoice sold are voided with it; one that already covered sessions refuses the void."""
+    """The packs this invoice sold are voided with it; one that already covered sessions refuses the void.
+    A membership cycle's sessions are not: the cycle goes back to the draft with its line (redraft)."""
     lots = list(db.session.scalars(select(CreditLot).where(CreditLot.invoice_id == invoice_id,
+                                                           CreditLot.membership_id.is_(None),
                                                            CreditLot.voided_at.is_(None))))
     used = [lot for lot in lots if lot.uses]
     if used:

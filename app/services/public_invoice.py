@@ -28,7 +28,7 @@ class PublicInvoice:
     paid_with: list[Row]  # the payments that count: how much, how and when
     text_number: str  # the trainer's mobile as she writes it, if she lets clients text her; else ""
     packs: list = field(default_factory=list)  # her packs in use: sessions left and expiry
-    membership_periods: list = field(default_factory=list)  # "Gold · Dec 1 – Dec 31" per period billed
+    membership_periods: list = field(default_factory=list)  # per period billed: its dates and sessions
     autopay_card: object | None = None  # her card while auto-pay is on (AutopayCard): "Turn auto-pay off"
 
 
@@ -50,7 +50,7 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         # As written in her own country: the page reads the same to every visitor.
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
-        membership_periods=memberships.invoice_periods(invoice),
+        membership_periods=memberships.invoice_membership_periods(invoice),
         autopay_card=autopay_cards.active_card(invoice.client_id) if invoice.status != InvoiceStatus.void else None)
 
 

@@ -252,13 +252,19 @@ def _remind_client(due: DueReminder, now: datetime) -> bool:
     return True
 
 
-def reminder_context(message: OutboxMessage) -> dict | None:
-    """What a reminder says, from what is due now on the invoices it covers; None when nothing is."""
+def reminder_invoices(message: OutboxMessage) -> list[Invoice]:
+    """The invoices a reminder covers that still have something due now, oldest due first: what it
+    lists, and the PDFs its email attaches."""
     invoice_ids = db.session.scalars(select(ReminderSend.invoice_id).where(
         ReminderSend.message_key == message.dedupe_key)).all() if message.dedupe_key else [message.invoice_id]
     invoices = db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids), _still_due())
                                   .order_by(Invoice.due_date, Invoice.id)).all()
-    invoices = [i for i in invoices if i.due_cents > 0]
+    return [i for i in invoices if i.due_cents > 0]
+
+
+def reminder_context(message: OutboxMessage) -> dict | None:
+    """What a reminder says, from what is due now on the invoices it covers; None when nothing is."""
+    invoices = reminder_invoices(message)
     if not invoices:
         return None
     trainer = db.session.get(Trainer, message.trainer_id)

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error
+from app.blueprints import post_form
 from app.blueprints.clients import bp
 from app.blueprints.clients.forms import CancelMembershipForm, ChangeMembershipForm, StartMembershipForm
 from app.models import Client, Membership
@@ -27,8 +27,12 @@ def _page(client: Client, **forms):
     return show_page(client, **forms)
 
 
+def _back_url(client: Client) -> str:
+    return url_for("clients.show", client_id=client.id) + "#membership"
+
+
 def _back(client: Client):
-    return redirect(url_for("clients.show", client_id=client.id) + "#membership")
+    return redirect(_back_url(client))
 
 
 def _owned(client_id: int, membership_id: int) -> tuple[Client, Membership]:
@@ -44,19 +48,11 @@ def _owned(client_id: int, membership_id: int) -> tuple[Client, Membership]:
 def start_membership(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = StartMembershipForm()
-    if form.validate_on_submit():
-        try:
-            memberships.start_membership(current_user.id, client.id, form.plan_id.data, start_on=form.start_on.data,
-                                         prorate_first=form.first_cycle.data != "full", actor=current_user.email)
-        except LookupError:
-            abort(404)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"Membership started: its first cycle is on {client.name}'s invoice. Send it from Create "
-                  "invoices.", "success")
-            return _back(client)
-    return _page(client, start_form=form)
+    return post_form(form, lambda: memberships.start_membership(
+        current_user.id, client.id, form.plan_id.data, start_on=form.start_on.data,
+        prorate_first=form.first_cycle.data != "full", actor=current_user.email),
+        f"Membership started: its first cycle is on {client.name}'s invoice. Send it from Create invoices.",
+        _back_url(client)) or _page(client, start_form=form)
 
 
 @bp.route("/<int:client_id>/membership/<int:membership_id>/change", methods=["POST"])
@@ -64,20 +60,15 @@ def start_membership(client_id: int):
 def change_membership(client_id: int, membership_id: int):
     client, membership = _owned(client_id, membership_id)
     form = ChangeMembershipForm()
-    if form.validate_on_submit():
-        try:
-            change = memberships.change_plan(current_user.id, membership.id, form.plan_id.data,
-                                             actor=current_user.email)
-        except LookupError:
-            abort(404)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            currency = current_user.currency
-            flash(f"Plan changed: {format_cents(change.credited_cents, currency)} credited, "
-                  f"{format_cents(change.charged_cents, currency)} added to the invoice.", "success")
-            return _back(client)
-    return _page(client, change_form=form)
+    return post_form(form, lambda: memberships.change_plan(current_user.id, membership.id, form.plan_id.data,
+                                                           actor=current_user.email),
+                     _changed, _back_url(client)) or _page(client, change_form=form)
+
+
+def _changed(change: memberships.Change) -> str:
+    currency = current_user.currency
+    return (f"Plan changed: {format_cents(change.credited_cents, currency)} credited, "
+            f"{format_cents(change.charged_cents, currency)} added to the invoice.")
 
 
 @bp.route("/<int:client_id>/membership/<int:membership_id>/pause", methods=["POST"])

@@ -1,12 +1,12 @@
 """A client's packs: what is left of each, and selling one (a line on the client's draft)."""
-from flask import abort, flash, redirect, url_for
+from flask import url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error
+from app.blueprints import post_form
 from app.blueprints.clients import bp
 from app.blueprints.clients.forms import SellPackForm
 from app.models import Client
-from app.services import ServiceError, packs, plans
+from app.services import packs, plans
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
@@ -25,15 +25,8 @@ def pack_section(client: Client, sell_form: SellPackForm | None = None) -> dict:
 def sell_pack(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = SellPackForm()
-    if form.validate_on_submit():
-        try:
-            packs.sell_pack(current_user.id, client.id, form.plan_id.data, current_user.email)
-        except LookupError:
-            abort(404)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"Pack added to {client.name}'s invoice. Send it from Create invoices.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
+    done = post_form(form, lambda: packs.sell_pack(current_user.id, client.id, form.plan_id.data, current_user.email),
+                     f"Pack added to {client.name}'s invoice. Send it from Create invoices.",
+                     url_for("clients.show", client_id=client.id))
     from app.blueprints.clients.routes import show_page  # the page's one view, with this form's errors
-    return show_page(client, sell_form=form)
+    return done or show_page(client, sell_form=form)

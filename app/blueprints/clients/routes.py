@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, render_page_or_fragment, safe_next
+from app.blueprints import post_form, render_page_or_fragment, safe_next
 from app.blueprints.clients import bp
 from app.blueprints.clients.forms import AccountPaymentForm, ClientForm, CreditForm, CreditRefundForm, WriteOffForm
 from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
@@ -96,18 +96,11 @@ def _statement_start(text: str | None, today: date) -> date:
 def record_payment(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = AccountPaymentForm()
-    if form.validate():
-        try:
-            client_accounts.record_client_payment(
-                current_user.id, client.id, actor(), amount_cents=form.amount.data,
-                method=PaymentMethod(form.method.data), received_on=form.received_on.data, note=form.note.data,
-                split=_split_typed(), form_key=form.form_key.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Payment recorded.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
-    return show_page(client, payment_form=form)
+    return post_form(form, lambda: client_accounts.record_client_payment(
+        current_user.id, client.id, actor(), amount_cents=form.amount.data,
+        method=PaymentMethod(form.method.data), received_on=form.received_on.data, note=form.note.data,
+        split=_split_typed(), form_key=form.form_key.data),
+        "Payment recorded.", _client_url(client)) or show_page(client, payment_form=form)
 
 
 def _split_typed() -> dict[int, int] | None:
@@ -127,16 +120,9 @@ def _split_typed() -> dict[int, int] | None:
 def issue_credit(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = CreditForm()
-    if form.validate():
-        try:
-            client_accounts.issue_credit(current_user.id, client.id, actor(), amount_cents=form.amount.data,
-                                         reason=form.reason.data, form_key=form.form_key.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Credit given.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
-    return show_page(client, credit_form=form)
+    return post_form(form, lambda: client_accounts.issue_credit(
+        current_user.id, client.id, actor(), amount_cents=form.amount.data, reason=form.reason.data,
+        form_key=form.form_key.data), "Credit given.", _client_url(client)) or show_page(client, credit_form=form)
 
 
 @bp.route("/<int:client_id>/credit-refunds", methods=["POST"])
@@ -144,16 +130,9 @@ def issue_credit(client_id: int):
 def refund_credit(client_id: int):
     client = get_owned_or_404(Client, current_user.id, client_id)
     form = CreditRefundForm()
-    if form.validate():
-        try:
-            client_accounts.refund_credit(current_user.id, client.id, actor(), amount_cents=form.amount.data,
-                                          reason=form.reason.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Refund of credit recorded.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
-    return show_page(client, refund_form=form)
+    return post_form(form, lambda: client_accounts.refund_credit(
+        current_user.id, client.id, actor(), amount_cents=form.amount.data, reason=form.reason.data),
+        "Refund of credit recorded.", _client_url(client)) or show_page(client, refund_form=form)
 
 
 @bp.route("/<int:client_id>/invoices/<int:invoice_id>/write-off", methods=["POST"])
@@ -164,15 +143,12 @@ def write_off(client_id: int, invoice_id: int):
     if invoice.client_id != client.id:
         abort(404)
     form = WriteOffForm()
-    if form.validate():
-        try:
-            client_accounts.write_off(current_user.id, invoice.id, actor(), form.reason.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Written off.", "success")
-            return redirect(url_for("clients.show", client_id=client.id))
-    return show_page(client, write_off_form=form)
+    return post_form(form, lambda: client_accounts.write_off(current_user.id, invoice.id, actor(), form.reason.data),
+                     "Written off.", _client_url(client)) or show_page(client, write_off_form=form)
+
+
+def _client_url(client: Client) -> str:
+    return url_for("clients.show", client_id=client.id)
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, first_error, pdf_download, render_page_or_fragment
+from app.blueprints import first_error, pdf_download, post_form, render_page_or_fragment
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
@@ -115,15 +115,9 @@ def resend(invoice_id: int):
 def void(invoice_id: int):
     invoice = _finalized_or_404(invoice_id)
     form = VoidForm()
-    if form.validate():
-        try:
-            invoices.void_invoice(current_user.id, invoice.id, actor(), form.reason.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Invoice voided. Its lines are back on the client's draft, as they were billed.", "success")
-            return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    return _detail(invoice, void_form=form)
+    return post_form(form, lambda: invoices.void_invoice(current_user.id, invoice.id, actor(), form.reason.data),
+                     "Invoice voided. Its lines are back on the client's draft, as they were billed.",
+                     url_for("invoices.show", invoice_id=invoice.id)) or _detail(invoice, void_form=form)
 
 
 @bp.route("/<int:invoice_id>/payments", methods=["POST"])
@@ -131,18 +125,10 @@ def void(invoice_id: int):
 def record_payment(invoice_id: int):
     invoice = _finalized_or_404(invoice_id)
     form = PaymentForm()
-    if form.validate():
-        try:
-            payments.record_manual_payment(current_user.id, invoice.id, actor(), amount_cents=form.amount.data,
-                                           method=PaymentMethod(form.method.data),
-                                           received_on=form.received_on.data, note=form.note.data,
-                                           form_key=form.form_key.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Payment recorded.", "success")
-            return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    return _detail(invoice, payment_form=form)
+    return post_form(form, lambda: payments.record_manual_payment(
+        current_user.id, invoice.id, actor(), amount_cents=form.amount.data, method=PaymentMethod(form.method.data),
+        received_on=form.received_on.data, note=form.note.data, form_key=form.form_key.data),
+        "Payment recorded.", url_for("invoices.show", invoice_id=invoice.id)) or _detail(invoice, payment_form=form)
 
 
 @bp.route("/<int:invoice_id>/payments/<int:payment_id>/delete", methods=["POST"])
@@ -157,8 +143,6 @@ def delete_payment(invoice_id: int, payment_id: int):
     except ServiceError as e:
         flash(e.message, "error")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
-
-
 
 
 @bp.route("/<int:invoice_id>/payments/<int:payment_id>/refund", methods=["POST"])

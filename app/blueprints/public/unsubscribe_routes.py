@@ -5,20 +5,15 @@ mail apps send (RFC 8058, `List-Unsubscribe=One-Click`) stop the emails."""
 from flask import render_template
 
 from app.blueprints.public import bp
-from app.extensions import client_ip, csrf, db, limiter
-from app.models import Client, Trainer
+from app.extensions import client_ip, csrf, limiter
 from app.services import emailing
 
 
 def _page(token: str, done: bool):
-    client_id = emailing.client_for_unsubscribe(token)
-    client = db.session.get(Client, client_id) if client_id is not None else None
+    client = emailing.unsubscribe_client(token) if done else emailing.unsubscribe_subject(token)
     if client is None:
         return render_template("public/unsubscribe_invalid.html"), 400
-    if done:
-        client = emailing.unsubscribe_client(token)
-    business = db.session.get(Trainer, client.trainer_id).display_name
-    return render_template("public/unsubscribe.html", token=token, business=business,
+    return render_template("public/unsubscribe.html", token=token, business=emailing.business_name(client.trainer_id),
                            done=done or client.email_opted_out_at is not None)
 
 

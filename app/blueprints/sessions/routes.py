@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error, is_htmx
+from app.blueprints import apply_service_error, is_htmx, post_form
 from app.blueprints.sessions import bp
 from app.blueprints.sessions.forms import CANCELLED, OUTCOME_LABELS, NotesForm, SessionForm
 from app.models import Client, SessionStatus, TrainingSession
@@ -91,7 +91,7 @@ def new():
                     flash(not_covered, "warning")
                 if request.form.get("back") == "client":
                     return redirect(url_for("clients.show", client_id=session.client_id))
-                return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+                return redirect(_week_of(session))
         return render_template("sessions/new.html", form=form)
 
     refresh = is_htmx() and request.args.get("refresh")
@@ -138,15 +138,16 @@ def edit(session_id: int):
     if request.method == "GET":
         form.starts_at.data = to_local(session.starts_at).replace(tzinfo=None)
         form.outcome.data = SessionForm.outcome_of(session)
-    elif form.validate_on_submit():
-        try:
-            sessions.update_session(current_user.id, session.id, **_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Session saved.", "success")
-            return redirect(url_for("sessions.index", week=to_local(session.starts_at).date().isoformat()))
+    else:
+        done = post_form(form, lambda: sessions.update_session(current_user.id, session.id, **_values(form)),
+                         "Session saved.", _week_of)
+        if done:
+            return done
     return _edit_page(session, form=form)
+
+
+def _week_of(session: TrainingSession) -> str:
+    return url_for("sessions.index", week=to_local(session.starts_at).date().isoformat())
 
 
 @bp.route("/<int:session_id>/notes", methods=["POST"])
@@ -154,15 +155,9 @@ def edit(session_id: int):
 def notes(session_id: int):
     session = get_owned_or_404(TrainingSession, current_user.id, session_id)
     form = NotesForm()
-    if form.validate_on_submit():
-        try:
-            sessions.update_notes(current_user.id, session.id, form.notes.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Notes saved.", "success")
-            return redirect(url_for("sessions.edit", session_id=session.id))
-    return _edit_page(session, notes_form=form)
+    return post_form(form, lambda: sessions.update_notes(current_user.id, session.id, form.notes.data),
+                     "Notes saved.", url_for("sessions.edit", session_id=session.id)) \
+        or _edit_page(session, notes_form=form)
 
 
 @bp.route("/<int:session_id>/cancel", methods=["POST"])

@@ -2,7 +2,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error
+from app.blueprints import post_form
 from app.blueprints.settings import bp
 from app.blueprints.settings.forms import DurationPricesForm, MembershipPlanForm, PackForm, PackSettingsForm
 from app.models import Plan, PlanKind
@@ -44,43 +44,32 @@ def plans_index():
 @login_required
 def create_pack():
     form = PackForm()
-    if form.validate_on_submit():
-        try:
-            plan = plans.create_pack(current_user.id, **_pack_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"{plan.name} added to your plans.", "success")
-            return redirect(url_for("settings.plans_index"))
-    return plans_page(pack_form=form)
+    return post_form(form, lambda: plans.create_pack(current_user.id, **_pack_values(form)), _added,
+                     url_for("settings.plans_index")) or plans_page(pack_form=form)
 
 
 @bp.route("/plans/memberships", methods=["POST"])
 @login_required
 def create_membership_plan():
     form = MembershipPlanForm()
-    if form.validate_on_submit():
-        try:
-            plan = plans.create_membership_plan(current_user.id, **_membership_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"{plan.name} added to your plans.", "success")
-            return redirect(url_for("settings.plans_index"))
-    return plans_page(membership_form=form)
+    return post_form(form, lambda: plans.create_membership_plan(current_user.id, **_membership_values(form)),
+                     _added, url_for("settings.plans_index")) or plans_page(membership_form=form)
+
+
+def _added(plan: Plan) -> str:
+    return f"{plan.name} added to your plans."
 
 
 def edit_membership_plan(plan: Plan):
     form = MembershipPlanForm(obj=plan)
-    if form.validate_on_submit():
-        try:
-            plans.update_membership_plan(current_user.id, plan.id, **_membership_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"{plan.name} saved. Cycles already billed keep their price and sessions.", "success")
-            return redirect(url_for("settings.plans_index"))
-    elif not form.is_submitted():
+    if form.is_submitted():
+        done = post_form(form, lambda: plans.update_membership_plan(current_user.id, plan.id,
+                                                                    **_membership_values(form)),
+                         lambda saved: f"{saved.name} saved. Cycles already billed keep their price and sessions.",
+                         url_for("settings.plans_index"))
+        if done:
+            return done
+    else:
         form.unlimited.data = plan.included_sessions is None
     return render_template("settings/membership_plan_edit.html", plan=plan, form=form,
                            in_use=plans.is_in_use(plan.id))
@@ -93,15 +82,13 @@ def edit_pack(plan_id: int):
     if plan.kind == PlanKind.membership:
         return edit_membership_plan(plan)
     form = PackForm(obj=plan)
-    if form.validate_on_submit():
-        try:
-            plans.update_pack(current_user.id, plan.id, **_pack_values(form))
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash(f"{plan.name} saved. Packs already sold keep their price and sessions.", "success")
-            return redirect(url_for("settings.plans_index"))
-    elif not form.is_submitted():
+    if form.is_submitted():
+        done = post_form(form, lambda: plans.update_pack(current_user.id, plan.id, **_pack_values(form)),
+                         lambda saved: f"{saved.name} saved. Packs already sold keep their price and sessions.",
+                         url_for("settings.plans_index"))
+        if done:
+            return done
+    else:
         form.valid_from.data = plan.valid_from.value
     return render_template("settings/plan_edit.html", plan=plan, form=form, in_use=plans.is_in_use(plan.id))
 
@@ -139,28 +126,17 @@ def delete_pack(plan_id: int):
 @login_required
 def save_prices():
     form = DurationPricesForm()
-    if form.validate_on_submit():
-        try:
-            plans.set_duration_prices(current_user.id, {m: form[f"price_{m}"].data for m in plans.PRICED_LENGTHS})
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Prices saved. Sessions already logged keep their rate.", "success")
-            return redirect(url_for("settings.plans_index"))
-    return plans_page(prices_form=form)
+    return post_form(form, lambda: plans.set_duration_prices(
+        current_user.id, {m: form[f"price_{m}"].data for m in plans.PRICED_LENGTHS}),
+        "Prices saved. Sessions already logged keep their rate.", url_for("settings.plans_index")) \
+        or plans_page(prices_form=form)
 
 
 @bp.route("/plans/options", methods=["POST"])
 @login_required
 def save_pack_settings():
     form = PackSettingsForm()
-    if form.validate_on_submit():
-        try:
-            plans.set_pack_settings(current_user.id, credits_usable_on=form.credits_usable_on.data,
-                                    no_show_uses=form.no_show_uses.data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            flash("Pack settings saved.", "success")
-            return redirect(url_for("settings.plans_index"))
-    return plans_page(settings_form=form)
+    return post_form(form, lambda: plans.set_pack_settings(current_user.id,
+                                                           credits_usable_on=form.credits_usable_on.data,
+                                                           no_show_uses=form.no_show_uses.data),
+                     "Pack settings saved.", url_for("settings.plans_index")) or plans_page(settings_form=form)
