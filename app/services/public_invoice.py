@@ -51,7 +51,9 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
         membership_periods=memberships.invoice_membership_periods(invoice),
-        autopay_card=autopay_cards.active_card(invoice.client_id) if invoice.status != InvoiceStatus.void else None)
+        # Only a trainer with a connected account can have clients on auto-pay: no query for the others.
+        autopay_card=autopay_cards.active_card(invoice.client_id)
+        if owner.stripe_account_id and invoice.status != InvoiceStatus.void else None)
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:
