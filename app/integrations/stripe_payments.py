@@ -31,6 +31,18 @@ class ObjectNotFound(ProviderRefused):
     """No such object on that account."""
 
 
+class CardDeclined(ProviderRefused):
+    """The card was declined (402 card_error): `decline_code` is the issuer's reason, as Stripe names it."""
+
+    def __init__(self, message: str, code: str | None = None, decline_code: str | None = None):
+        super().__init__(message, code)
+        self.decline_code = decline_code or code or "generic_decline"
+
+
+class ActionRequired(ProviderRefused):
+    """The bank asks the card holder to authenticate (3D Secure) before the payment can go through."""
+
+
 class InvalidSignature(PaymentProviderError):
     """A webhook whose signature, or timestamp, does not check out."""
 
@@ -64,6 +76,7 @@ class PaymentIntent:
     amount_received: int
     amount_refunded: int
     metadata: dict = field(default_factory=dict)
+    decline_code: str = ""  # the issuer's reason for the last failed attempt, if any
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,10 @@ def _call(fn, *args, **kwargs) -> dict:
         return fn(*args, **kwargs).to_dict()
     except stripe.APIConnectionError as e:
         raise ProviderUnreachable(f"Could not reach Stripe: {e.user_message or e}") from e
+    except stripe.CardError as e:
+        if e.code == "invoice_payment_intent_requires_action":  # a 402, but nothing was declined
+            raise ActionRequired(e.user_message or str(e), e.code) from e
+        raise CardDeclined(e.user_message or str(e), e.code, getattr(e.error, "decline_code", None)) from e
     except stripe.StripeError as e:
         if e.http_status == 404 or e.code == "resource_missing":
             raise ObjectNotFound(e.user_message or str(e), e.code) from e
@@ -168,7 +185,12 @@ def retrieve_payment_intent(stripe_account: str, intent_id: str) -> PaymentInten
     refunded = int(charge.get("amount_refunded") or 0) if isinstance(charge, dict) else 0
     return PaymentIntent(id=obj["id"], status=obj.get("status") or "", amount=int(obj.get("amount") or 0),
                          amount_received=int(obj.get("amount_received") or 0), amount_refunded=refunded,
-                         metadata=dict(obj.get("metadata") or {}))
+                         metadata=dict(obj.get("metadata") or {}), decline_code=_decline_code(obj))
+
+
+def _decline_code(intent: dict) -> str:
+    error = intent.get("last_payment_error")
+    return (error.get("decline_code") or error.get("code") or "") if isinstance(error, dict) else ""
 
 
 def construct_webhook_event(payload: bytes, sig_header: str | None) -> WebhookEvent:
