@@ -9,11 +9,12 @@ from tests import factories
 from tests.stripe_helpers import connected_trainer, sent_invoice
 
 
-def autopay_invoice(fake_stripe, card_result: str = "ok", trainer=None, state: str = "open"
-                    ) -> tuple[Invoice, str]:
-    """An $80.00 open invoice of a client on auto-pay, finalized at Stripe: (invoice, Stripe invoice id)."""
+def autopay_invoice(fake_stripe, card_result: str = "ok", trainer=None, state: str = "open",
+                    invoice: Invoice | None = None) -> tuple[Invoice, str]:
+    """An open invoice (a new $80.00 one, unless given) of a client on auto-pay, finalized at Stripe:
+    (invoice, Stripe invoice id)."""
     trainer = trainer or connected_trainer(fake_stripe)
-    invoice = sent_invoice(trainer)
+    invoice = invoice or sent_invoice(trainer)
     card = factories.make_autopay_card(invoice.client, stripe_account_id=trainer.stripe_account_id)
     fake_stripe.card_results[card.stripe_customer_id] = card_result
     stripe_id = fake_stripe.create_open_invoice(trainer.stripe_account_id, card.stripe_customer_id,

@@ -42,8 +42,6 @@ def charge(invoice_id: int, attempt_no: int = 1) -> str:
     if why_not is not None:
         _cancel(invoice_id, attempt_no, why_not)
         return why_not
-    if attempt_no > 1 and current.retries_paused:
-        return "retries paused"
     if not _claim(invoice_id, attempt_no):
         return "already tried"
     account, stripe_id = current.stripe_account_id, current.stripe_invoice_id

@@ -108,14 +108,14 @@ def _paid(invoice: Invoice, current: StripeCurrentInvoice, intent: PaymentIntent
     db.session.execute(update(ChargeAttempt).where(
         ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.outcome.in_(("running", "requires_action")))
         .values(outcome="succeeded", attempted_at=now).execution_options(synchronize_session=False))
-    _cancel_scheduled(invoice.id)
+    cancel_scheduled(invoice.id)
     return card_ledger.book_intent(invoice.id, intent) if intent is not None else None
 
 
 def _closed_at_stripe(invoice: Invoice, current: StripeCurrentInvoice, status: str) -> None:
     """Voided or marked uncollectible at Stripe: no more charges. Spotter's invoice stays as it is (the
     trainer decides there); a void one falls back to the pay link."""
-    _cancel_scheduled(invoice.id)
+    cancel_scheduled(invoice.id)
     if current.state in (status, "fallback"):
         return
     current.state = status
@@ -123,7 +123,7 @@ def _closed_at_stripe(invoice: Invoice, current: StripeCurrentInvoice, status: s
                  to_value="Voided at Stripe" if status == "void" else "Marked uncollectible at Stripe")
 
 
-def _cancel_scheduled(invoice_id: int) -> None:
+def cancel_scheduled(invoice_id: int) -> None:
     db.session.execute(update(ChargeAttempt).where(
         ChargeAttempt.invoice_id == invoice_id, ChargeAttempt.outcome == "scheduled")
         .values(outcome="cancelled").execution_options(synchronize_session=False))
@@ -156,7 +156,7 @@ def record_failure(invoice: Invoice, current: StripeCurrentInvoice, attempt: Cha
     attempt.attempted_at = attempt.attempted_at or utcnow()
     next_attempt = None if attempt.hard_decline else _schedule_next(invoice, attempt)
     if attempt.hard_decline:
-        _cancel_scheduled(invoice.id)
+        cancel_scheduled(invoice.id)
     record_event(invoice.id, invoice.trainer_id, ACTOR, "charge_failed", to_value=f"Attempt {attempt.attempt_no}",
                  reason=attempt.reason)
     if next_attempt is None and not attempt.hard_decline:
