@@ -52,7 +52,8 @@ def _new_id(prefix: str) -> str:
 # only an open one marked uncollectible. A decline answers 402 with a card_error (code card_declined, or
 # expired_card, and the issuer's decline_code) and leaves the invoice open with its attempt counted; a card
 # that asks for 3D Secure answers 402 invoice_payment_intent_requires_action, the payment intent waiting in
-# requires_action. Tests choose what a customer's card does with `card_results[customer] = ...`.
+# requires_action; a customer without a card is refused (400). Tests choose what a customer's card does with
+# `card_results[customer] = "ok" | "requires_action" | "no_card" | <decline code>`.
 
 DECLINE_MESSAGES = {
     "insufficient_funds": "Your card has insufficient funds.",
@@ -120,6 +121,10 @@ class InvoicePayments:
                                     f"this one is {invoice['status']}.")
         account = self.owner[invoice["id"]]
         result = self.card_results.get(invoice["customer"], "ok")
+        if result == "no_card":  # the card was detached (or never saved) at Stripe
+            return 400, {"error": {"type": "invalid_request_error", "message":
+                                   "This customer has no attached payment source or default payment method. "
+                                   "Please consider adding a default payment method."}}
         intent = self._invoice_intent(invoice, account)
         invoice["attempt_count"] += 1
         invoice["attempted"] = True
@@ -195,7 +200,7 @@ class InvoicePayments:
 class FakeStripe(InvoicePayments, LoopbackHTTPServer):
     def __init__(self):
         self.invoices: dict[str, dict] = {}
-        self.card_results: dict[str, str] = {}  # customer id -> "ok", "requires_action" or a decline code
+        self.card_results: dict[str, str] = {}  # customer id -> what paying with her card does (see above)
         self.lock = threading.RLock()
         self.accounts: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}

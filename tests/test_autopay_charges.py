@@ -118,3 +118,14 @@ def test_a_card_asking_for_authentication_sends_the_client_stripes_invoice_page(
     assert fake_stripe.invoices[stripe_id]["status"] == "open"
     [message] = failure_messages(invoice.id)
     assert message.dedupe_key == f"payment_action-{invoice.id}-1"
+
+
+def test_a_charge_stripe_refuses_while_the_invoice_is_open_fails_for_good_instead_of_looping(app, fake_stripe):
+    invoice, stripe_id = autopay_invoice(fake_stripe, card_result="no_card")  # the card was removed at Stripe
+
+    autopay_charges.charge(invoice.id, 1)
+
+    [attempt] = attempts(invoice.id)
+    assert (attempt.outcome, attempt.hard_decline) == ("failed", True)
+    assert attempt.reason == "Stripe has no card it can charge for this client"
+    assert autopay_charges.enqueue_due(utcnow() + timedelta(days=30)) == 0

@@ -20,6 +20,8 @@ from app.jobs import get_queue
 from app.models import ChargeAttempt, Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
 from app.services import autopay_ledger, card_ledger
+from app.services.outbox import enqueue_messages, pending_ids
+from app.services.payments import lock_invoice
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,9 @@ def charge(invoice_id: int, attempt_no: int = 1) -> str:
         return "Stripe out of reach: tried again later"
     except ProviderRefused as e:  # paid, voided or marked uncollectible meanwhile: Stripe's state decides
         log.info("charge %s/%s refused: %s", invoice_id, attempt_no, e)
-        return _apply_now(account, stripe_id, "invoice.updated")
+        outcome = _apply_now(account, stripe_id, "invoice.updated")
+        _fail_if_still_running(invoice_id, attempt_no)
+        return outcome
     return _apply_now(account, stripe_id, "invoice.paid", stripe_invoice)
 
 
@@ -124,6 +128,18 @@ def _apply_now(account: str, stripe_id: str, event_type: str, stripe_invoice=Non
         intent = stripe_api.PaymentIntent(**{**intent.__dict__, "decline_code": decline_code})
     card_ledger.save(lambda: autopay_ledger.apply_invoice(event_type, account, stripe_invoice, intent))
     return f"Stripe says {stripe_invoice.status}"
+
+
+def _fail_if_still_running(invoice_id: int, attempt_no: int) -> None:
+    """Refused while Stripe still has the invoice open (no card it can charge): a failure that no retry
+    mends, rather than a claim the sweep would send again and again."""
+    invoice = lock_invoice(invoice_id)
+    current = db.session.scalar(select(StripeCurrentInvoice).where(StripeCurrentInvoice.invoice_id == invoice_id))
+    attempt = db.session.scalar(select(ChargeAttempt).where(ChargeAttempt.invoice_id == invoice_id,
+                                                            ChargeAttempt.attempt_no == attempt_no))
+    messages = autopay_ledger.record_failure(invoice, current, attempt, autopay_ledger.NO_USABLE_CARD)
+    db.session.commit()
+    enqueue_messages(pending_ids(messages or []))
 
 
 def charge_later(invoice_id: int, attempt_no: int) -> bool:

@@ -19,12 +19,13 @@ from app.services.outbox import new_messages
 from app.services.payments import lock_invoice
 
 ACTOR = "Stripe"
-FINISHED = ("succeeded", "failed", "requires_action", "cancelled")
+NO_USABLE_CARD = "no_usable_card"  # ours: Stripe refused the charge while the invoice is open
 # Declines no retry can mend: the card is gone, blocked or closed. The client is asked for a new one at once.
 HARD_DECLINES = {"lost_card", "stolen_card", "pickup_card", "restricted_card", "fraudulent", "expired_card",
                  "invalid_account", "account_closed", "incorrect_number", "invalid_number", "card_not_supported",
                  "merchant_blacklist", "security_violation", "revocation_of_all_authorizations",
-                 "revocation_of_authorization", "stop_payment_order", "no_action_taken", "not_permitted"}
+                 "revocation_of_authorization", "stop_payment_order", "no_action_taken", "not_permitted",
+                 NO_USABLE_CARD}
 REASONS = {
     "insufficient_funds": "The bank declined: not enough funds",
     "lost_card": "The card was reported lost",
@@ -43,6 +44,7 @@ REASONS = {
     "processing_error": "The card network had an error",
     "try_again_later": "The bank asked to try again later",
     "authentication_required": "The bank asks the client to confirm the payment",
+    NO_USABLE_CARD: "Stripe has no card it can charge for this client",
 }
 
 
