@@ -154,3 +154,19 @@ def test_another_trainers_failed_payment_is_404_on_every_action(app, logged_in, 
     assert [a.outcome for a in attempts(invoice.id)] == ["failed", "scheduled"]
     assert current_of(invoice.id).retries_paused is False
     assert invoice.client.name not in logged_in.get("/invoices/autopay").data.decode()
+
+
+def test_retry_now_pressed_twice_at_the_same_moment_charges_once(app, logged_in, trainer, fake_stripe, run_worker):
+    invoice, stripe_id = _failed_invoice(fake_stripe, _connect(trainer, fake_stripe))
+    fake_stripe.card_results[customer_of(fake_stripe, stripe_id)] = "ok"
+
+    logged_in.get("/dashboard")
+    form = {"attempt_no": "1", "csrf_token": logged_in.token}
+
+    answers = logged_in.post_at_once(f"/invoices/{invoice.id}/autopay/retry", [form] * 2)
+    run_worker()
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert fake_stripe.charges_made(stripe_id) == 1
+    assert len(card_payments(invoice.id)) == 1
+    assert [a.outcome for a in attempts(invoice.id)] == ["failed", "succeeded"]

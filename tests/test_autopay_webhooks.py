@@ -191,3 +191,34 @@ def test_an_unknown_stripe_invoice_on_a_known_account_changes_nothing(app, clien
 
     assert card_payments(invoice.id) == []
     assert current_of(invoice.id).state == "open"
+
+
+def _autopay_stopped(invoice_id: int) -> int:
+    return len(history(invoice_id, "autopay_stopped"))
+
+
+def test_each_other_invoice_event_five_times_in_a_row_and_ten_at_once_is_applied_once(app, client, fake_stripe):
+    asking, asking_id = autopay_invoice(fake_stripe, card_result="requires_action")
+    autopay_charges.charge(asking.id, 1)
+    voided, voided_id = autopay_invoice(fake_stripe, card_result="insufficient_funds", trainer=asking.trainer)
+    autopay_charges.charge(voided.id, 1)
+    written, written_id = autopay_invoice(fake_stripe, card_result="insufficient_funds", trainer=asking.trainer)
+    autopay_charges.charge(written.id, 1)
+    with fake_stripe.lock:
+        fake_stripe._void_invoice(fake_stripe.invoices[voided_id])
+        fake_stripe._mark_uncollectible(fake_stripe.invoices[written_id])
+    kinds = [("invoice.payment_action_required", asking_id), ("invoice.voided", voided_id),
+             ("invoice.marked_uncollectible", written_id)]
+
+    for kind, stripe_id in kinds:
+        event = fake_stripe.event(kind, stripe_id)
+        assert [deliver(client, event).status_code for _ in range(5)] == [200] * 5
+    assert _deliver_at_once(app, fake_stripe, [fake_stripe.event(kind, stripe_id) for kind, stripe_id in kinds
+                                               for _ in range(4)][:10]) == [200] * 10
+
+    assert len(failure_messages(asking.id)) == 1
+    assert [a.outcome for a in attempts(asking.id)] == ["requires_action"]
+    assert (_autopay_stopped(voided.id), current_of(voided.id).state) == (1, "void")
+    assert (_autopay_stopped(written.id), current_of(written.id).state) == (1, "uncollectible")
+    assert [a.outcome for a in attempts(written.id)] == ["failed", "cancelled"]
+    assert card_payments(asking.id) == card_payments(voided.id) == card_payments(written.id) == []
