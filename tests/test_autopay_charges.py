@@ -129,3 +129,20 @@ def test_a_charge_stripe_refuses_while_the_invoice_is_open_fails_for_good_instea
     assert (attempt.outcome, attempt.hard_decline) == ("failed", True)
     assert attempt.reason == "Stripe has no card it can charge for this client"
     assert autopay_charges.enqueue_due(utcnow() + timedelta(days=30)) == 0
+
+
+def test_the_failure_text_waits_for_the_clients_morning(app, fake_stripe):
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+    app.config["QUIET_HOURS_KINDS"] = ("PAYMENT_FAILED",)  # as in production
+    night = next(f"Etc/GMT{offset:+d}" for offset in range(-12, 13)
+                 if datetime.now(timezone.utc).astimezone(ZoneInfo(f"Etc/GMT{offset:+d}")).hour == 2)
+    invoice, _ = autopay_invoice(fake_stripe, card_result="insufficient_funds")
+    invoice.client.timezone = night
+    db.session.commit()
+
+    autopay_charges.charge(invoice.id, 1)
+
+    [text] = failure_messages(invoice.id)
+    assert text.is_held
+    assert text.send_after.astimezone(ZoneInfo(night)).hour == 8
