@@ -146,3 +146,19 @@ def test_the_failure_text_waits_for_the_clients_morning(app, fake_stripe):
     [text] = failure_messages(invoice.id)
     assert text.is_held
     assert text.send_after.astimezone(ZoneInfo(night)).hour == 8
+
+
+def test_the_failure_email_says_when_the_card_is_tried_again_and_links_to_pay(app, fake_stripe):
+    from app.models import OutboxMessage
+    from app.services.emailing import words_for
+    from app.services.links import public_url
+    invoice, _ = autopay_invoice(fake_stripe, card_result="insufficient_funds")
+    autopay_charges.charge(invoice.id, 1)
+    [_, retry] = attempts(invoice.id)
+
+    words = words_for(OutboxMessage(trainer_id=invoice.trainer_id, client_id=invoice.client_id, invoice_id=invoice.id,
+                                    kind="payment_failed", channel="email"))
+
+    assert words.subject.endswith("didn't go through")
+    assert f"We'll try again {retry.scheduled_for:%b} {retry.scheduled_for.day}." in words.text
+    assert public_url(_invoice(invoice.id)) in words.text and "Update card and pay" in words.html
