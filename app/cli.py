@@ -111,7 +111,16 @@ def _clock_command(app: Flask) -> None:
         _register_reminder_tick(scheduler)
         _register_card_expiry_check(scheduler)
         _register_key_clean_up(scheduler)
+        _register_charge_sweep(scheduler)
         scheduler.start()
+
+
+def _register_charge_sweep(scheduler) -> None:
+    """Auto-pay retries whose day has come are enqueued every minute (each attempt once)."""
+    from app.jobs.autopay import sweep_due_charges
+
+    scheduler.register(sweep_due_charges, queue_name=current_app.config["RQ_QUEUE"], interval=60,
+                       job_timeout=120, result_ttl=3600)
 
 
 def _register_reminder_tick(scheduler) -> None:

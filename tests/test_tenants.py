@@ -35,7 +35,7 @@ def _victim_data(email: str = "victim@example.com"):
                                                     Invoice.status == InvoiceStatus.draft))
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
-    factories.make_autopay_card(billed)  # auto-pay turned off, or a link sent, would show in the rows
+    _victim_autopay(billed, sent)  # a card, a current invoice, failed and scheduled charges
     run_id = _victim_billing_run(victim)
     membership = _victim_membership(victim, drafted)
     token, _ = api_tokens.create_token(victim.id, "Victim token", "write")
@@ -65,6 +65,23 @@ def _victim_membership(victim, client):
                                         anchor_day=1, included_sessions=4)
     return memberships.start_membership(victim.id, client.id, plan.id, start_on=date.today(), prorate_first=False,
                                         actor="victim")
+
+
+def _victim_autopay(client, invoice):
+    """Her client on auto-pay, whose card was declined on the sent invoice: a retry waits for tomorrow."""
+    from datetime import timedelta
+    from app.models import ChargeAttempt, StripeCurrentInvoice
+    from app.models.types import utcnow
+    card = factories.make_autopay_card(client)
+    db.session.add(StripeCurrentInvoice(trainer_id=client.trainer_id, invoice_id=invoice.id,
+                                        stripe_account_id=card.stripe_account_id,
+                                        stripe_invoice_id=f"in_victim{invoice.id}", state="open"))
+    db.session.add(ChargeAttempt(trainer_id=client.trainer_id, invoice_id=invoice.id, attempt_no=1, outcome="failed",
+                                 scheduled_for=utcnow(), attempted_at=utcnow(), decline_code="insufficient_funds",
+                                 reason="The bank declined: not enough funds"))
+    db.session.add(ChargeAttempt(trainer_id=client.trainer_id, invoice_id=invoice.id, attempt_no=2,
+                                 outcome="scheduled", scheduled_for=utcnow() + timedelta(days=1)))
+    db.session.commit()
 
 
 def _victim_billing_run(victim):

@@ -31,6 +31,18 @@ class ObjectNotFound(ProviderRefused):
     """No such object on that account."""
 
 
+class CardDeclined(ProviderRefused):
+    """The card was declined (402 card_error): `decline_code` is the issuer's reason, as Stripe names it."""
+
+    def __init__(self, message: str, code: str | None = None, decline_code: str | None = None):
+        super().__init__(message, code)
+        self.decline_code = decline_code or code or "generic_decline"
+
+
+class ActionRequired(ProviderRefused):
+    """The bank asks the card holder to authenticate (3D Secure) before the payment can go through."""
+
+
 class InvalidSignature(PaymentProviderError):
     """A webhook whose signature, or timestamp, does not check out."""
 
@@ -69,6 +81,7 @@ class PaymentIntent:
     metadata: dict = field(default_factory=dict)
     payment_method_id: str | None = None
     customer_id: str | None = None
+    decline_code: str = ""  # the issuer's reason for the last failed attempt, if any
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,10 @@ def _call(fn, *args, **kwargs) -> dict:
         return fn(*args, **kwargs).to_dict()
     except stripe.APIConnectionError as e:
         raise ProviderUnreachable(f"Could not reach Stripe: {e.user_message or e}") from e
+    except stripe.CardError as e:
+        if e.code == "invoice_payment_intent_requires_action":  # a 402, but nothing was declined
+            raise ActionRequired(e.user_message or str(e), e.code) from e
+        raise CardDeclined(e.user_message or str(e), e.code, getattr(e.error, "decline_code", None)) from e
     except stripe.StripeError as e:
         if e.http_status == 404 or e.code == "resource_missing":
             raise ObjectNotFound(e.user_message or str(e), e.code) from e
@@ -184,7 +201,7 @@ def retrieve_payment_intent(stripe_account: str, intent_id: str) -> PaymentInten
     return PaymentIntent(id=obj["id"], status=obj.get("status") or "", amount=int(obj.get("amount") or 0),
                          amount_received=int(obj.get("amount_received") or 0), amount_refunded=refunded,
                          metadata=dict(obj.get("metadata") or {}), payment_method_id=_id_of(obj.get("payment_method")),
-                         customer_id=_id_of(obj.get("customer")))
+                         customer_id=_id_of(obj.get("customer")), decline_code=_decline_code(obj))
 
 
 # Saved cards (auto-pay): a Customer on the connected account, and the card saved to her.
@@ -248,6 +265,11 @@ def create_setup_session(*, stripe_account: str, idempotency_key: str, customer_
               "setup_intent_data": {"metadata": metadata}}
     options = {"stripe_account": stripe_account, "idempotency_key": idempotency_key}
     return _session(_call(_client().v1.checkout.sessions.create, params, options))
+
+
+def _decline_code(intent: dict) -> str:
+    error = intent.get("last_payment_error")
+    return (error.get("decline_code") or error.get("code") or "") if isinstance(error, dict) else ""
 
 
 def construct_webhook_event(payload: bytes, sig_header: str | None) -> WebhookEvent:

@@ -72,12 +72,18 @@ def apply_checkout_session(account: str, session: CheckoutSession,
 
 
 def apply_payment_intent(account: str, intent: PaymentIntent, session_id: str | None = None) -> OutboxMessage | None:
-    """One Payment row per payment intent, moved to the intent's current state."""
+    """A Checkout payment, booked on the invoice of the "Pay by card" press it belongs to."""
     attempt = attempt_for(account, intent.metadata)
+    return book_intent(attempt.invoice_id, intent, session_id) if attempt is not None else None
+
+
+def book_intent(invoice_id: int, intent: PaymentIntent, session_id: str | None = None) -> OutboxMessage | None:
+    """One Payment row per payment intent, moved to the intent's current state: Checkout's and
+    auto-pay's card payments alike."""
     status = _status_of(intent)
-    if attempt is None or status is None:
+    if status is None:
         return None
-    invoice = lock_invoice(attempt.invoice_id)
+    invoice = lock_invoice(invoice_id)
     payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent.id))
     if payment is None:
         if status == PaymentStatus.failed:

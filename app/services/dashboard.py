@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, select
 
 from app.extensions import db
 from app.models import Client, Payment, PaymentMethod, Trainer, TrainingSession
-from app.services import attention, packs, payments, sessions
+from app.services import attention, autopay_overview, packs, payments, sessions
 from app.services.invoices import OpenTotals, open_totals
 from app.timefmt import local_today, week_bounds
 
@@ -35,6 +35,7 @@ class Dashboard:
     money: "MoneySummary"
     to_confirm: list
     packs: list  # packs running low (2 or fewer left) or expiring within 14 days
+    failed_payments: list  # auto-pay charges that failed: reason, next try, the trainer's choices
 
 
 @dataclass
@@ -72,4 +73,5 @@ def build_dashboard(trainer: Trainer) -> Dashboard:
                      opted_out=attention.opted_out_clients(trainer.id),
                      money=money_summary(trainer.id, today),
                      to_confirm=payments.payments_to_confirm(trainer.id),
-                     packs=packs.packs_needing_attention(trainer.id, today))
+                     packs=packs.packs_needing_attention(trainer.id, today),
+                     failed_payments=autopay_overview.failed_payments(trainer.id))

@@ -90,6 +90,9 @@ def words_for(message: OutboxMessage) -> EmailWords:
         if message.kind == "receipt":
             from app.money import format_cents
             context["paid"] = format_cents(invoice.paid_cents, invoice.currency)
+        if message.kind == "payment_failed":
+            from app.services.autopay_messages import payment_failed_context
+            context.update(payment_failed_context(invoice))
     if message.client_id is not None:
         context["unsubscribe"] = unsubscribe_url(message.client_id)
     return email_words(message.kind, **context)

@@ -30,7 +30,7 @@ from app.models.membership import ACTIVE, CANCELLED, PAUSED
 from app.models.types import utcnow
 from app.money import format_cents
 from app.proration import part
-from app.services import ServiceError
+from app.services import ServiceError, autopay_overview
 from app.services.audit import record_event
 from app.services.client_accounts import give_credit
 from app.services.drafts import over_the_ceiling, refresh_totals
@@ -399,6 +399,7 @@ def _renew_once(trainer_id: int, through: date) -> int:
          "credited_cents": 0, "invoice_id": drafts[m.client_id], "invoice_line_id": line_id}
         for (m, plan, cycle), line_id in zip(billed, line_ids)])
     lots, previous, now = [], {}, utcnow()
+    held = autopay_overview.clients_with_credits_held(trainer)  # past due on auto-pay: granted once paid
     for (m, plan, cycle), line_id in zip(billed, line_ids):
         rollover = 0
         if plan.included_sessions is not None and plan.rollover_max:
@@ -411,7 +412,7 @@ def _renew_once(trainer_id: int, through: date) -> int:
                          "name": f"{plan.name} membership"[:100], "sessions_total": sessions,
                          "price_cents": plan.price_cents, "valid_days": None, "valid_from": ValidFrom.sale,
                          "expires_on": cycle.end - timedelta(days=1), "starts_on": cycle.start,
-                         "usable_from": now})
+                         "usable_from": None if m.client_id in held else now})
     if lots:
         db.session.execute(insert(CreditLot), lots)
     db.session.execute(update(Membership), renewed)

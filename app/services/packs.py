@@ -118,10 +118,20 @@ def on_invoices_finalized(invoice_ids: list[int]) -> None:
 
 
 def on_invoice_paid(invoice_id: int) -> None:
-    """Lots waiting for this invoice's payment become usable. Part of the caller's transaction."""
+    """Lots waiting for this invoice's payment become usable, and so do membership credits held while the
+    client was past due on auto-pay, once nothing of hers is past due. Part of the caller's transaction."""
     db.session.execute(update(CreditLot).where(CreditLot.invoice_id == invoice_id,
                                                CreditLot.usable_from.is_(None), CreditLot.voided_at.is_(None))
                        .values(usable_from=utcnow()).execution_options(synchronize_session=False))
+    invoice = db.session.get(Invoice, invoice_id)
+    held = (CreditLot.client_id == invoice.client_id) & CreditLot.membership_id.is_not(None) \
+        & CreditLot.usable_from.is_(None) & CreditLot.voided_at.is_(None)
+    if db.session.scalar(select(CreditLot.id).where(held).limit(1)) is None:
+        return
+    from app.services.autopay_overview import past_due_client_ids
+    if invoice.client_id not in past_due_client_ids(invoice.trainer_id):
+        db.session.execute(update(CreditLot).where(held).values(usable_from=utcnow())
+                           .execution_options(synchronize_session=False))
 
 
 def on_invoice_voided(invoice_id: int) -> None:

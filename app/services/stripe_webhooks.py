@@ -9,7 +9,7 @@ from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
-from app.services import autopay_cards, card_ledger, card_payments, stripe_connect
+from app.services import autopay_cards, autopay_webhooks, card_ledger, card_payments, stripe_connect
 
 SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
                   "checkout.session.async_payment_failed", "checkout.session.expired"}
@@ -18,6 +18,11 @@ CHARGE_EVENTS = {"charge.refunded"}
 # Saved cards (auto-pay): a card removed, a Customer's default card changed.
 CARD_EVENTS = {"payment_method.detached", "customer.updated"}
 HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | CARD_EVENTS | {"account.updated"}
+
+# Auto-pay invoices charged on the trainer's account (autopay_webhooks reads and applies them).
+AUTOPAY_INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required",
+                          "invoice.voided", "invoice.marked_uncollectible"}
+HANDLED_EVENTS |= AUTOPAY_INVOICE_EVENTS
 
 Apply = Callable[[], OutboxMessage | None]
 
@@ -55,13 +60,15 @@ def _concerns_us(event: WebhookEvent) -> bool:
         return stripe_connect.trainer_for_account(event.account) is not None
     if event.type in CARD_EVENTS | SESSION_EVENTS and autopay_cards.knows_account(event.account):
         return True  # a Customer of ours: a saved card, or a setup-mode session saving one
+    if event.type in AUTOPAY_INVOICE_EVENTS:
+        return autopay_webhooks.concerns_us(event.account)
     return db.session.scalar(select(CheckoutAttempt.id).where(CheckoutAttempt.stripe_account_id == event.account)
                              .limit(1)) is not None
 
 
 def _fetch(event: WebhookEvent) -> Apply:
     """Reads what the event is about from Stripe; returns how to apply it."""
-    if event.type in SESSION_EVENTS | INTENT_EVENTS and event.object_id is None:
+    if event.type in SESSION_EVENTS | INTENT_EVENTS | AUTOPAY_INVOICE_EVENTS and event.object_id is None:
         raise MalformedEvent(f"{event.type} without the id of its object")
     try:
         if event.type in CARD_EVENTS:
@@ -70,6 +77,8 @@ def _fetch(event: WebhookEvent) -> Apply:
             return _fetch_account(event.account)
         if event.type in SESSION_EVENTS:
             return _fetch_session(event.account, event.object_id)
+        if event.type in AUTOPAY_INVOICE_EVENTS:
+            return autopay_webhooks.fetch(event.type, event.account, event.object_id)
         intent_id = event.object_id if event.type in INTENT_EVENTS else event.payment_intent_id
         return _fetch_intent(event.account, intent_id) if intent_id else (lambda: None)
     except (ObjectNotFound, ProviderRefused):

@@ -127,6 +127,10 @@ def _body_for(message: OutboxMessage) -> str:
     invoice = db.session.get(Invoice, message.invoice_id)
     if message.kind == "receipt":
         return receipt_text(invoice, trainer)
+    if message.kind == "payment_failed":
+        from app.services.autopay_messages import payment_failed_context
+        return first_that_fits(sms_wordings("payment_failed", **invoice_context(invoice, trainer),
+                                            **payment_failed_context(invoice)))
     return invoice_text(invoice, trainer, _is_first_text_to(message.to_number, message.id))
 
 

@@ -133,3 +133,9 @@ class ApiTokenForm(FlaskForm):
     name = StringField("Name", filters=[strip], description="What uses it, for example “Spreadsheet”.")
     scope = SelectField("Access", choices=[("read", "Read only"), ("write", "Read and write")],
                         validate_choice=False)
+
+
+class AutopayRetriesForm(FlaskForm):
+    """Plain strings: the service checks the days and says what is wrong beside the field."""
+    retry_days = StringField("Try a failed card again", filters=[strip])
+    suspend_credits = BooleanField("Hold a membership's session credits until its invoice is paid")

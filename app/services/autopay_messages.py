@@ -1,0 +1,26 @@
+"""What the payment_failed message says: the attempt's outcome (a decline to retry, a hard decline, the
+last retry, a bank asking to confirm), read when the message is written out."""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AutopayCard, ChargeAttempt, Invoice, StripeCurrentInvoice
+
+
+def payment_failed_context(invoice: Invoice) -> dict:
+    attempt = db.session.scalar(select(ChargeAttempt).where(
+        ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.outcome.in_(("failed", "requires_action")))
+        .order_by(ChargeAttempt.attempt_no.desc()).limit(1))
+    following = db.session.scalar(select(ChargeAttempt).where(
+        ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.outcome == "scheduled")
+        .order_by(ChargeAttempt.attempt_no).limit(1))
+    current = db.session.scalar(select(StripeCurrentInvoice).where(StripeCurrentInvoice.invoice_id == invoice.id))
+    card = db.session.scalar(select(AutopayCard).where(AutopayCard.client_id == invoice.client_id))
+    if attempt is not None and attempt.outcome == "requires_action":
+        outcome = "confirm"
+    elif attempt is not None and attempt.hard_decline:
+        outcome = "new_card"
+    else:
+        outcome = "retry" if following is not None else "last"
+    return dict(outcome=outcome, card=f"{card.brand.title()} ending {card.last4}" if card else "your card",
+                retry_on=f"{following.scheduled_for:%b} {following.scheduled_for.day}" if following else "",
+                confirm_link=(current.hosted_invoice_url if current else "") or "")
