@@ -17,6 +17,7 @@ import time
 import uuid
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fake_stripe_invoices import InvoicesMixin
 from tests.servers import JsonRequestHandler, LoopbackHTTPServer
 
 SECRET_KEY = "sk_test_fake"
@@ -44,7 +45,7 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
 
 
-class FakeStripe(LoopbackHTTPServer):
+class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
     def __init__(self):
         self.lock = threading.RLock()
         self.accounts: dict[str, dict] = {}
@@ -58,6 +59,7 @@ class FakeStripe(LoopbackHTTPServer):
         self.read_delay_seconds = 0.0  # a slow Stripe: every GET waits this long before answering
         self.down = False  # every API call answers 503, as Stripe does when it has trouble
         self.on_session_create = None  # called with the new session, before the create is answered
+        self._init_invoices()
         super().__init__()
 
 
@@ -185,6 +187,9 @@ class FakeStripe(LoopbackHTTPServer):
         return obj if obj is not None and self.owner.get(object_id) == account else None
 
     def _get(self, path: str, account: str | None, query: dict) -> tuple[int, dict]:
+        invoices = self._invoice_route("GET", path, account, query)
+        if invoices is not None:
+            return invoices
         kind, _, object_id = path.removeprefix("/v1/").rpartition("/")
         with self.lock:
             if kind == "accounts":
@@ -201,6 +206,9 @@ class FakeStripe(LoopbackHTTPServer):
             return 200, body
 
     def _post(self, path: str, account: str | None, params: dict) -> tuple[int, dict]:
+        invoices = self._invoice_route("POST", path, account, params)
+        if invoices is not None:
+            return invoices
         if path == "/v1/accounts":
             return 200, self._create_account(params)
         if path == "/v1/account_links":
@@ -246,7 +254,10 @@ class FakeStripe(LoopbackHTTPServer):
                     self._json(503, {"error": {"type": "api_error", "message": "Stripe is having trouble."}})
                     return False
                 if self.headers.get("Authorization") == f"Bearer {SECRET_KEY}":
-                    return True
+                    refused = fake._gate(self.headers.get("Stripe-Account"))
+                    if refused is not None:
+                        self._json(*refused)
+                    return refused is None
                 self._json(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
                 return False
 
@@ -254,7 +265,8 @@ class FakeStripe(LoopbackHTTPServer):
                 with fake.lock:
                     fake.requests.append({"method": method, "path": path, "params": params,
                                           "account": self.headers.get("Stripe-Account"),
-                                          "idempotency_key": self.headers.get("Idempotency-Key")})
+                                          "idempotency_key": self.headers.get("Idempotency-Key"),
+                                          "at": time.time()})
 
             def _checkout_page(self, session_id: str) -> None:
                 """Checkout's own page (no API key: the client's browser opens it): a stub naming
@@ -298,6 +310,13 @@ class FakeStripe(LoopbackHTTPServer):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 self._json(status, body, replayed)
+
+            def do_DELETE(self):
+                path = urlsplit(self.path).path
+                self._log("DELETE", path, {})
+                if self._accepted():
+                    account = self.headers.get("Stripe-Account")
+                    self._json(*(fake._invoice_route("DELETE", path, account, {}) or _missing(path)))
 
         return Handler
 
