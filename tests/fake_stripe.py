@@ -134,6 +134,7 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
         """A webhook event about an object, as it stands now; `account` defaults to its owner."""
         with self.lock:
             obj = (self.sessions.get(object_id) or self.intents.get(object_id) or self.charges.get(object_id)
+                   or self.invoices.get(object_id)
                    or self.accounts[object_id])
             snapshot = {k: v for k, v in copy.deepcopy(obj).items() if k not in ("pi_metadata", "fee")}
             owner = self.owner.get(object_id, object_id if object_id.startswith("acct_") else None)
@@ -243,6 +244,10 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
         fake = self
 
         class Handler(JsonRequestHandler):
+            # Headers and body leave as they are written: with Nagle's algorithm each answer waited for
+            # the client's delayed ACK (40 ms on loopback), which the bench's latency figures would include.
+            disable_nagle_algorithm = True
+
             def _json(self, status, payload, replayed=False):
                 headers = {"Request-Id": _new_id("req")}
                 if replayed:

@@ -1,5 +1,5 @@
 """Auto-pay's Stripe jobs. Their arguments are invoice ids: a wire format, kept stable."""
-from app.services import stripe_sync
+from app.services import autopay_cycle, stripe_sync
 
 
 def sync_stripe_invoice(invoice_id: int):
@@ -10,3 +10,8 @@ def sync_stripe_invoice(invoice_id: int):
 def sweep_stripe_sync(drift_check: bool = False):
     """Enqueues a sync for every auto-pay draft that lags (or, for the drift check, every one)."""
     return f"{stripe_sync.sweep(drift_check)} syncs enqueued"
+
+
+def finalize_autopay_invoice(invoice_id: int):
+    """Final sync, finalize at Stripe and the first charge of a sent auto-pay invoice; a second run does nothing."""
+    return autopay_cycle.finalize_sent_invoice(invoice_id)

@@ -243,17 +243,21 @@ def request_sync(invoice_id: int) -> bool:
         return False
 
 
-def after_draft_change(invoice_ids) -> None:
-    """Called after a draft change's commit: auto-pay drafts get their sync enqueued."""
+def autopay_invoices(invoice_ids, status: InvoiceStatus) -> list[int]:
+    """Those of the invoices (in `status`) whose client is on auto-pay. No commit: it would expire the
+    caller's loaded rows, read again just to be shown."""
     ids = [i for i in invoice_ids if i is not None]
     if not ids:
-        return
-    autopay = db.session.scalars(select(Invoice.id).join(AutopayCard, AutopayCard.client_id == Invoice.client_id)
-                                 .where(Invoice.id.in_(ids), Invoice.status == InvoiceStatus.draft,
-                                        AutopayCard.enabled.is_(True),
-                                        AutopayCard.stripe_payment_method_id.is_not(None))).all()
-    db.session.commit()
-    for invoice_id in autopay:
+        return []
+    return list(db.session.scalars(select(Invoice.id).join(AutopayCard, AutopayCard.client_id == Invoice.client_id)
+                                   .where(Invoice.id.in_(ids), Invoice.status == status,
+                                          AutopayCard.enabled.is_(True),
+                                          AutopayCard.stripe_payment_method_id.is_not(None))))
+
+
+def after_draft_change(invoice_ids) -> None:
+    """Called after a draft change's commit: auto-pay drafts get their sync enqueued."""
+    for invoice_id in autopay_invoices(invoice_ids, InvoiceStatus.draft):
         request_sync(invoice_id)
 
 

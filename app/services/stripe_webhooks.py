@@ -9,13 +9,14 @@ from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
-from app.services import card_ledger, card_payments, stripe_connect
+from app.services import autopay_finalized, card_ledger, card_payments, stripe_connect
 
 SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
                   "checkout.session.async_payment_failed", "checkout.session.expired"}
 INTENT_EVENTS = {"payment_intent.payment_failed", "payment_intent.succeeded", "payment_intent.processing"}
 CHARGE_EVENTS = {"charge.refunded"}
 HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | {"account.updated"}
+HANDLED_EVENTS |= autopay_finalized.EVENTS  # auto-pay: invoice.finalized
 
 Apply = Callable[[], OutboxMessage | None]
 
@@ -51,6 +52,8 @@ def _concerns_us(event: WebhookEvent) -> bool:
         return False
     if event.type == "account.updated":
         return stripe_connect.trainer_for_account(event.account) is not None
+    if event.type in autopay_finalized.EVENTS:
+        return autopay_finalized.concerns_us(event)
     return db.session.scalar(select(CheckoutAttempt.id).where(CheckoutAttempt.stripe_account_id == event.account)
                              .limit(1)) is not None
 
@@ -60,6 +63,8 @@ def _fetch(event: WebhookEvent) -> Apply:
     if event.type in SESSION_EVENTS | INTENT_EVENTS and event.object_id is None:
         raise MalformedEvent(f"{event.type} without the id of its object")
     try:
+        if event.type in autopay_finalized.EVENTS:
+            return autopay_finalized.fetch(event)
         if event.type == "account.updated":
             return _fetch_account(event.account)
         if event.type in SESSION_EVENTS:
