@@ -7,7 +7,8 @@ same key and parameters give back the first answer, other parameters are an idem
 can be told to create a session and then drop the connection before answering, to run a hook while
 it creates one, or to be down (every API call a 503). Tests move objects along (`complete_session`,
 `refund`, ...) and build the webhook events that describe them (`event`). As on Stripe, only an
-open session can be paid: paying an expired or completed one is refused (CheckoutClosed).
+open session can be paid: paying an expired or completed one is refused (CheckoutClosed). Invoices and invoice items, latency, 429/500 storms, disconnected accounts and
+call counts are in tests/fake_stripe_invoices.py, mixed in.
 """
 import copy
 import re

@@ -134,3 +134,17 @@ def test_invoice_finalized_with_a_bad_signature_is_refused(app, client, fake_str
     event = fake_stripe.event("invoice.finalized", current_of(invoice.id).stripe_invoice_id)
     assert deliver(client, event, secret="whsec_wrong").status_code == 400
     assert db.session.scalar(select(StripeEvent).where(StripeEvent.id == event["id"])) is None
+
+
+def test_the_email_says_will_be_charged_to_visa_4242_on_the_day(app, fake_stripe, smtp_server, run_worker):
+    trainer = factories.make_trainer()
+    client = factories.make_client(trainer, email="ann@example.com", channels="email")
+    factories.make_autopay_card(client, stripe_account_id=fake_stripe.add_account())
+    factories.make_session(client)
+    invoice = send(trainer.id)
+    run_worker()
+    [received] = smtp_server.messages
+    day = f"{invoice.issue_date:%b} {invoice.issue_date.day}"
+    assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("plain",)).get_content()
+    assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("html",)).get_content()
+    assert current_of(invoice.id).state == "open"
