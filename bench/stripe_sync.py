@@ -22,7 +22,7 @@ from app.extensions import db
 from app.jobs import get_queue
 from app.jobs.worker import build_worker
 from app.models import AutopayCard, Client, Invoice, InvoiceStatus, TrainingSession
-from app.services import drafts, stripe_sync
+from app.services import drafts, stripe_sync, stripe_sync_state
 from app.services.billing_engine import build_drafts
 from bench.harness import bench_app, figures
 from tests.factories import make_trainer
@@ -66,7 +66,7 @@ def in_sync_count() -> int:
     for trainer_id, invoice_id in rows:
         by_trainer.setdefault(trainer_id, []).append(invoice_id)
     return sum(1 for trainer_id, ids in by_trainer.items()
-               for state in stripe_sync.sync_states(trainer_id, ids).values() if state.label == "in sync")
+               for state in stripe_sync_state.sync_states(trainer_id, ids).values() if state.label == "in sync")
 
 
 def run_jobs(app) -> float:

@@ -1,11 +1,10 @@
 """Auto-pay: the Stripe current invoice of a draft kept in line with it, against the fake Stripe."""
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.integrations import stripe_invoices
 from app.models import Invoice
-from app.services import drafts, stripe_sync
+from app.services import drafts, stripe_sync, stripe_sync_state
 from tests.stripe_sync_helpers import autopay_draft, current_of, line_ids_at_stripe, stripe_items
 
 
@@ -133,7 +132,7 @@ def test_a_line_edited_during_a_sync_is_brought_in_before_the_job_ends(app, fake
     by_line = {i["metadata"]["spotter_line_id"]: i for i in stripe_items(fake_stripe, draft.id)}
     assert by_line[str(edited[0])]["amount"] == 9900
     assert current_of(draft.id).synced_version == fresh(draft.id).version
-    assert stripe_sync.sync_states(invoice.trainer_id, [draft.id])[draft.id].label == "in sync"
+    assert stripe_sync_state.sync_states(invoice.trainer_id, [draft.id])[draft.id].label == "in sync"
 
 
 def test_items_deleted_in_the_dashboard_are_put_back_every_time(app, fake_stripe):
@@ -186,12 +185,12 @@ def test_a_storm_longer_than_the_retries_fails_the_sync_and_the_sweep_brings_it_
     fake_stripe.storm(1000, status=429)
     assert stripe_sync.sync_invoice(draft.id).startswith("sync failed")
     run_worker()  # the sync the draft's making enqueued fails too
-    state = stripe_sync.sync_states(draft.trainer_id, [draft.id])[draft.id]
+    state = stripe_sync_state.sync_states(draft.trainer_id, [draft.id])[draft.id]
     assert state.label == "sync failed" and "429" in state.reason
     fake_stripe.storm(0)
     assert stripe_sync.sweep() == 1
     run_worker()
-    assert stripe_sync.sync_states(draft.trainer_id, [draft.id])[draft.id].label == "in sync"
+    assert stripe_sync_state.sync_states(draft.trainer_id, [draft.id])[draft.id].label == "in sync"
     assert len(stripe_items(fake_stripe, draft.id)) == 2
     assert stripe_sync.sweep() == 0
 
@@ -215,7 +214,7 @@ def test_a_disconnected_account_fails_the_sync_with_the_reason(app, fake_stripe)
     drafts.add_line(invoice.trainer_id, invoice.id, invoice.version, "t", description="Mat", quantity=1,
                     unit_price_cents=500)
     assert stripe_sync.sync_invoice(draft.id).startswith("sync failed")
-    state = stripe_sync.sync_states(draft.trainer_id, [draft.id])[draft.id]
+    state = stripe_sync_state.sync_states(draft.trainer_id, [draft.id])[draft.id]
     assert state.label == "sync failed" and "does not have access" in state.reason
     assert current_of(draft.id).synced_version < fresh(draft.id).version
 
@@ -231,7 +230,7 @@ def test_a_draft_over_250_lines_is_refused_before_any_call(app, fake_stripe):
     calls = fake_stripe.calls()
     assert "at most 250" in stripe_sync.sync_invoice(draft.id)
     assert fake_stripe.calls() == calls
-    assert "at most 250" in stripe_sync.sync_states(invoice.trainer_id, [draft.id])[draft.id].reason
+    assert "at most 250" in stripe_sync_state.sync_states(invoice.trainer_id, [draft.id])[draft.id].reason
 
 
 def test_the_fake_holds_250_items_on_an_invoice_and_refuses_the_next(app, fake_stripe):

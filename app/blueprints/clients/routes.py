@@ -12,7 +12,7 @@ from app.models import Client, Invoice, PaymentMethod
 from app.money import MoneyError, parse_cents
 from app.blueprints.clients.membership_routes import membership_section
 from app.blueprints.clients.packs_routes import pack_section
-from app.services import ServiceError, billing_page, client_accounts, clients, profiles, sessions, stripe_sync
+from app.services import ServiceError, billing_page, client_accounts, clients, profiles, sessions, stripe_sync_state
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
@@ -73,7 +73,7 @@ def show_page(client: Client, **forms):
                            open_invoices=client_accounts.open_invoices(current_user.id, client.id),
                            refundable_cents=client_accounts.refundable_credit_cents(client.id),
                            billing_link=billing_page.billing_page_link(current_user.id, client.id),
-                           stripe_sync=stripe_sync.client_draft_state(current_user.id, client.id),
+                           stripe_sync=stripe_sync_state.client_draft_state(current_user.id, client.id),
                            **pack_section(client, forms.pop("sell_form", None)),
                            **membership_section(client, forms.pop("start_form", None), forms.pop("change_form", None),
                                                 forms.pop("cancel_form", None)), **forms)

@@ -4,14 +4,14 @@ from flask_login import current_user, login_required
 
 from app.blueprints import safe_next
 from app.blueprints.invoices import bp
-from app.services import stripe_sync
+from app.services import stripe_sync_state
 
 
 @bp.route("/<int:invoice_id>/stripe-sync", methods=["POST"])
 @login_required
 def stripe_sync_now(invoice_id: int):
     try:
-        stripe_sync.sync_now(current_user.id, invoice_id)
+        stripe_sync_state.sync_now(current_user.id, invoice_id)
     except LookupError:
         abort(404)
     flash("Syncing with Stripe. Reload in a moment to see it in sync.", "success")
