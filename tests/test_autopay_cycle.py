@@ -148,3 +148,21 @@ def test_the_email_says_will_be_charged_to_visa_4242_on_the_day(app, fake_stripe
     assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("plain",)).get_content()
     assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("html",)).get_content()
     assert current_of(invoice.id).state == "open"
+
+
+def test_the_public_page_says_which_card_is_charged_until_it_falls_back(app, client, fake_stripe, run_worker):
+    from app.services.links import token_for
+
+    trainer = factories.make_trainer()
+    trainer.stripe_account_id = fake_stripe.add_account()
+    db.session.commit()
+    draft = autopay_draft(fake_stripe, sessions=1, trainer=trainer, account=trainer.stripe_account_id)
+    invoice = send(draft.trainer_id)
+    run_worker()
+    day = f"{invoice.issue_date:%b} {invoice.issue_date.day}"
+    page = client.get(f"/i/{token_for(invoice)}").get_data(as_text=True)
+    assert f"Will be charged to Visa •4242 on {day}." in page
+    current = current_of(invoice.id)
+    current.state, current.fallback_reason = "fallback", "Stripe could not finalize the invoice."
+    db.session.commit()
+    assert "Will be charged" not in client.get(f"/i/{token_for(invoice)}").get_data(as_text=True)
