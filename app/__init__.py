@@ -152,6 +152,17 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["day_time"] = timefmt.day_and_time
     app.jinja_env.filters["short_date"] = lambda day: f"{day:%b} {day.day}"
     app.jinja_env.filters["pack_balance"] = packs.balance_text
+    _register_card_filters(app)
+
+
+def _register_card_filters(app: Flask) -> None:
+    """A saved card as the trainer and the client read it: "Visa •4242", "12/28"."""
+    from app.services import autopay_cards
+
+    app.jinja_env.filters["card_label"] = autopay_cards.describe
+    app.jinja_env.filters["card_expiry"] = autopay_cards.expiry_label
+    app.jinja_env.globals["card_expires_soon"] = autopay_cards.expires_soon
+    app.jinja_env.globals["card_has_expired"] = autopay_cards.has_expired
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -104,8 +104,9 @@ def _clock_command(app: Flask) -> None:
     @app.cli.command("clock")
     @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
     def clock(interval):
-        """The one scheduling process: the outbox sweep and the billing tick every minute (one is enough;
-        a second does no harm). It waits out Redis outages."""
+        """The one scheduling process: the outbox sweep and the billing tick every minute, reminders every
+        five, expiring saved cards daily (one clock is enough; a second does no harm). It waits out Redis
+        outages."""
         from rq.cron import CronScheduler
 
         from app.jobs.billing import tick_billing
@@ -119,6 +120,7 @@ def _clock_command(app: Flask) -> None:
         scheduler.register(tick_billing, queue_name=current_app.config["RQ_QUEUE"], interval=60,
                            job_timeout=120, result_ttl=3600)
         _register_reminder_tick(scheduler)
+        _register_card_expiry_check(scheduler)
         _register_stripe_sync_sweep(scheduler)
         scheduler.start()
 
@@ -140,6 +142,14 @@ def _register_reminder_tick(scheduler) -> None:
 
     scheduler.register(send_due_reminders, queue_name=current_app.config["RQ_QUEUE"], interval=300,
                        job_timeout=600, result_ttl=3600)
+
+
+def _register_card_expiry_check(scheduler) -> None:
+    """Saved cards expiring within 30 days: checked once a day (and when the clock starts)."""
+    from app.jobs.autopay import check_expiring_cards
+
+    scheduler.register(check_expiring_cards, queue_name=current_app.config["RQ_QUEUE"], interval=86400,
+                       job_timeout=600, result_ttl=86400)
 
 
 def _log_to_stderr() -> None:

@@ -131,7 +131,8 @@ class Config:
     # invoices sent at night included. Codes and password resets, which the person asked for (and which go
     # to the trainer), never wait.
     QUIET_HOURS_KINDS = _env_codes("QUIET_HOURS_KINDS",
-                                   "INVOICE,BILLING_PAGE,REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE")
+                                   "INVOICE,BILLING_PAGE,REMINDER,RECEIPT,PAYMENT_FAILED,CARD_UPDATE,"
+                                   "AUTOPAY_SETUP")
 
     # Card payments: Stripe Connect, each trainer paid directly on her own Stripe account. Without the
     # secret key and the webhook secret no "Pay by card" button is shown. STRIPE_API_BASE points the SDK

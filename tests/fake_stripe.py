@@ -22,6 +22,9 @@ from tests.fake_stripe_invoices import InvoicesMixin
 from tests.servers import JsonRequestHandler, LoopbackHTTPServer
 
 SECRET_KEY = "sk_test_fake"
+PRIVATE_FIELDS = ("pi_metadata", "fee", "setup_future_usage")  # what the fake keeps for itself
+# The card a client types on Checkout unless a test says otherwise: Stripe's test Visa.
+TEST_CARD = {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2028}
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
 
 
@@ -60,6 +63,9 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
         self.read_delay_seconds = 0.0  # a slow Stripe: every GET waits this long before answering
         self.down = False  # every API call answers 503, as Stripe does when it has trouble
         self.on_session_create = None  # called with the new session, before the create is answered
+        self.customers: dict[str, dict] = {}  # saved cards: see "Customers, payment methods, setup mode"
+        self.payment_methods: dict[str, dict] = {}
+        self.setup_intents: dict[str, dict] = {}
         self._init_invoices()
         super().__init__()
 
@@ -87,20 +93,23 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
             self.accounts[account_id].update(values)
         return account_id
 
-    def complete_session(self, session_id: str, async_payment: bool = False) -> str:
+    def complete_session(self, session_id: str, async_payment: bool = False, card: dict | None = None) -> str:
         """The client paid on the Checkout page of an open session. A card succeeds at once; a bank
-        debit (`async_payment`) is processing."""
+        debit (`async_payment`) is processing. `card` (TEST_CARD by default) is what she typed; a
+        setup-mode session saves it and returns its SetupIntent's id instead."""
         with self.lock:
             session, account = self.sessions[session_id], self.owner[session_id]
             if session["status"] != "open":
                 raise CheckoutClosed(f"Checkout session {session_id} is {session['status']}")
+            if session["mode"] == "setup":
+                return self._complete_setup(session, account, card or TEST_CARD)
             intent_id, charge_id = _new_id("pi"), _new_id("ch")
             amount = session["amount_total"]
             self.intents[intent_id] = {
                 "id": intent_id, "object": "payment_intent", "amount": amount, "currency": session["currency"],
                 "status": "processing" if async_payment else "succeeded", "latest_charge": charge_id,
                 "amount_received": 0 if async_payment else amount, "metadata": dict(session["pi_metadata"]),
-                "application_fee_amount": session["fee"]}
+                "application_fee_amount": session["fee"], **self._paid_with(session, account, card or TEST_CARD)}
             self.charges[charge_id] = {
                 "id": charge_id, "object": "charge", "amount": amount, "amount_refunded": 0, "refunded": False,
                 "payment_intent": intent_id, "status": "pending" if async_payment else "succeeded"}
@@ -135,9 +144,10 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
         """A webhook event about an object, as it stands now; `account` defaults to its owner."""
         with self.lock:
             obj = (self.sessions.get(object_id) or self.intents.get(object_id) or self.charges.get(object_id)
+                   or self.customers.get(object_id) or self.payment_methods.get(object_id)
                    or self.invoices.get(object_id)
                    or self.accounts[object_id])
-            snapshot = {k: v for k, v in copy.deepcopy(obj).items() if k not in ("pi_metadata", "fee")}
+            snapshot = {k: v for k, v in copy.deepcopy(obj).items() if k not in PRIVATE_FIELDS}
             owner = self.owner.get(object_id, object_id if object_id.startswith("acct_") else None)
         return {"id": _new_id("evt"), "object": "event", "api_version": "2026-10-28.endive",
                 "created": int(time.time()), "type": type_, "livemode": False, "pending_webhooks": 1,
@@ -155,6 +165,8 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
         return account
 
     def _create_session(self, account: str, params: dict) -> dict:
+        if params.get("mode") == "setup":
+            return self._create_setup_session(account, params)
         [item] = params["line_items"].values()
         price = item["price_data"]
         intent_data = params.get("payment_intent_data", {})
@@ -164,7 +176,8 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
                    "metadata": params.get("metadata", {}), "success_url": params["success_url"],
                    "cancel_url": params["cancel_url"], "pi_metadata": intent_data.get("metadata", {}),
                    "fee": int(intent_data["application_fee_amount"]) if "application_fee_amount" in intent_data
-                   else None}
+                   else None, "customer": params.get("customer"), "setup_intent": None,
+                   "setup_future_usage": intent_data.get("setup_future_usage")}
         session["url"] = f"{self.url}/c/pay/{session['id']}"
         with self.lock:
             self.sessions[session["id"]] = session
@@ -198,11 +211,11 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
                 found = self.accounts.get(object_id)
             else:
                 table = {"checkout/sessions": self.sessions, "payment_intents": self.intents,
-                         "charges": self.charges}.get(kind, {})
+                         "charges": self.charges, **self._card_tables()}.get(kind, {})
                 found = self._owned(table, object_id, account)
             if found is None:
                 return _missing(object_id)
-            body = {k: v for k, v in copy.deepcopy(found).items() if k not in ("pi_metadata", "fee")}
+            body = {k: v for k, v in copy.deepcopy(found).items() if k not in PRIVATE_FIELDS}
             if kind == "payment_intents" and "latest_charge" in query.get("expand", {}).values():
                 body["latest_charge"] = copy.deepcopy(self.charges[found["latest_charge"]])
             return 200, body
@@ -219,7 +232,14 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
             return 200, {"object": "account_link", "created": int(time.time()), "expires_at": int(time.time()) + 300,
                          "url": f"{self.url}/connect/onboarding/{params['account']}"}
         if path == "/v1/checkout/sessions":
+            if params.get("customer") and self._owned(self.customers, params["customer"], account) is None:
+                return _missing(params["customer"])
+            if params.get("mode") == "setup" and ("line_items" in params or not params.get("currency")):
+                return 400, {"error": {"type": "invalid_request_error", "message":
+                                       "A setup mode session takes a currency and no line_items."}}
             return 200, self._create_session(account, params)
+        if path.startswith(("/v1/customers", "/v1/payment_methods")):
+            return self._post_cards(path, account, params)
         match = re.fullmatch(r"/v1/checkout/sessions/([^/]+)/expire", path)
         if match:
             return self._expire_session(account, match.group(1))
@@ -240,6 +260,158 @@ class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
             if key and status < 500:
                 self.replies[(account, key)] = ((path, params), status, body)
             return status, body, False
+
+    # Customers, payment methods, setup mode (saved cards for auto-pay)
+    #
+    # As on Stripe: a payment method is attached to at most one customer, a customer's default payment
+    # method (invoice_settings.default_payment_method) must be one attached to her, and detaching the
+    # default clears it. A setup-mode session saves the card to the session's customer through a
+    # SetupIntent; a payment-mode session with setup_future_usage attaches the card it was paid with.
+
+    def _card_tables(self) -> dict:
+        return {"customers": self.customers, "payment_methods": self.payment_methods,
+                "setup_intents": self.setup_intents}
+
+    def add_customer(self, account: str, **values) -> str:
+        with self.lock:
+            return self._create_customer(account, values)["id"]
+
+    def add_card(self, account: str, customer_id: str | None, card: dict | None = None) -> str:
+        """A card payment method on the account, attached to the customer if one is named."""
+        with self.lock:
+            pm_id = _new_id("pm")
+            self.payment_methods[pm_id] = {"id": pm_id, "object": "payment_method", "type": "card",
+                                           "customer": customer_id, "card": dict(card or TEST_CARD)}
+            self.owner[pm_id] = account
+            return pm_id
+
+    def set_default_card(self, customer_id: str, card: dict | None = None) -> str:
+        """The client changed her default card (in the trainer's dashboard, say): a new card attached
+        and made the default. Returns its id."""
+        with self.lock:
+            customer = self.customers[customer_id]
+            pm_id = self.add_card(self.owner[customer_id], customer_id, card)
+            customer["invoice_settings"]["default_payment_method"] = pm_id
+            return pm_id
+
+    def detach_card(self, pm_id: str) -> dict:
+        """The card was removed from the customer; returns the payment_method.detached event."""
+        with self.lock:
+            before = self.payment_methods[pm_id]["customer"]
+            self._detach(pm_id)
+            event = self.event("payment_method.detached", pm_id)
+            event["data"]["previous_attributes"] = {"customer": before}
+            return event
+
+    def signed(self, event: dict, secret: str) -> tuple[bytes, dict]:
+        """The body and headers of the webhook delivery Stripe would send for the event."""
+        import json
+
+        from tests.stripe_helpers import signature_header
+
+        payload = json.dumps(event)
+        return payload.encode(), {"Stripe-Signature": signature_header(payload, secret),
+                                  "Content-Type": "application/json"}
+
+    def send_event(self, url: str, event: dict, secret: str) -> tuple[int, str]:
+        """Delivers the event, signed, to a webhook URL (a live server's): (status, body)."""
+        from urllib.error import HTTPError
+        from urllib.request import Request, urlopen
+
+        body, headers = self.signed(event, secret)
+        try:
+            with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as response:
+                return response.status, response.read().decode()
+        except HTTPError as e:
+            return e.code, e.read().decode()
+
+    def _create_customer(self, account: str, params: dict) -> dict:
+        customer = {"id": _new_id("cus"), "object": "customer", "name": params.get("name"),
+                    "email": params.get("email"), "metadata": params.get("metadata", {}),
+                    "invoice_settings": {"default_payment_method": None}}
+        self.customers[customer["id"]] = customer
+        self.owner[customer["id"]] = account
+        return customer
+
+    def _detach(self, pm_id: str) -> None:
+        pm = self.payment_methods[pm_id]
+        customer = self.customers.get(pm["customer"] or "")
+        if customer and customer["invoice_settings"]["default_payment_method"] == pm_id:
+            customer["invoice_settings"]["default_payment_method"] = None
+        pm["customer"] = None
+
+    def _create_setup_session(self, account: str, params: dict) -> dict:
+        session = {"id": _new_id("cs"), "object": "checkout.session", "mode": "setup", "status": "open",
+                   "payment_status": "no_payment_required", "payment_intent": None, "setup_intent": None,
+                   "currency": params["currency"], "amount_total": None, "customer": params.get("customer"),
+                   "metadata": params.get("metadata", {}), "success_url": params["success_url"],
+                   "cancel_url": params["cancel_url"], "pi_metadata": {}, "fee": None}
+        session["url"] = f"{self.url}/c/pay/{session['id']}"
+        self.sessions[session["id"]] = session
+        self.owner[session["id"]] = account
+        return session
+
+    def _complete_setup(self, session: dict, account: str, card: dict) -> str:
+        pm_id = self.add_card(account, session["customer"], card)
+        intent_id = _new_id("seti")
+        self.setup_intents[intent_id] = {"id": intent_id, "object": "setup_intent", "status": "succeeded",
+                                         "payment_method": pm_id, "customer": session["customer"],
+                                         "usage": "off_session"}
+        self.owner[intent_id] = account
+        session.update(status="complete", setup_intent=intent_id, url=None)
+        return intent_id
+
+    def _paid_with(self, session: dict, account: str, card: dict) -> dict:
+        """The payment method a payment-mode session was paid with: saved to the session's customer
+        only when the session asked for setup_future_usage."""
+        saving = session.get("customer") if session.get("setup_future_usage") else None
+        return {"payment_method": self.add_card(account, saving, card), "customer": session.get("customer"),
+                "setup_future_usage": session.get("setup_future_usage")}
+
+    def _post_cards(self, path: str, account: str | None, params: dict) -> tuple[int, dict]:
+        if path == "/v1/customers":
+            return 200, self._create_customer(account, params)
+        match = re.fullmatch(r"/v1/customers/([^/]+)", path)
+        if match:
+            return self._update_customer(account, match.group(1), params)
+        match = re.fullmatch(r"/v1/payment_methods/([^/]+)/(attach|detach)", path)
+        if match:
+            pm = self._owned(self.payment_methods, match.group(1), account)
+            if pm is None:
+                return _missing(match.group(1))
+            if match.group(2) == "detach":
+                if pm["customer"] is None:
+                    return 400, {"error": {"type": "invalid_request_error", "message":
+                                           "The payment method you provided is not attached to a customer."}}
+                self._detach(pm["id"])
+                return 200, pm
+            if self._owned(self.customers, params.get("customer"), account) is None:
+                return _missing(params.get("customer"))
+            if pm["customer"] not in (None, params["customer"]):
+                return 400, {"error": {"type": "invalid_request_error", "message":
+                                       "The payment method you provided has already been attached to a customer."}}
+            pm["customer"] = params["customer"]
+            return 200, pm
+        return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({path})"}}
+
+    def _update_customer(self, account: str | None, customer_id: str, params: dict) -> tuple[int, dict]:
+        customer = self._owned(self.customers, customer_id, account)
+        if customer is None:
+            return _missing(customer_id)
+        default = params.get("invoice_settings", {}).get("default_payment_method")
+        if default is not None:
+            pm = self.payment_methods.get(default)
+            if default and (pm is None or pm["customer"] != customer_id):
+                return 400, {"error": {"type": "invalid_request_error", "param":
+                                       "invoice_settings[default_payment_method]", "message":
+                                       f"The customer does not have a payment method with the ID {default}. "
+                                       "The payment method must be attached to the customer."}}
+            customer["invoice_settings"]["default_payment_method"] = default or None
+        for name in ("name", "email"):
+            if name in params:
+                customer[name] = params[name]
+        customer["metadata"].update(params.get("metadata", {}))
+        return 200, customer
 
     def _handler(self):
         fake = self

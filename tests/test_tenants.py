@@ -36,6 +36,7 @@ def _victim_data(email: str = "victim@example.com"):
                                                     Invoice.status == InvoiceStatus.draft))
     pack = plans.create_pack(victim.id, name="Victim pack", sessions_total=5, price_cents=100, valid_days=30)
     links.ensure_billing_page_link(victim.id, billed.id)  # a revoke or a text of it would show in the rows
+    factories.make_autopay_card(billed)  # auto-pay turned off, or a link sent, would show in the rows
     _victim_billing_run(victim)
     membership = _victim_membership(victim, drafted)
     token, _ = api_tokens.create_token(victim.id, "Victim token", "write")

@@ -54,6 +54,9 @@ class CheckoutSession:
     status: str  # open | complete | expired
     payment_intent_id: str | None
     metadata: dict = field(default_factory=dict)
+    mode: str = "payment"  # payment | setup
+    customer_id: str | None = None
+    setup_intent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class PaymentIntent:
     amount_received: int
     amount_refunded: int
     metadata: dict = field(default_factory=dict)
+    payment_method_id: str | None = None
+    customer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,25 +136,35 @@ def create_account_link(account_id: str, refresh_url: str, return_url: str) -> s
     return _call(_client().v1.account_links.create, params)["url"]
 
 
+def _id_of(value) -> str | None:
+    """An expandable field: the object's id whether Stripe sent the object or only its id."""
+    return value["id"] if isinstance(value, dict) else value
+
+
 def _session(obj: dict) -> CheckoutSession:
-    intent = obj.get("payment_intent")
     return CheckoutSession(id=obj["id"], url=obj.get("url") or "", status=obj.get("status") or "",
-                           payment_intent_id=intent["id"] if isinstance(intent, dict) else intent,
-                           metadata=dict(obj.get("metadata") or {}))
+                           payment_intent_id=_id_of(obj.get("payment_intent")),
+                           metadata=dict(obj.get("metadata") or {}), mode=obj.get("mode") or "payment",
+                           customer_id=_id_of(obj.get("customer")), setup_intent_id=_id_of(obj.get("setup_intent")))
 
 
 def create_checkout_session(*, stripe_account: str, idempotency_key: str, amount_cents: int, currency: str,
                             description: str, metadata: dict, success_url: str, cancel_url: str,
-                            fee_cents: int = 0) -> CheckoutSession:
+                            fee_cents: int = 0, save_for_customer: str | None = None) -> CheckoutSession:
     """A Checkout Session for one amount, charged directly on the connected account. The same key
-    and parameters give back the session the first call made, even if its answer never arrived."""
+    and parameters give back the session the first call made, even if its answer never arrived.
+    `save_for_customer`: the card paid with is also saved to that Customer for later charges."""
     intent_data = {"metadata": metadata, "description": description}
     if fee_cents > 0:
         intent_data["application_fee_amount"] = fee_cents
+    extra = {}
+    if save_for_customer:
+        intent_data["setup_future_usage"] = "off_session"
+        extra["customer"] = save_for_customer
     params = {"mode": "payment", "success_url": success_url, "cancel_url": cancel_url, "metadata": metadata,
               "line_items": [{"quantity": 1, "price_data": {"currency": currency.lower(), "unit_amount": amount_cents,
                                                             "product_data": {"name": description}}}],
-              "payment_intent_data": intent_data}
+              "payment_intent_data": intent_data, **extra}
     options = {"stripe_account": stripe_account, "idempotency_key": idempotency_key}
     return _session(_call(_client().v1.checkout.sessions.create, params, options))
 
@@ -173,7 +188,71 @@ def retrieve_payment_intent(stripe_account: str, intent_id: str) -> PaymentInten
     refunded = int(charge.get("amount_refunded") or 0) if isinstance(charge, dict) else 0
     return PaymentIntent(id=obj["id"], status=obj.get("status") or "", amount=int(obj.get("amount") or 0),
                          amount_received=int(obj.get("amount_received") or 0), amount_refunded=refunded,
-                         metadata=dict(obj.get("metadata") or {}))
+                         metadata=dict(obj.get("metadata") or {}), payment_method_id=_id_of(obj.get("payment_method")),
+                         customer_id=_id_of(obj.get("customer")))
+
+
+# Saved cards (auto-pay): a Customer on the connected account, and the card saved to her.
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    default_payment_method_id: str | None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    """What a card payment method says about itself: never its number."""
+    id: str
+    customer_id: str | None  # None once detached
+    brand: str
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+def create_customer(*, stripe_account: str, idempotency_key: str, name: str, email: str | None,
+                    metadata: dict) -> str:
+    params = {"name": name, "metadata": metadata, **({"email": email} if email else {})}
+    options = {"stripe_account": stripe_account, "idempotency_key": idempotency_key}
+    return _call(_client().v1.customers.create, params, options)["id"]
+
+
+def retrieve_customer(stripe_account: str, customer_id: str) -> Customer:
+    obj = _call(_client().v1.customers.retrieve, customer_id, options={"stripe_account": stripe_account})
+    settings = obj.get("invoice_settings") or {}
+    return Customer(id=obj["id"], default_payment_method_id=_id_of(settings.get("default_payment_method")),
+                    deleted=bool(obj.get("deleted")))
+
+
+def set_default_payment_method(stripe_account: str, customer_id: str, payment_method_id: str) -> None:
+    """The card her invoices are charged to when nothing else is named."""
+    _call(_client().v1.customers.update, customer_id,
+          {"invoice_settings": {"default_payment_method": payment_method_id}}, {"stripe_account": stripe_account})
+
+
+def retrieve_saved_card(stripe_account: str, payment_method_id: str) -> SavedCard:
+    obj = _call(_client().v1.payment_methods.retrieve, payment_method_id, options={"stripe_account": stripe_account})
+    card = obj.get("card") or {}
+    return SavedCard(id=obj["id"], customer_id=_id_of(obj.get("customer")), brand=str(card.get("brand") or ""),
+                     last4=str(card.get("last4") or ""), exp_month=card.get("exp_month"), exp_year=card.get("exp_year"))
+
+
+def setup_intent_payment_method(stripe_account: str, setup_intent_id: str) -> str | None:
+    """The card a setup-mode Checkout saved (None until it succeeded)."""
+    obj = _call(_client().v1.setup_intents.retrieve, setup_intent_id, options={"stripe_account": stripe_account})
+    return _id_of(obj.get("payment_method")) if obj.get("status") == "succeeded" else None
+
+
+def create_setup_session(*, stripe_account: str, idempotency_key: str, customer_id: str, currency: str,
+                         metadata: dict, success_url: str, cancel_url: str) -> CheckoutSession:
+    """Checkout in setup mode: the client types a card, Stripe saves it to her Customer, nothing is charged."""
+    params = {"mode": "setup", "customer": customer_id, "currency": currency.lower(), "metadata": metadata,
+              "success_url": success_url, "cancel_url": cancel_url,
+              "setup_intent_data": {"metadata": metadata}}
+    options = {"stripe_account": stripe_account, "idempotency_key": idempotency_key}
+    return _session(_call(_client().v1.checkout.sessions.create, params, options))
 
 
 def construct_webhook_event(payload: bytes, sig_header: str | None) -> WebhookEvent:

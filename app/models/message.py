@@ -25,7 +25,7 @@ PENDING_STATUSES = {MessageStatus.queued, MessageStatus.sending}
 SMS, EMAIL = "sms", "email"
 CHANNELS = (SMS, EMAIL)
 # The kinds of message; each has its wording in app/templates/messages/<kind>.*
-KINDS = ("invoice", "reminder", "receipt", "payment_failed", "card_update", "ready_for_review", "verification",
+KINDS = ("invoice", "reminder", "receipt", "payment_failed", "card_update", "autopay_setup", "ready_for_review", "verification",
          "password_reset")
 
 

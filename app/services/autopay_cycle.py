@@ -13,13 +13,11 @@ from app.integrations import stripe_invoices as api
 from app.integrations.stripe_payments import PaymentProviderError
 from app.models import Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
-from app.services import stripe_sync
+from app.services import autopay_cards, stripe_sync
 from app.services.stripe_pacing import paced
 
 log = logging.getLogger(__name__)
 FINALIZE_JOB = "app.jobs.stripe_sync.finalize_autopay_invoice"
-CARD_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
-               "jcb": "JCB", "diners": "Diners Club", "unionpay": "UnionPay"}
 
 
 @dataclass(frozen=True)
@@ -134,8 +132,7 @@ def charge_note(invoice: Invoice) -> ChargeNote | None:
     if card is None or (current is not None and current.state not in ("draft", "open")):
         return None
     when = current.charge_on if current is not None and current.charge_on else _charge_on(invoice)
-    brand = CARD_BRANDS.get((card.brand or "").lower(), (card.brand or "Card").title())
-    return ChargeNote(f"{brand} •{card.last4}", f"{when:%b} {when.day}")
+    return ChargeNote(autopay_cards.describe(card), f"{when:%b} {when.day}")
 
 
 def fallback_reason(trainer_id: int, invoice_id: int) -> str:

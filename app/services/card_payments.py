@@ -45,10 +45,14 @@ def platform_fee_cents(amount_cents: int) -> int:
     return amount_cents * int(current_app.config.get("STRIPE_PLATFORM_FEE_BPS") or 0) // 10_000
 
 
-def start_checkout(invoice_id: int, success_url: str, cancel_url: str) -> str:
+SAVE_CARD_KEY_SUFFIX = "-save-card"  # on an attempt's key: its payment also saves the card for auto-pay
+
+
+def start_checkout(invoice_id: int, success_url: str, cancel_url: str, save_card: bool = False) -> str:
     """The Stripe Checkout URL for what is due now. An invoice has one open session at most: a
     session whose create was cut off is asked for again under its stored key (Stripe answers with
-    the same session), and an older open one is expired before a new one is made."""
+    the same session), and an older open one is expired before a new one is made. `save_card`:
+    "Pay and save this card for next time" (the card is saved to her Customer for auto-pay)."""
     invoice, trainer = _payable(invoice_id)
     previous = _latest_attempt(invoice.id)
     if previous is not None and previous.status == "creating":
@@ -59,7 +63,7 @@ def start_checkout(invoice_id: int, success_url: str, cancel_url: str) -> str:
     if previous is not None and previous.status == "open":
         _close(previous)
         invoice, trainer = _payable(invoice_id)  # closing it may have found a payment
-    attempt = _new_attempt(invoice, trainer)
+    attempt = _new_attempt(invoice, trainer, save_card)
     try:
         _send(attempt, invoice, trainer, success_url, cancel_url)
     except ProviderRefused as e:
@@ -99,12 +103,13 @@ def _latest_attempt(invoice_id: int) -> CheckoutAttempt | None:
                              .order_by(CheckoutAttempt.attempt_no.desc()).limit(1))
 
 
-def _new_attempt(invoice: Invoice, trainer: Trainer) -> CheckoutAttempt:
+def _new_attempt(invoice: Invoice, trainer: Trainer, save_card: bool = False) -> CheckoutAttempt:
     """Written and committed before Stripe is called, so a retry finds the key to send again."""
     number = (db.session.scalar(select(func.max(CheckoutAttempt.attempt_no))
                                 .where(CheckoutAttempt.invoice_id == invoice.id)) or 0) + 1
+    key = f"inv-{invoice.id}-attempt-{number}" + (SAVE_CARD_KEY_SUFFIX if save_card else "")
     attempt = CheckoutAttempt(trainer_id=trainer.id, invoice_id=invoice.id, attempt_no=number,
-                              idempotency_key=f"inv-{invoice.id}-attempt-{number}", amount_cents=invoice.due_cents,
+                              idempotency_key=key, amount_cents=invoice.due_cents,
                               stripe_account_id=trainer.stripe_account_id, status="creating")
     db.session.add(attempt)
     try:
@@ -119,12 +124,14 @@ def _new_attempt(invoice: Invoice, trainer: Trainer) -> CheckoutAttempt:
 def _send(attempt: CheckoutAttempt, invoice: Invoice, trainer: Trainer, success_url: str, cancel_url: str) -> None:
     """Creates (or, under the same key, finds again) the attempt's session and records it as open.
     Everything sent is derived from the attempt, so a resend carries the same parameters."""
+    customer_id = _customer_saving_card(attempt, invoice)
     request = dict(
         stripe_account=attempt.stripe_account_id, idempotency_key=attempt.idempotency_key,
         amount_cents=attempt.amount_cents, currency=invoice.currency,
         description=f"Invoice {format_invoice_number(invoice.number)} · {trainer.display_name}",
         metadata={"invoice_id": str(invoice.id), "attempt": str(attempt.attempt_no)},
-        success_url=success_url, cancel_url=cancel_url, fee_cents=platform_fee_cents(attempt.amount_cents))
+        success_url=success_url, cancel_url=cancel_url, fee_cents=platform_fee_cents(attempt.amount_cents),
+        save_for_customer=customer_id)
     db.session.commit()  # no transaction held open while Stripe is called
     try:
         session = stripe_api.create_checkout_session(**request)
@@ -137,6 +144,17 @@ def _send(attempt: CheckoutAttempt, invoice: Invoice, trainer: Trainer, success_
         raise
     attempt.stripe_session_id, attempt.url, attempt.status = session.id, session.url, "open"
     db.session.commit()
+
+
+def _customer_saving_card(attempt: CheckoutAttempt, invoice: Invoice) -> str | None:
+    """The client's Customer when this payment also saves her card (made at Stripe the first time)."""
+    if not attempt.idempotency_key.endswith(SAVE_CARD_KEY_SUFFIX):
+        return None
+    from app.services.autopay_cards import customer_for_checkout
+    try:
+        return customer_for_checkout(invoice.client_id)
+    except ProviderUnreachable as e:
+        raise CardPaymentError(UNREACHABLE, retry=True) from e
 
 
 def _resend(attempt: CheckoutAttempt, invoice: Invoice, trainer: Trainer, success_url: str, cancel_url: str) -> None:
@@ -188,10 +206,22 @@ def read_session(account: str, session_id: str, session: stripe_api.CheckoutSess
     return session, intent
 
 
+def fetch_session(account: str, session_id: str, session: stripe_api.CheckoutSession | None = None):
+    """Reads the session (its payment, and the card it saved for auto-pay) from Stripe; returns how to
+    book it, for card_ledger.save."""
+    from app.services.autopay_cards import fetch_saved_card
+    session, intent = read_session(account, session_id, session)
+    store_card = fetch_saved_card(account, session, intent)
+
+    def apply():
+        store_card()
+        return card_ledger.apply_checkout_session(account, session, intent)
+    return apply
+
+
 def settle_session(account: str, session_id: str, session: stripe_api.CheckoutSession | None = None) -> None:
     """Reads the session from Stripe and books it, the webhook's way."""
-    session, intent = read_session(account, session_id, session)
-    card_ledger.save(lambda: card_ledger.apply_checkout_session(account, session, intent))
+    card_ledger.save(fetch_session(account, session_id, session))
 
 
 def settle_return(invoice_id: int, session_id: str) -> None:

@@ -71,6 +71,9 @@ def words_for(message: OutboxMessage) -> EmailWords:
     if message.kind == "reminder":
         from app.services.reminders import reminder_context
         context.update(reminder_context(message) or {})
+    elif message.kind in ("autopay_setup", "card_update"):
+        from app.services.autopay_links import link_context
+        context.update(link_context(message))
     elif message.invoice_id is not None:
         invoice = db.session.get(Invoice, message.invoice_id)
         context.update(invoice_context(invoice, trainer))

@@ -21,6 +21,7 @@ from app.integrations import stripe_invoices as api
 from app.integrations.stripe_payments import ObjectNotFound, PaymentProviderError
 from app.models import AutopayCard, Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
+from app.services.autopay_cards import active_card
 from app.services.stripe_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,6 @@ class Snapshot:
     stripe_invoice_id: str | None
     metadata: dict
     wants: list[Want]
-
-
-def active_card(client_id: int) -> AutopayCard | None:
-    """The client's card if she is on auto-pay (switched on, a payment method saved)."""
-    return db.session.scalar(select(AutopayCard).where(AutopayCard.client_id == client_id,
-                                                       AutopayCard.enabled.is_(True),
-                                                       AutopayCard.stripe_payment_method_id.is_not(None)))
 
 
 def sync_invoice(invoice_id: int, final: bool = False) -> str:

@@ -9,13 +9,15 @@ from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
-from app.services import autopay_finalized, card_ledger, card_payments, stripe_connect
+from app.services import autopay_cards, autopay_finalized, card_ledger, card_payments, stripe_connect
 
 SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
                   "checkout.session.async_payment_failed", "checkout.session.expired"}
 INTENT_EVENTS = {"payment_intent.payment_failed", "payment_intent.succeeded", "payment_intent.processing"}
 CHARGE_EVENTS = {"charge.refunded"}
-HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | {"account.updated"}
+# Saved cards (auto-pay): a card removed, a Customer's default card changed.
+CARD_EVENTS = {"payment_method.detached", "customer.updated"}
+HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | CARD_EVENTS | {"account.updated"}
 HANDLED_EVENTS |= autopay_finalized.EVENTS  # auto-pay: invoice.finalized
 
 Apply = Callable[[], OutboxMessage | None]
@@ -54,6 +56,8 @@ def _concerns_us(event: WebhookEvent) -> bool:
         return stripe_connect.trainer_for_account(event.account) is not None
     if event.type in autopay_finalized.EVENTS:
         return autopay_finalized.concerns_us(event)
+    if event.type in CARD_EVENTS | SESSION_EVENTS and autopay_cards.knows_account(event.account):
+        return True  # a Customer of ours: a saved card, or a setup-mode session saving one
     return db.session.scalar(select(CheckoutAttempt.id).where(CheckoutAttempt.stripe_account_id == event.account)
                              .limit(1)) is not None
 
@@ -65,6 +69,8 @@ def _fetch(event: WebhookEvent) -> Apply:
     try:
         if event.type in autopay_finalized.EVENTS:
             return autopay_finalized.fetch(event)
+        if event.type in CARD_EVENTS:
+            return _fetch_card_event(event)
         if event.type == "account.updated":
             return _fetch_account(event.account)
         if event.type in SESSION_EVENTS:
@@ -75,14 +81,22 @@ def _fetch(event: WebhookEvent) -> Apply:
         return lambda: None  # nothing of ours to read: stored, and not asked about again
 
 
+def _fetch_card_event(event: WebhookEvent) -> Apply:
+    """Auto-pay's saved cards: each change applied as Stripe has it now (nothing to send)."""
+    if event.type == "payment_method.detached":
+        store = autopay_cards.fetch_detached(event.account, event.object_id)
+    else:
+        store = autopay_cards.fetch_customer(event.account, event.object_id)
+    return lambda: store()
+
+
 def _fetch_account(account_id: str) -> Apply:
     account = stripe_api.retrieve_account(account_id)
     return lambda: stripe_connect.apply_account(account)
 
 
 def _fetch_session(account: str, session_id: str) -> Apply:
-    session, intent = card_payments.read_session(account, session_id)
-    return lambda: card_ledger.apply_checkout_session(account, session, intent)
+    return card_payments.fetch_session(account, session_id)
 
 
 def _fetch_intent(account: str, intent_id: str) -> Apply:

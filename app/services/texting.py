@@ -118,6 +118,9 @@ def _body_for(message: OutboxMessage) -> str:
         from app.services.reminders import reminder_context
         opt_out = " Reply STOP to opt out." if _is_first_text_to(message.to_number, message.id) else ""
         return first_that_fits(sms_wordings("reminder", opt_out=opt_out, **reminder_context(message)))
+    if message.kind in ("autopay_setup", "card_update"):  # the client's auto-pay page link
+        from app.services.autopay_links import link_text
+        return link_text(message, _is_first_text_to(message.to_number, message.id))
     trainer = db.session.get(Trainer, message.trainer_id)
     if message.kind == "billing_page":  # written as it goes: a link revoked meanwhile is not the one sent
         return billing_page_text(db.session.get(Client, message.client_id), trainer,
@@ -203,7 +206,7 @@ def _fail(message_id: int, error: sms.SmsError) -> MessageStatus:
     return MessageStatus.failed
 
 
-FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update"}
+FALLS_BACK_TO_EMAIL = {"invoice", "reminder", "receipt", "payment_failed", "card_update", "autopay_setup"}
 
 
 def _email_instead(text: OutboxMessage) -> OutboxMessage | None:

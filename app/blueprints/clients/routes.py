@@ -12,7 +12,9 @@ from app.models import Client, Invoice, PaymentMethod
 from app.money import MoneyError, parse_cents
 from app.blueprints.clients.membership_routes import membership_section
 from app.blueprints.clients.packs_routes import pack_section
-from app.services import ServiceError, billing_page, client_accounts, clients, profiles, sessions, stripe_sync_state
+from app.blueprints.clients.autopay_routes import autopay_section
+from app.services import (ServiceError, autopay_cards, billing_page, client_accounts, clients, profiles, sessions,
+                          stripe_sync_state)
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
@@ -26,7 +28,9 @@ def index():
     archived = request.args.get("show") == "archived"
     rows = clients.list_clients(current_user.id, query, archived)
     return render_page_or_fragment("clients/index.html", "clients/_list.html",
-                                   clients=rows, query=query, archived=archived)
+                                   clients=rows, query=query, archived=archived,
+                                   cards=autopay_cards.cards_by_client(current_user.id),
+                                   today=local_today(current_user.timezone))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,6 +78,7 @@ def show_page(client: Client, **forms):
                            refundable_cents=client_accounts.refundable_credit_cents(client.id),
                            billing_link=billing_page.billing_page_link(current_user.id, client.id),
                            stripe_sync=stripe_sync_state.client_draft_state(current_user.id, client.id),
+                           **autopay_section(client, today),
                            **pack_section(client, forms.pop("sell_form", None)),
                            **membership_section(client, forms.pop("start_form", None), forms.pop("change_form", None),
                                                 forms.pop("cancel_form", None)), **forms)

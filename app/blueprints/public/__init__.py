@@ -13,4 +13,4 @@ def invoice_or_404(token: str):
     return invoice
 
 
-from app.blueprints.public import billing_routes, card_routes, routes, unsubscribe_routes  # noqa: E402,F401
+from app.blueprints.public import autopay_routes, billing_routes, card_routes, routes, unsubscribe_routes  # noqa: E402,F401

@@ -19,11 +19,13 @@ def pay_by_card(token: str):
     invoice = invoice_or_404(token)
     # Stripe fills in {CHECKOUT_SESSION_ID}; url_for would escape the braces.
     success_url = _public_url("public.card_return", token=token) + "?session_id={CHECKOUT_SESSION_ID}"
+    save_card = request.form.get("save_card") == "1"  # "Pay and save this card for next time"
     try:
-        checkout_url = card_payments.start_checkout(invoice.id, success_url, _public_url("public.invoice", token=token))
+        checkout_url = card_payments.start_checkout(invoice.id, success_url, _public_url("public.invoice", token=token),
+                                                    save_card=save_card)
     except CardPaymentError as e:
         page = render_template("public/card_message.html", token=token, invoice=invoice, message=e.message,
-                               retry=e.retry)
+                               retry=e.retry, save_card=save_card)
         return page, 503 if e.retry else 409
     return redirect(checkout_url, code=303)
 

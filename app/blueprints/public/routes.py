@@ -6,7 +6,7 @@ from app.blueprints import pdf_download
 from app.blueprints.public import bp, invoice_or_404
 from app.extensions import client_ip, limiter
 from app.models import InvoiceStatus
-from app.services import form_keys, invoice_views, payments
+from app.services import autopay_links, form_keys, invoice_views, payments
 from app.services.public_invoice import public_view
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -38,7 +38,7 @@ def invoice(token: str):
     cancelled = found.status == InvoiceStatus.void  # her link says so, rather than open nothing
     page = render_template("public/cancelled.html" if cancelled else "public/invoice.html",
                            view=public_view(found, invoice_views.is_phone(user_agent)), token=token,
-                           form_key=form_keys.new_key())
+                           form_key=form_keys.new_key(), autopay_token=autopay_links.link_token(found.client_id))
     if not _signed_in_as(found.trainer_id):  # the trainer checking her own link is not a view
         invoice_views.record_view(found.id, found.trainer_id, user_agent)
     return page
