@@ -13,7 +13,7 @@ from app.integrations import stripe_invoices as api
 from app.integrations.stripe_payments import PaymentProviderError
 from app.models import Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
-from app.services import autopay_cards, stripe_sync
+from app.services import stripe_sync
 from app.services.stripe_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,9 @@ def charge_note(invoice: Invoice) -> ChargeNote | None:
     if card is None or (current is not None and current.state not in ("draft", "open")):
         return None
     when = current.charge_on if current is not None and current.charge_on else _charge_on(invoice)
-    return ChargeNote(autopay_cards.describe(card), f"{when:%b} {when.day}")
+    from app.services.autopay_cards import describe  # not above: see stripe_sync.active_card
+
+    return ChargeNote(describe(card), f"{when:%b} {when.day}")
 
 
 def fallback_reason(trainer_id: int, invoice_id: int) -> str:

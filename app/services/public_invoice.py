@@ -52,8 +52,9 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
         membership_periods=memberships.invoice_periods(invoice),
-        autopay_card=autopay_cards.active_card(invoice.client_id) if invoice.status != InvoiceStatus.void else None,
         # Auto-pay needs her connected account: without one, no query is spent on it.
+        autopay_card=autopay_cards.active_card(invoice.client_id)
+        if invoice.status != InvoiceStatus.void and owner.stripe_account_id else None,
         charge_note=autopay_cycle.charge_note(invoice) if payable and owner.stripe_account_id else None)
 
 

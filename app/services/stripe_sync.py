@@ -21,7 +21,6 @@ from app.integrations import stripe_invoices as api
 from app.integrations.stripe_payments import ObjectNotFound, PaymentProviderError
 from app.models import AutopayCard, Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
-from app.services.autopay_cards import active_card
 from app.services.stripe_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -57,6 +56,14 @@ class Snapshot:
     stripe_invoice_id: str | None
     metadata: dict
     wants: list[Want]
+
+
+def active_card(client_id: int) -> AutopayCard | None:
+    """The client's card if she is on auto-pay. Imported here, not above: autopay_cards reaches the
+    payments modules, which reach the drafts that import this module."""
+    from app.services import autopay_cards
+
+    return autopay_cards.active_card(client_id)
 
 
 def sync_invoice(invoice_id: int, final: bool = False) -> str:
