@@ -9,6 +9,7 @@ from flask import Flask, current_app
 def register_cli(app: Flask) -> None:
     _clock_command(app)
     _bill_command(app)
+    _stripe_sync_command(app)
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there is no demo trainer yet.")
     def seed_demo(if_empty):
@@ -67,6 +68,16 @@ def register_cli(app: Flask) -> None:
         w.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
 
 
+def _stripe_sync_command(app: Flask) -> None:
+    @app.cli.command("stripe-sync")
+    @click.argument("invoice_id", type=int)
+    def stripe_sync(invoice_id):
+        """Brings one auto-pay draft's Stripe current invoice in line with it, now."""
+        from app.services.stripe_sync import sync_invoice
+
+        click.echo(f"Invoice {invoice_id}: {sync_invoice(invoice_id)}")
+
+
 def _bill_command(app: Flask) -> None:
     @app.cli.command("bill")
     @click.argument("email")
@@ -112,6 +123,7 @@ def _clock_command(app: Flask) -> None:
         _register_card_expiry_check(scheduler)
         _register_key_clean_up(scheduler)
         _register_charge_sweep(scheduler)
+        _register_stripe_sync_sweep(scheduler)
         scheduler.start()
 
 
@@ -120,6 +132,17 @@ def _register_charge_sweep(scheduler) -> None:
     from app.jobs.autopay import sweep_due_charges
 
     scheduler.register(sweep_due_charges, queue_name=current_app.config["RQ_QUEUE"], interval=60,
+                       job_timeout=120, result_ttl=3600)
+
+
+def _register_stripe_sync_sweep(scheduler) -> None:
+    """Auto-pay drafts whose Stripe invoice lags are synced every minute; every one is checked for
+    drift (changes made at Stripe) every hour."""
+    from app.jobs.stripe_sync import sweep_stripe_sync
+
+    queue = current_app.config["RQ_QUEUE"]
+    scheduler.register(sweep_stripe_sync, queue_name=queue, interval=60, job_timeout=120, result_ttl=3600)
+    scheduler.register(sweep_stripe_sync, queue_name=queue, kwargs={"drift_check": True}, interval=3600,
                        job_timeout=120, result_ttl=3600)
 
 

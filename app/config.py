@@ -143,6 +143,11 @@ class Config:
     STRIPE_PLATFORM_FEE_BPS = _env_int("STRIPE_PLATFORM_FEE_BPS", 0)
     STRIPE_WEBHOOK_TOLERANCE_SECONDS = _env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
     STRIPE_TIMEOUT_SECONDS = _env_int("STRIPE_TIMEOUT_SECONDS", 10)
+    # Auto-pay's sync with Stripe: calls per second per connected account, and how often (and how patiently)
+    # a 429, a 5xx or a dropped connection is tried again.
+    STRIPE_RATE_PER_SECOND = _env_int("STRIPE_RATE_PER_SECOND", 20)
+    STRIPE_RETRIES = _env_int("STRIPE_RETRIES", 4)
+    STRIPE_RETRY_BACKOFF_SECONDS = float(os.environ.get("STRIPE_RETRY_BACKOFF_SECONDS", "0.5"))
     ENV_NAME = "base"
 
 
@@ -199,6 +204,7 @@ class TestConfig(Config):
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""
     STRIPE_API_BASE = ""
+    STRIPE_RETRY_BACKOFF_SECONDS = 0.01
     RATELIMIT_ENABLED = True
 
 

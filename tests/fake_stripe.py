@@ -7,7 +7,8 @@ same key and parameters give back the first answer, other parameters are an idem
 can be told to create a session and then drop the connection before answering, to run a hook while
 it creates one, or to be down (every API call a 503). Tests move objects along (`complete_session`,
 `refund`, ...) and build the webhook events that describe them (`event`). As on Stripe, only an
-open session can be paid: paying an expired or completed one is refused (CheckoutClosed).
+open session can be paid: paying an expired or completed one is refused (CheckoutClosed). Invoices and invoice items, latency, 429/500 storms, disconnected accounts and
+call counts are in tests/fake_stripe_invoices.py, mixed in.
 """
 import copy
 import re
@@ -17,6 +18,7 @@ import time
 import uuid
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fake_stripe_invoices import InvoicesMixin
 from tests.servers import JsonRequestHandler, LoopbackHTTPServer
 
 SECRET_KEY = "sk_test_fake"
@@ -200,9 +202,8 @@ class InvoicePayments:
 # ---------------------------------------------------------------------------------------------------------
 
 
-class FakeStripe(InvoicePayments, LoopbackHTTPServer):
+class FakeStripe(InvoicePayments, InvoicesMixin, LoopbackHTTPServer):
     def __init__(self):
-        self.invoices: dict[str, dict] = {}
         self.card_results: dict[str, str] = {}  # customer id -> what paying with her card does (see above)
         self.lock = threading.RLock()
         self.accounts: dict[str, dict] = {}
@@ -219,6 +220,7 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
         self.customers: dict[str, dict] = {}  # saved cards: see "Customers, payment methods, setup mode"
         self.payment_methods: dict[str, dict] = {}
         self.setup_intents: dict[str, dict] = {}
+        self._init_invoices()
         super().__init__()
 
 
@@ -353,6 +355,9 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
         return obj if obj is not None and self.owner.get(object_id) == account else None
 
     def _get(self, path: str, account: str | None, query: dict) -> tuple[int, dict]:
+        invoices = self._invoice_route("GET", path, account, query)
+        if invoices is not None:
+            return invoices
         kind, _, object_id = path.removeprefix("/v1/").rpartition("/")
         with self.lock:
             if kind == "accounts":
@@ -370,9 +375,12 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
             return 200, body
 
     def _post(self, path: str, account: str | None, params: dict) -> tuple[int, dict]:
-        answer = self._invoice_action(path, account)
+        answer = self._invoice_action(path, account)  # pay, void, mark uncollectible
         if answer is not None:
             return answer
+        invoices = self._invoice_route("POST", path, account, params)  # drafts, finalize, items
+        if invoices is not None:
+            return invoices
         if path == "/v1/accounts":
             return 200, self._create_account(params)
         if path == "/v1/account_links":
@@ -566,6 +574,10 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
         fake = self
 
         class Handler(JsonRequestHandler):
+            # Headers and body leave as they are written: with Nagle's algorithm each answer waited for
+            # the client's delayed ACK (40 ms on loopback), which the bench's latency figures would include.
+            disable_nagle_algorithm = True
+
             def _json(self, status, payload, replayed=False):
                 headers = {"Request-Id": _new_id("req")}
                 if replayed:
@@ -577,7 +589,10 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
                     self._json(503, {"error": {"type": "api_error", "message": "Stripe is having trouble."}})
                     return False
                 if self.headers.get("Authorization") == f"Bearer {SECRET_KEY}":
-                    return True
+                    refused = fake._gate(self.headers.get("Stripe-Account"))
+                    if refused is not None:
+                        self._json(*refused)
+                    return refused is None
                 self._json(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
                 return False
 
@@ -585,7 +600,8 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
                 with fake.lock:
                     fake.requests.append({"method": method, "path": path, "params": params,
                                           "account": self.headers.get("Stripe-Account"),
-                                          "idempotency_key": self.headers.get("Idempotency-Key")})
+                                          "idempotency_key": self.headers.get("Idempotency-Key"),
+                                          "at": time.time()})
 
             def _checkout_page(self, session_id: str) -> None:
                 """Checkout's own page (no API key: the client's browser opens it): a stub naming
@@ -629,6 +645,13 @@ class FakeStripe(InvoicePayments, LoopbackHTTPServer):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 self._json(status, body, replayed)
+
+            def do_DELETE(self):
+                path = urlsplit(self.path).path
+                self._log("DELETE", path, {})
+                if self._accepted():
+                    account = self.headers.get("Stripe-Account")
+                    self._json(*(fake._invoice_route("DELETE", path, account, {}) or _missing(path)))
 
         return Handler
 

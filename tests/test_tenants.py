@@ -30,6 +30,7 @@ def _victim_data(email: str = "victim@example.com"):
                                              method=PaymentMethod.cash, received_on=date.today())
     drafted = factories.make_client(victim, name="Draft Client")
     session = factories.make_session(drafted)
+    factories.make_autopay_card(drafted)  # her draft has a Stripe current invoice to "Sync now"
     sync_drafts(victim.id)
     draft = db.session.scalar(select(Invoice).where(Invoice.trainer_id == victim.id,
                                                     Invoice.status == InvoiceStatus.draft))

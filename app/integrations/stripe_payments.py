@@ -110,8 +110,13 @@ def _client() -> stripe.StripeClient:
 
 def _call(fn, *args, **kwargs) -> dict:
     """Runs one SDK call; the object it returns as a plain dict, the SDK's exceptions as ours."""
+    return _request(fn, *args, **kwargs).to_dict()
+
+
+def _request(fn, *args, **kwargs) -> stripe.StripeObject:
+    """Runs one SDK call; the SDK's object (with its `last_response`), the SDK's exceptions as ours."""
     try:
-        return fn(*args, **kwargs).to_dict()
+        return fn(*args, **kwargs)
     except stripe.APIConnectionError as e:
         raise ProviderUnreachable(f"Could not reach Stripe: {e.user_message or e}") from e
     except stripe.CardError as e:

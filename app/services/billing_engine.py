@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus, Membership, Plan, Trainer, TrainingSession
 from app.models.membership import CANCELLED
-from app.services import memberships, packs
+from app.services import memberships, packs, stripe_sync
 from app.services.drafts import load_drafts, refresh_totals
 from app.timefmt import local_today, to_local
 
@@ -127,5 +127,6 @@ def _build_once(trainer_id: int, period: BillingPeriod | None) -> list[Invoice]:
     if changed:
         refresh_totals(changed)
     db.session.commit()
+    stripe_sync.after_draft_change(changed)
     db.session.expire_all()
     return load_drafts(trainer_id)

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceStatus
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError
+from app.services import ServiceError, stripe_sync
 from app.services.audit import record_event
 from app.tenancy import owned, require_owned
 
@@ -123,6 +123,7 @@ def _finish(invoice: Invoice, field: str | None = "unit_price") -> Invoice:
         raise ServiceError(too_much, field)
     invoice.total_cents = total
     db.session.commit()
+    stripe_sync.after_draft_change([invoice.id])
     return invoice
 
 

@@ -17,7 +17,7 @@ from app.models import (Client, CreditLot, CreditUse, Invoice, InvoiceLine, Invo
                         SessionStatus, Trainer, TrainingSession, ValidFrom)
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError
+from app.services import ServiceError, stripe_sync
 from app.services.audit import record_event
 from app.services import drafts
 from app.tenancy import find_owned, require_owned
@@ -79,6 +79,7 @@ def _add_sale_line(trainer_id: int, client: Client, plan: Plan, actor: str) -> I
     record_event(draft.id, trainer_id, actor, "added", line_id=line.id,
                  to_value=f"{line.description} · {format_cents(plan.price_cents, draft.currency)}")
     db.session.commit()
+    stripe_sync.after_draft_change([draft.id])
     return draft
 
 

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.integrations.venmo import pay_link
 from app.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentMethod, Trainer
 from app.phones import display as display_phone, region_of
-from app.services import autopay_cards, memberships, packs
+from app.services import autopay_cards, autopay_cycle, memberships, packs
 from app.services.card_payments import card_payments_available
 from app.services.invoice_numbers import format_invoice_number
 from app.services.payments import COUNTED, awaiting_confirmation, still_pending
@@ -30,6 +30,7 @@ class PublicInvoice:
     packs: list = field(default_factory=list)  # her packs in use: sessions left and expiry
     membership_periods: list = field(default_factory=list)  # per period billed: its dates and sessions
     autopay_card: object | None = None  # her card while auto-pay is on (AutopayCard): "Turn auto-pay off"
+    charge_note: object = None  # auto-pay: "Visa •4242 on Dec 1", the card charged and the day
 
 
 def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
@@ -51,9 +52,10 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
         membership_periods=memberships.invoice_membership_periods(invoice),
-        # Only a trainer with a connected account can have clients on auto-pay: no query for the others.
+        # Auto-pay needs her connected account: without one, no query is spent on it.
         autopay_card=autopay_cards.active_card(invoice.client_id)
-        if owner.stripe_account_id and invoice.status != InvoiceStatus.void else None)
+        if invoice.status != InvoiceStatus.void and owner.stripe_account_id else None,
+        charge_note=autopay_cycle.charge_note(invoice) if payable and owner.stripe_account_id else None)
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:

@@ -9,7 +9,8 @@ from app.extensions import db
 from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
-from app.services import autopay_cards, autopay_webhooks, card_ledger, card_payments, stripe_connect
+from app.services import (autopay_cards, autopay_finalized, autopay_webhooks, card_ledger, card_payments,
+                          stripe_connect)
 
 SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
                   "checkout.session.async_payment_failed", "checkout.session.expired"}
@@ -18,6 +19,7 @@ CHARGE_EVENTS = {"charge.refunded"}
 # Saved cards (auto-pay): a card removed, a Customer's default card changed.
 CARD_EVENTS = {"payment_method.detached", "customer.updated"}
 HANDLED_EVENTS = SESSION_EVENTS | INTENT_EVENTS | CHARGE_EVENTS | CARD_EVENTS | {"account.updated"}
+HANDLED_EVENTS |= autopay_finalized.EVENTS  # auto-pay: invoice.finalized
 
 # Auto-pay invoices charged on the trainer's account (autopay_webhooks reads and applies them).
 AUTOPAY_INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required",
@@ -58,6 +60,8 @@ def _concerns_us(event: WebhookEvent) -> bool:
         return False
     if event.type == "account.updated":
         return stripe_connect.trainer_for_account(event.account) is not None
+    if event.type in autopay_finalized.EVENTS:
+        return autopay_finalized.concerns_us(event)
     if event.type in CARD_EVENTS | SESSION_EVENTS and autopay_cards.knows_account(event.account):
         return True  # a Customer of ours: a saved card, or a setup-mode session saving one
     if event.type in AUTOPAY_INVOICE_EVENTS:
@@ -71,6 +75,8 @@ def _fetch(event: WebhookEvent) -> Apply:
     if event.type in SESSION_EVENTS | INTENT_EVENTS | AUTOPAY_INVOICE_EVENTS and event.object_id is None:
         raise MalformedEvent(f"{event.type} without the id of its object")
     try:
+        if event.type in autopay_finalized.EVENTS:
+            return autopay_finalized.fetch(event)
         if event.type in CARD_EVENTS:
             return _fetch_card_event(event)
         if event.type == "account.updated":

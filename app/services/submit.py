@@ -10,7 +10,7 @@ from app.models import (Batch, Invoice, InvoiceStatus, MessageStatus, Trainer, T
 from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError, ledger
-from app.services import ServiceError, packs
+from app.services import ServiceError, autopay_cycle, packs
 from app.services.audit import record_event
 from app.services.drafts import by_client_name, invoice_max_cents, is_sendable, over_the_ceiling
 from app.services.invoice_numbers import format_invoice_number
@@ -67,8 +67,10 @@ def submit_batch(trainer_id: int, submit_key: str, expected_versions: dict[int, 
 
     trainer = db.session.get(Trainer, trainer_id)
     batch, queued_ids = _finalize(trainer, drafts, submit_key, actor)
+    sent_ids = [d.id for d in drafts]
     db.session.commit()
     enqueue_messages(queued_ids)
+    autopay_cycle.after_send(sent_ids)  # auto-pay invoices: finalized and charged at Stripe by a job
     return SubmitResult(batch, created=True)
 
 

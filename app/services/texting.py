@@ -16,7 +16,7 @@ from app.models import Client, Invoice, InvoiceStatus, MessageStatus, OutboxMess
 from app.models.message import EMAIL, SMS
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import memberships, packs
+from app.services import autopay_cycle, memberships, packs
 from app.services.billing_page import billing_page_text
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import new_public_id, public_url
@@ -73,7 +73,8 @@ def invoice_context(invoice: Invoice, trainer: Trainer) -> dict:
                 paid_copy=invoice.status == InvoiceStatus.paid and bool(invoice.total_cents),
                 nothing_due=not invoice.due_cents,
                 pack=packs.text_note(invoice) + memberships.text_note(invoice),  # pack balance, membership period
-                after_credit=_after_credit(invoice))
+                after_credit=_after_credit(invoice),
+                autopay=autopay_cycle.charge_note(invoice))  # "Visa •4242 on Dec 1", for auto-pay clients
 
 
 def _after_credit(invoice: Invoice) -> str:

@@ -14,7 +14,7 @@ from app.blueprints.clients.membership_routes import membership_section
 from app.blueprints.clients.packs_routes import pack_section
 from app.blueprints.clients.autopay_routes import autopay_section
 from app.services import (ServiceError, autopay_cards, autopay_overview, billing_page, client_accounts, clients, profiles,
-                          sessions)
+                          sessions, stripe_sync_state)
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
@@ -77,6 +77,7 @@ def show_page(client: Client, **forms):
                            open_invoices=client_accounts.open_invoices(current_user.id, client.id),
                            refundable_cents=client_accounts.refundable_credit_cents(client.id),
                            billing_link=billing_page.billing_page_link(current_user.id, client.id),
+                           stripe_sync=stripe_sync_state.client_draft_state(current_user.id, client.id),
                            **autopay_section(client, today),
                            autopay=autopay_overview.client_autopay(current_user.id, client.id),
                            **pack_section(client, forms.pop("sell_form", None)),

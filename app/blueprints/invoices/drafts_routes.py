@@ -8,7 +8,7 @@ from app.blueprints import apply_service_error, first_error, is_htmx
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.forms import AddLineForm, ChargeForm, IncludeForm, LineForm, NoteForm
 from app.models import InvoiceStatus
-from app.services import ServiceError, batch_bar, drafts
+from app.services import ServiceError, batch_bar, drafts, stripe_sync_state
 from app.services.billing_engine import build_drafts
 from app.services.drafts import DraftNotFound, StaleDraft
 
@@ -31,7 +31,8 @@ def create():
     """The drafts as the engine last left them: reading this page builds nothing."""
     all_drafts = drafts.load_drafts(current_user.id)
     return render_template("invoices/create.html", drafts=all_drafts, bar=batch_bar.bar_from_drafts(all_drafts),
-                           submit_key=_new_submit_key())
+                           submit_key=_new_submit_key(),
+                           sync_states=stripe_sync_state.sync_states(current_user.id, [d.id for d in all_drafts]))
 
 
 def _new_submit_key() -> str:

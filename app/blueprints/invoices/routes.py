@@ -7,7 +7,7 @@ from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
 from app.blueprints.invoices.forms import PaymentForm, RefundForm, VoidForm
 from app.models import Invoice, InvoiceStatus, PaymentMethod
-from app.services import ServiceError, invoice_views, invoices, links, payments
+from app.services import ServiceError, autopay_cycle, invoice_views, invoices, links, payments
 from app.services.links import public_url
 from app.services.submit import submit_batch
 from app.tenancy import get_owned_or_404
@@ -65,6 +65,7 @@ def _detail(invoice: Invoice, void_form=None, payment_form=None, status=200):
         void_form=void_form or VoidForm(formdata=None), payment_form=payment_form,
         today=local_today(current_user.timezone), link=public_url(invoice) if invoice.public_id else None,
         views=invoice_views.views_of(invoice),
+        autopay_fallback=autopay_cycle.fallback_reason(current_user.id, invoice.id),
     ), status
 
 

@@ -1,0 +1,286 @@
+"""Invoices and invoice items for the fake Stripe (mixed into FakeStripe), with Stripe's own rules.
+
+An invoice is created as a draft (collection_method, auto_advance, pending_invoice_items_behavior,
+metadata as given), retrieved, deleted while it is a draft, and finalized (status open, with a number
+and a hosted_invoice_url). Invoice items are created on an invoice, updated and listed by invoice
+(newest first, `limit` up to 100 and `starting_after`); they change only while their invoice is a
+draft, are deleted only when unattached or on a draft, and an invoice holds at most 250 of them.
+Refusals carry Stripe's error shapes and codes (`invoice_not_editable`, `resource_missing`, ...).
+
+For the tests and the bench: `dashboard_delete_invoice` / `dashboard_delete_item` (someone deleting
+behind Spotter's back), `disconnect(account)` (the trainer revoked access: every call on it a 403
+`account_invalid`), `latency_seconds` (every API call waits that long), `storm(n, status)` (the next n
+calls answer 429 or 500), and `calls(method, prefix)` counting the calls that reached the fake.
+"""
+import re
+import time
+import uuid
+
+MAX_ITEMS_PER_INVOICE = 250
+LIST_LIMIT_MAX = 100
+_ID = re.compile(r"/[a-z]+_(?:test_)?[0-9A-Za-z]+")
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
+
+
+def _refusal(message: str, code: str | None = None, param: str | None = None, status: int = 400) -> tuple:
+    error = {"type": "invalid_request_error", "message": message}
+    if code:
+        error["code"] = code
+    if param:
+        error["param"] = param
+    return status, {"error": error}
+
+
+def _missing(object_id) -> tuple:
+    return _refusal(f"No such object: '{object_id}'", "resource_missing", "id", 404)
+
+
+def _not_editable(invoice: dict) -> tuple:
+    return _refusal(f"You can only modify invoice items on draft invoices. This invoice ({invoice['id']}) is "
+                    f"{invoice['status']}.", "invoice_not_editable", "invoice")
+
+
+class InvoicesMixin:
+    def _init_invoices(self) -> None:
+        self.invoices: dict[str, dict] = {}
+        self.invoice_items: dict[str, dict] = {}
+        self.disconnected: set[str] = set()
+        self.latency_seconds = 0.0
+        self._storm_left = 0
+        self._storm_status = 429
+        self._numbers = 0
+        self._item_clock = 0  # creation order of items, for newest-first lists
+
+    # What the tests look at and do
+
+    def calls(self, method: str | None = None, prefix: str = "/v1/") -> int:
+        """API calls that reached the fake (refused ones included), by method and path prefix."""
+        with self.lock:
+            return sum(1 for r in self.requests if (method is None or r["method"] == method)
+                       and r["path"].startswith(prefix))
+
+    def call_counts(self) -> dict[str, int]:
+        """'POST /v1/invoiceitems/{id}' -> how many: every call, ids folded."""
+        counts: dict[str, int] = {}
+        with self.lock:
+            for r in self.requests:
+                key = f"{r['method']} {_ID.sub('/{id}', r['path'])}"
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def request_times(self) -> list[float]:
+        with self.lock:
+            return [r["at"] for r in self.requests]
+
+    def writes(self) -> int:
+        return self.calls("POST") + self.calls("DELETE")
+
+    def storm(self, count: int, status: int = 429) -> None:
+        """The next `count` API calls are answered `status` (429: too many requests; 500: Stripe's trouble)."""
+        with self.lock:
+            self._storm_left, self._storm_status = count, status
+
+    def disconnect(self, account: str) -> None:
+        with self.lock:
+            self.disconnected.add(account)
+
+    def items_on(self, invoice_id: str) -> list[dict]:
+        with self.lock:
+            return sorted((i for i in self.invoice_items.values() if i["invoice"] == invoice_id),
+                          key=lambda i: i["_n"])
+
+    def invoices_on(self, account: str) -> list[dict]:
+        with self.lock:
+            return [i for i in self.invoices.values() if self.owner[i["id"]] == account]
+
+    def dashboard_delete_invoice(self, invoice_id: str) -> None:
+        """The trainer deletes the draft in her Stripe dashboard: it and its items are gone."""
+        with self.lock:
+            self.invoices.pop(invoice_id)
+            for item in [i for i in self.invoice_items.values() if i["invoice"] == invoice_id]:
+                self.invoice_items.pop(item["id"])
+
+    def dashboard_delete_item(self, item_id: str) -> None:
+        with self.lock:
+            self.invoice_items.pop(item_id)
+
+    def dashboard_update_item(self, item_id: str, **values) -> None:
+        with self.lock:
+            self.invoice_items[item_id].update(values)
+
+    # Before every API call
+
+    def _gate(self, account: str | None) -> tuple | None:
+        """Waits the configured latency; answers for a storm or a disconnected account."""
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
+        with self.lock:
+            if self._storm_left > 0:
+                self._storm_left -= 1
+                if self._storm_status == 429:
+                    return 429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message":
+                                           "Request rate limit exceeded. Try again later."}}
+                return self._storm_status, {"error": {"type": "api_error", "message":
+                                                      "An unknown error occurred."}}
+            if account in self.disconnected:
+                return _refusal(f"The provided key does not have access to account '{account}' (or that "
+                                "account does not exist). Application access may have been revoked.",
+                                "account_invalid", status=403)
+        return None
+
+    # The API
+
+    def _invoice_route(self, method: str, path: str, account: str | None, params: dict) -> tuple | None:
+        """(status, body) for an invoice or invoice item call, or None for other paths."""
+        parts = path.removeprefix("/v1/").split("/")
+        if parts[0] not in ("invoices", "invoiceitems"):
+            return None
+        with self.lock:
+            if parts[0] == "invoices":
+                return self._invoices_api(method, parts[1:], account, params)
+            return self._items_api(method, parts[1:], account, params)
+
+    def _owned_invoice(self, invoice_id: str, account: str | None) -> dict | None:
+        invoice = self.invoices.get(invoice_id)
+        return invoice if invoice is not None and self.owner.get(invoice_id) == account else None
+
+    def _invoices_api(self, method: str, rest: list[str], account, params) -> tuple:
+        if method == "POST" and not rest:
+            return self._create_invoice(account, params)
+        invoice = self._owned_invoice(rest[0], account) if rest else None
+        if invoice is None:
+            return _missing(rest[0] if rest else None)
+        if method == "GET" and len(rest) == 1:
+            return 200, self._invoice_body(invoice)
+        if method == "DELETE" and len(rest) == 1:
+            if invoice["status"] != "draft":
+                return _refusal("You can only delete draft invoices.", "invoice_not_editable")
+            self.dashboard_delete_invoice(invoice["id"])
+            return 200, {"id": invoice["id"], "object": "invoice", "deleted": True}
+        if method == "POST" and rest[1:] == ["finalize"]:
+            return self._finalize(invoice, params)
+        if method == "POST" and len(rest) == 1:
+            if invoice["status"] != "draft":
+                return _refusal("Finalized invoices can't be updated in this way.", "invoice_not_editable")
+            invoice["metadata"].update(params.get("metadata", {}))
+            return 200, self._invoice_body(invoice)
+        return _refusal(f"Unrecognized request URL ({method} /v1/invoices/{'/'.join(rest)})", status=404)
+
+    def _create_invoice(self, account, params) -> tuple:
+        if not params.get("customer"):
+            return _refusal("Missing required param: customer.", "parameter_missing", "customer")
+        invoice = {"id": _new_id("in"), "object": "invoice", "customer": params["customer"], "status": "draft",
+                   "collection_method": params.get("collection_method", "charge_automatically"),
+                   "auto_advance": params.get("auto_advance", "true") == "true",
+                   "pending_invoice_items_behavior": params.get("pending_invoice_items_behavior", "exclude"),
+                   "metadata": dict(params.get("metadata", {})), "currency": params.get("currency", "usd"),
+                   "number": None, "hosted_invoice_url": None, "created": int(time.time()),
+                   "status_transitions": {"finalized_at": None}}
+        self.invoices[invoice["id"]] = invoice
+        self.owner[invoice["id"]] = account
+        return 200, self._invoice_body(invoice)
+
+    def _finalize(self, invoice: dict, params: dict) -> tuple:
+        if invoice["status"] != "draft":
+            return _refusal(f"This invoice is already finalized, you can't re-finalize a non-draft invoice.",
+                            "invoice_not_editable")
+        self._numbers += 1
+        total = self._items_total(invoice)
+        # From here on the amount is fixed, and the invoice can be paid, voided or marked uncollectible.
+        invoice.update(status="open", number=f"FAKE-{self._numbers:04d}",
+                       hosted_invoice_url=f"{self.url}/i/{invoice['id']}",
+                       amount_due=max(total, 0), amount_paid=0, amount_remaining=max(total, 0), paid=False,
+                       attempt_count=0, attempted=False, payment_intent=None,
+                       status_transitions={"finalized_at": int(time.time()), "paid_at": None, "voided_at": None})
+        if "auto_advance" in params:
+            invoice["auto_advance"] = params["auto_advance"] == "true"
+        return 200, self._invoice_body(invoice)
+
+    def _items_total(self, invoice: dict) -> int:
+        return sum(i["amount"] for i in self.invoice_items.values() if i["invoice"] == invoice["id"])
+
+    def _invoice_body(self, invoice: dict) -> dict:
+        """A draft's amount is what its items add up to; a finalized invoice keeps the amount it was
+        finalized with (or was made with)."""
+        total = self._items_total(invoice) if invoice["status"] == "draft" else invoice.get("amount_due", 0)
+        return {**{k: (dict(v) if isinstance(v, dict) else v) for k, v in invoice.items()},
+                "total": total, "amount_due": max(total, 0)}
+
+    def _items_api(self, method: str, rest: list[str], account, params) -> tuple:
+        if method == "GET" and not rest:
+            return self._list_items(account, params)
+        if method == "POST" and not rest:
+            return self._create_item(account, params)
+        item = self.invoice_items.get(rest[0]) if len(rest) == 1 else None
+        if item is None or self.owner.get(item["id"]) != account:
+            return _missing(rest[0] if rest else None)
+        invoice = self.invoices.get(item["invoice"]) if item["invoice"] else None
+        if invoice is not None and invoice["status"] != "draft":
+            return _not_editable(invoice)
+        if method == "GET":
+            return 200, self._item_body(item)
+        if method == "DELETE":
+            self.invoice_items.pop(item["id"])
+            return 200, {"id": item["id"], "object": "invoiceitem", "deleted": True}
+        if method == "POST":
+            refused = self._apply_item(item, params)
+            return refused or (200, self._item_body(item))
+        return _refusal("Unrecognized request URL", status=404)
+
+    def _create_item(self, account, params) -> tuple:
+        invoice = self._owned_invoice(params.get("invoice"), account) if params.get("invoice") else None
+        if params.get("invoice") and invoice is None:
+            return _refusal(f"No such invoice: '{params['invoice']}'", "resource_missing", "invoice", 404)
+        if invoice is not None and invoice["status"] != "draft":
+            return _not_editable(invoice)
+        if invoice is not None and len(self.items_on(invoice["id"])) >= MAX_ITEMS_PER_INVOICE:
+            return _refusal(f"An invoice can have at most {MAX_ITEMS_PER_INVOICE} invoice items.",
+                            param="invoice")
+        self._item_clock += 1
+        item = {"id": _new_id("ii"), "object": "invoiceitem", "invoice": invoice["id"] if invoice else None,
+                "customer": params.get("customer"), "currency": params.get("currency", "usd"), "quantity": 1,
+                "unit_amount_decimal": "0", "amount": 0, "description": None, "metadata": {}, "_n": self._item_clock}
+        refused = self._apply_item(item, params)
+        if refused:
+            return refused
+        self.invoice_items[item["id"]] = item
+        self.owner[item["id"]] = account
+        return 200, self._item_body(item)
+
+    def _apply_item(self, item: dict, params: dict) -> tuple | None:
+        try:
+            quantity = int(params.get("quantity", item["quantity"]))
+            unit = int(params.get("unit_amount_decimal", item["unit_amount_decimal"]))
+        except ValueError:
+            return _refusal("Invalid integer: quantity or unit_amount_decimal.", "parameter_invalid_integer")
+        if quantity < 0:
+            return _refusal("This value must be greater than or equal to 0.", "parameter_invalid_integer",
+                            "quantity")
+        item.update(quantity=quantity, unit_amount_decimal=str(unit), amount=quantity * unit)
+        if "description" in params:
+            item["description"] = params["description"]
+        if "metadata" in params:
+            item["metadata"] = {**item["metadata"], **params["metadata"]}
+        return None
+
+    def _list_items(self, account, params) -> tuple:
+        invoice_id = params.get("invoice")
+        if invoice_id and self._owned_invoice(invoice_id, account) is None:
+            return _refusal(f"No such invoice: '{invoice_id}'", "resource_missing", "invoice", 404)
+        limit = min(int(params.get("limit", 10)), LIST_LIMIT_MAX)
+        items = sorted((i for i in self.invoice_items.values() if self.owner.get(i["id"]) == account
+                        and (not invoice_id or i["invoice"] == invoice_id)), key=lambda i: -i["_n"])
+        after = params.get("starting_after")
+        if after:
+            ids = [i["id"] for i in items]
+            items = items[ids.index(after) + 1:] if after in ids else []
+        page = items[:limit]
+        return 200, {"object": "list", "url": "/v1/invoiceitems", "has_more": len(items) > limit,
+                     "data": [self._item_body(i) for i in page]}
+
+    @staticmethod
+    def _item_body(item: dict) -> dict:
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in item.items() if k != "_n"}

@@ -1,0 +1,59 @@
+"""What the trainer sees of an auto-pay draft's Stripe invoice (from the database only) and "Sync now"."""
+from app.extensions import db
+from app.models import Invoice
+from app.services import drafts, stripe_sync
+from tests import factories
+from tests.stripe_sync_helpers import autopay_draft, stripe_items
+
+
+def test_the_client_page_and_the_draft_say_changes_waiting_then_in_sync_after_sync_now(
+        app, fake_stripe, logged_in, trainer, run_worker):
+    draft = autopay_draft(fake_stripe, sessions=2, trainer=trainer)
+    page = logged_in.get(f"/clients/{draft.client_id}").get_data(as_text=True)
+    assert "Changes waiting" in page and f'id="stripe-sync-now-{draft.id}"' in page
+    assert "Changes waiting" in logged_in.get("/invoices/create").get_data(as_text=True)
+    calls = fake_stripe.calls()
+    response = logged_in.post(f"/invoices/{draft.id}/stripe-sync", {"next": f"/clients/{draft.client_id}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{draft.client_id}")
+    assert fake_stripe.calls() == calls  # the sync runs in a job, not in the request
+    run_worker()
+    assert len(stripe_items(fake_stripe, draft.id)) == 2
+    with_calls = fake_stripe.calls()
+    assert "In sync" in logged_in.get(f"/clients/{draft.client_id}").get_data(as_text=True)
+    assert "In sync" in logged_in.get("/invoices/create").get_data(as_text=True)
+    assert fake_stripe.calls() == with_calls  # pages read the database, never Stripe
+
+
+def test_a_failed_sync_shows_its_reason(app, fake_stripe, logged_in, trainer):
+    draft = autopay_draft(fake_stripe, sessions=1, trainer=trainer)
+    stripe_sync.sync_invoice(draft.id)
+    invoice = db.session.get(Invoice, draft.id)
+    fake_stripe.disconnect(stripe_sync.active_card(invoice.client_id).stripe_account_id)
+    drafts.add_line(trainer.id, invoice.id, invoice.version, "t", description="Mat", quantity=1, unit_price_cents=500)
+    stripe_sync.sync_invoice(draft.id)
+    page = logged_in.get(f"/clients/{draft.client_id}").get_data(as_text=True)
+    assert "Sync failed: " in page and "does not have access" in page
+
+
+def test_a_client_not_on_autopay_shows_no_sync_state(app, fake_stripe, logged_in, trainer):
+    client = factories.make_client(trainer)
+    factories.make_session(client)
+    drafts.sync_drafts(trainer.id)
+    assert "Auto-pay invoice at Stripe" not in logged_in.get(f"/clients/{client.id}").get_data(as_text=True)
+
+
+def test_sync_now_on_another_trainers_draft_is_404_and_enqueues_nothing(app, fake_stripe, logged_in, queued_job_ids):
+    other = factories.make_trainer()
+    draft = autopay_draft(fake_stripe, sessions=1, trainer=other)
+    before = queued_job_ids()
+    assert logged_in.post(f"/invoices/{draft.id}/stripe-sync").status_code == 404
+    assert queued_job_ids() == before
+
+
+def test_sync_now_without_the_csrf_token_is_refused(app, fake_stripe, logged_in, trainer, queued_job_ids):
+    draft = autopay_draft(fake_stripe, sessions=1, trainer=trainer)
+    logged_in.get("/invoices/create")
+    before = queued_job_ids()
+    response = logged_in.client.post(f"/invoices/{draft.id}/stripe-sync")
+    assert response.status_code == 400
+    assert queued_job_ids() == before
