@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Invoice, InvoiceStatus, OutboxMessage, StripeEvent
+from app.models import AutopayCard, Invoice, InvoiceStatus, OutboxMessage, StripeEvent
 from app.services import autopay_cycle, stripe_sync
 from tests import factories
 from tests.invoice_helpers import submit_drafts
@@ -20,9 +20,11 @@ def send(trainer_id: int) -> Invoice:
                                                    Invoice.status == InvoiceStatus.open))
 
 
-def texts_of(invoice_id: int) -> list[str]:
+def texts_of(invoice_id: int, kind: str = "invoice") -> list[str]:
+    """The invoice's messages of one kind (the invoice itself unless told; a receipt follows a charge)."""
     db.session.expire_all()
-    return [m.body for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.invoice_id == invoice_id))]
+    return [m.body for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.invoice_id == invoice_id,
+                                                                           OutboxMessage.kind == kind))]
 
 
 def test_a_sent_autopay_invoice_is_finalized_at_stripe_and_the_text_names_the_card_and_day(app, fake_stripe,
@@ -35,9 +37,13 @@ def test_a_sent_autopay_invoice_is_finalized_at_stripe_and_the_text_names_the_ca
     run_worker()
     current = current_of(invoice.id)
     [stripe_invoice] = fake_stripe.invoices_on(current.stripe_account_id)
-    assert stripe_invoice["status"] == "open" and stripe_invoice["auto_advance"] is False
-    assert current.state == "open" and current.hosted_invoice_url == stripe_invoice["hosted_invoice_url"]
+    # Finalized with auto_advance off, then charged once by Spotter's first attempt: paid, at Stripe and here.
+    assert stripe_invoice["auto_advance"] is False and stripe_invoice["status_transitions"]["finalized_at"]
+    assert stripe_invoice["status"] == "paid" and len(fake_stripe.invoice_pays(stripe_invoice["id"])) == 1
+    assert current.state == "paid" and current.hosted_invoice_url == stripe_invoice["hosted_invoice_url"]
     assert current.charge_on is not None and current.finalized_at is not None
+    db.session.refresh(invoice)
+    assert invoice.status == InvoiceStatus.paid and invoice.due_cents == 0
     day = f"{invoice.issue_date:%b} {invoice.issue_date.day}"
     [text] = texts_of(invoice.id)
     # A first text with its STOP line is too long for two segments with the bullet: the SMS pipeline's
@@ -48,6 +54,8 @@ def test_a_sent_autopay_invoice_is_finalized_at_stripe_and_the_text_names_the_ca
 
 def test_finalizing_twice_finalizes_once(app, fake_stripe, run_worker):
     draft = autopay_draft(fake_stripe, sessions=1)
+    card = db.session.scalar(select(AutopayCard).where(AutopayCard.client_id == draft.client_id))
+    fake_stripe.card_results[card.stripe_customer_id] = "insufficient_funds"  # so it stays open after its charge
     invoice = send(draft.trainer_id)
     run_worker()
     assert autopay_cycle.finalize_sent_invoice(invoice.id) == "already open"
@@ -113,7 +121,7 @@ def test_invoice_finalized_is_stored_once_and_brings_the_next_draft_its_current_
     assert queued_job_ids().count(f"stripe-sync-{next_draft.id}") == 1
     run_worker()
     assert len(stripe_items(fake_stripe, next_draft.id)) == 1
-    assert current_of(invoice.id).state == "open"
+    assert current_of(invoice.id).state == "paid"  # charged at once: the late event takes nothing back
 
 
 def test_invoice_finalized_for_an_unknown_account_or_invoice_changes_nothing(app, client, fake_stripe, run_worker,
@@ -126,7 +134,7 @@ def test_invoice_finalized_for_an_unknown_account_or_invoice_changes_nothing(app
                    "data": {"object": {"id": "in_test_unknown", "object": "invoice"}}}):
         assert deliver(client, event).status_code == 200
     assert queued_job_ids() == []
-    assert current_of(invoice.id).state == "open"
+    assert current_of(invoice.id).state == "paid"
 
 
 def test_invoice_finalized_with_a_bad_signature_is_refused(app, client, fake_stripe, run_worker):
@@ -143,11 +151,12 @@ def test_the_email_says_will_be_charged_to_visa_4242_on_the_day(app, fake_stripe
     factories.make_session(client)
     invoice = send(trainer.id)
     run_worker()
-    [received] = smtp_server.messages
+    invoice_email, receipt = smtp_server.messages  # the invoice, then the receipt of its charge
     day = f"{invoice.issue_date:%b} {invoice.issue_date.day}"
-    assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("plain",)).get_content()
-    assert f"Will be charged to Visa •4242 on {day}." in received.get_body(("html",)).get_content()
-    assert current_of(invoice.id).state == "open"
+    assert f"Will be charged to Visa •4242 on {day}." in invoice_email.get_body(("plain",)).get_content()
+    assert f"Will be charged to Visa •4242 on {day}." in invoice_email.get_body(("html",)).get_content()
+    assert "Will be charged" not in receipt.get_body(("plain",)).get_content()
+    assert current_of(invoice.id).state == "paid"
 
 
 def test_the_public_page_says_which_card_is_charged_until_it_falls_back(app, client, fake_stripe, run_worker):
@@ -157,9 +166,10 @@ def test_the_public_page_says_which_card_is_charged_until_it_falls_back(app, cli
     trainer.stripe_account_id = fake_stripe.add_account()
     db.session.commit()
     draft = autopay_draft(fake_stripe, sessions=1, trainer=trainer, account=trainer.stripe_account_id)
+    run_worker()  # the draft's own sync
     invoice = send(draft.trainer_id)
-    run_worker()
     day = f"{invoice.issue_date:%b} {invoice.issue_date.day}"
+    # Between the Send and the charge (the worker's job right after it) her link names the card and day.
     page = client.get(f"/i/{token_for(invoice)}").get_data(as_text=True)
     assert f"Will be charged to Visa •4242 on {day}." in page
     current = current_of(invoice.id)
