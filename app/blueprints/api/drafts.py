@@ -6,8 +6,9 @@ from flask import abort, g, request
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owns, refuse, stale
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas_billing import BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, LineChange, \
-    NewLine
+from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
+    LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, \
+    LineChange, NewLine
 from app.models import Invoice, InvoiceLine, InvoiceStatus
 from app.services import ServiceError, drafts
 from app.services.billing_engine import BillingPeriod, build_drafts
@@ -42,8 +43,8 @@ def _change(service, invoice_id: int, *args, **kwargs):
 
 @bp.post("/drafts/build")
 @problems(401, 403, 422, 429)
-@bp.arguments(BuildArgs)
-@bp.response(200, DraftList)
+@bp.arguments(BuildArgs, example=BUILD_EXAMPLE)
+@bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def build(args):
     """Bill now: every client's draft brought up to date with what is billable, and all drafts returned.
     With a period, the memberships' cycles starting in it are billed too, as a scheduled run does."""
@@ -58,7 +59,7 @@ def build(args):
 
 @bp.get("/drafts")
 @problems(401, 429)
-@bp.response(200, DraftList)
+@bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def list_drafts():
     """The drafts as the engine last left them, by client name: reading builds nothing."""
     return {"data": drafts.load_drafts(g.api_trainer_id)}
@@ -66,7 +67,7 @@ def list_drafts():
 
 @bp.get("/drafts/<int:invoice_id>")
 @problems(401, 404, 429)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def get_draft(invoice_id: int):
     return _shown(_draft(invoice_id))
 
@@ -74,8 +75,8 @@ def get_draft(invoice_id: int):
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.arguments(LineChange)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(LineChange, example=LINE_CHANGE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def update_line(args, invoice_id: int, line_id: int):
     """Changes a line's price, quantity, description or no-charge (the fields sent)."""
     return _change(drafts.update_line, invoice_id, line_id, **args)
@@ -84,7 +85,7 @@ def update_line(args, invoice_id: int, line_id: int):
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/remove")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def remove_line(invoice_id: int, line_id: int):
     """Takes a line off; a session's line goes back to the sessions not yet billed."""
     return _change(drafts.remove_line, invoice_id, line_id)
@@ -93,7 +94,7 @@ def remove_line(invoice_id: int, line_id: int):
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/restore")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def restore_line(invoice_id: int, line_id: int):
     return _change(drafts.restore_line, invoice_id, line_id)
 
@@ -101,8 +102,8 @@ def restore_line(invoice_id: int, line_id: int):
 @bp.post("/drafts/<int:invoice_id>/lines")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice)
-@bp.arguments(NewLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(NewLine, example=NEW_LINE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def add_line(args, invoice_id: int):
     """A fee, product, or discount (a negative price)."""
     return _change(drafts.add_line, invoice_id, **args)
@@ -111,8 +112,8 @@ def add_line(args, invoice_id: int):
 @bp.post("/drafts/<int:invoice_id>/include")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice)
-@bp.arguments(Inclusion)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(Inclusion, example=INCLUSION_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def set_included(args, invoice_id: int):
     """Include the client in the next batch, or leave them out: the draft waits for next time."""
     return _change(drafts.set_included, invoice_id, included=args["included"])
@@ -121,7 +122,7 @@ def set_included(args, invoice_id: int):
 @bp.post("/drafts/<int:invoice_id>/note")
 @problems(401, 403, 404, 412, 422, 429)
 @owns(invoice_id=Invoice)
-@bp.arguments(DraftNote)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(DraftNote, example=NOTE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG)
 def set_note(args, invoice_id: int):
     return _change(drafts.set_note, invoice_id, note=args["note"])
