@@ -164,3 +164,11 @@ def test_patch_changes_only_the_fields_sent_through_the_same_service(client, tra
     assert body["errors"] == [{"field": "name", "message": "Enter the client's name."}]
     db.session.expire_all()
     assert db.session.get(Client, ana.id).name == "Ana"
+
+
+def test_a_nul_character_in_the_query_string_is_a_documented_400_saying_so(client, writer):
+    body = _problem(client.get("/api/v1/invoices?status=open%00", headers=_auth(writer)), 400)
+    assert "NUL character" in body["detail"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    answer = spec["paths"]["/api/v1/invoices"]["get"]["responses"]["400"]
+    assert "NUL character" in answer["content"]["application/problem+json"]["example"]["detail"]
