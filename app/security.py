@@ -1,5 +1,6 @@
 """Response headers every page carries, and the largest request body each part of the app reads."""
 from flask import Flask, abort, request
+from werkzeug.exceptions import BadRequest
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -55,6 +56,9 @@ def init_body_limits(app: Flask) -> None:
             request.stream.read(1)  # raises 413 when the limit was reached with more to come
 
 
+NUL_REFUSED = "The request has a NUL character in a field or the query string: take it out and send it again."
+
+
 def init_input_checks(app: Flask) -> None:
     """A NUL character is in no name, note or amount anyone types, and PostgreSQL refuses to store one
     (SQLite stores it): a form or query string carrying one is a 400 before any view sees it."""
@@ -64,4 +68,6 @@ def init_input_checks(app: Flask) -> None:
             return  # no such page: its 404 (or 405) says more
         for values in (request.args, request.form):
             if any("\x00" in text for _name, texts in values.lists() for text in texts):
-                abort(400)
+                refused = BadRequest(NUL_REFUSED)
+                refused.problem_detail = NUL_REFUSED  # the API's problem says it too
+                raise refused

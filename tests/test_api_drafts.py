@@ -65,6 +65,21 @@ def test_a_stale_or_missing_if_match_is_a_412_and_changes_nothing(client, traine
     assert invoice.total_cents == 10000 and f'"{invoice.version}"' == ok.headers["ETag"]
 
 
+
+def test_the_412_gives_the_current_etag_to_retry_with_and_a_weak_one_is_taken(client, trainer):
+    headers = token_headers(trainer.id)
+    factories.make_session(factories.make_client(trainer, name="Ana"), rate_cents=5000)
+    [draft] = _built(client, headers)
+    url = f"/api/v1/drafts/{draft['id']}/note"
+    current = f'"{draft["version"]}"'
+    for sent in ({}, {"If-Match": f'"{draft["version"] + 7}"'}, {"If-Match": "not a tag"}):
+        refused = client.post(url, json={"note": "Thanks!"}, headers={**headers, **sent})
+        problem_of(refused, 412)
+        assert refused.headers["ETag"] == current
+    retried = client.post(url, json={"note": "Thanks!"}, headers={**headers, "If-Match": f"W/{current}"})
+    assert retried.status_code == 200 and retried.get_json()["note"] == "Thanks!"
+    assert retried.headers["ETag"] == f'"{draft["version"] + 1}"'
+
 def test_bad_line_changes_are_422_with_the_pages_words(client, trainer):
     headers = token_headers(trainer.id)
     factories.make_session(factories.make_client(trainer, name="Ana"), rate_cents=5000)

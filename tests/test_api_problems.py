@@ -90,12 +90,12 @@ def test_a_stale_if_match_is_a_412_problem_with_the_current_etag(app):
         etags.require_if_match(3)  # current: goes ahead
     with app.test_request_context("/api/v1/drafts/1", method="PATCH"):
         etags.require_if_match(3)  # no If-Match: not refused
-    with app.test_request_context("/api/v1/drafts/1", method="PATCH", headers={"If-Match": '"v2"'}):
+    with app.test_request_context("/api/v1/drafts/1", method="PATCH", headers={"If-Match": '"2"'}):
         with pytest.raises(HTTPException) as stale:
             etags.require_if_match(3)
         response = app.handle_user_exception(stale.value)
     body = _problem(response, 412)
-    assert response.headers["ETag"] == '"v3"' and '"v3"' in body["detail"]
+    assert response.headers["ETag"] == '"3"' and '"3"' in body["detail"]
 
 
 def test_a_body_over_the_limit_is_a_413_problem(app, client, writer):
@@ -164,3 +164,11 @@ def test_patch_changes_only_the_fields_sent_through_the_same_service(client, tra
     assert body["errors"] == [{"field": "name", "message": "Enter the client's name."}]
     db.session.expire_all()
     assert db.session.get(Client, ana.id).name == "Ana"
+
+
+def test_a_nul_character_in_the_query_string_is_a_documented_400_saying_so(client, writer):
+    body = _problem(client.get("/api/v1/invoices?status=open%00", headers=_auth(writer)), 400)
+    assert "NUL character" in body["detail"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    answer = spec["paths"]["/api/v1/invoices"]["get"]["responses"]["400"]
+    assert "NUL character" in answer["content"]["application/problem+json"]["example"]["detail"]

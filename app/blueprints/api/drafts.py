@@ -1,20 +1,21 @@
 """Drafts: built by the billing engine (as "Bill now"), adjusted line by line through the drafts service the
 create-invoices page calls. Each draft's ETag is its version; a change names it in If-Match, and a stale one is
 a 412, as the page refuses an edit made on an outdated screen."""
-from flask import abort, g, request
+from flask import abort, g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns, refuse, stale
+from app.blueprints.api.etags import ETAG_HEADER, etag_headers, if_match_documented, require_if_match
+from app.blueprints.api.resources import api_actor, calling, owns, refuse
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas_billing import BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, LineChange, \
-    NewLine
+from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
+    LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, \
+    LineChange, NewLine
 from app.models import Invoice, InvoiceLine, InvoiceStatus
 from app.services import ServiceError, drafts
 from app.services.billing_engine import BillingPeriod, build_drafts
 from app.tenancy import find_owned
 
 LINE_FIELDS = {"unit_price": "unit_price_cents"}  # the page's form field: the API's
-ETAG = {"ETag": {"description": "The draft's version, to send back as If-Match", "schema": {"type": "string"}}}
 
 
 def _draft(invoice_id: int) -> Invoice:
@@ -25,25 +26,23 @@ def _draft(invoice_id: int) -> Invoice:
 
 
 def _shown(draft: Invoice):
-    """The draft, with its version as a strong ETag."""
-    return draft, {"ETag": f'"{draft.version}"'}
+    """The draft, with its version as its ETag."""
+    return draft, etag_headers(draft.version)
 
 
 def _change(service, invoice_id: int, *args, **kwargs):
     """Runs a change on the draft at the version If-Match names: a missing or stale one changes nothing and is a
-    412 (the service compares and takes the version in one UPDATE, so two scripts never both win)."""
-    _draft(invoice_id)
-    tag = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 18:
-        stale("Send the draft's ETag (from GET /drafts/<id>) as If-Match.")
-    return _shown(calling(service, g.api_trainer_id, invoice_id, *args, int(tag), api_actor(),
+    412 with the current ETag (the service compares and takes the version in one UPDATE, so two scripts never
+    both win)."""
+    version = require_if_match(_draft(invoice_id).version, required=True, stale_detail=drafts.STALE_MESSAGE)
+    return _shown(calling(service, g.api_trainer_id, invoice_id, *args, version, api_actor(),
                           fields=LINE_FIELDS, **kwargs))
 
 
 @bp.post("/drafts/build")
 @problems(401, 403, 422, 429)
-@bp.arguments(BuildArgs)
-@bp.response(200, DraftList)
+@bp.arguments(BuildArgs, example=BUILD_EXAMPLE)
+@bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def build(args):
     """Bill now: every client's draft brought up to date with what is billable, and all drafts returned.
     With a period, the memberships' cycles starting in it are billed too, as a scheduled run does."""
@@ -58,7 +57,7 @@ def build(args):
 
 @bp.get("/drafts")
 @problems(401, 429)
-@bp.response(200, DraftList)
+@bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def list_drafts():
     """The drafts as the engine last left them, by client name: reading builds nothing."""
     return {"data": drafts.load_drafts(g.api_trainer_id)}
@@ -66,62 +65,68 @@ def list_drafts():
 
 @bp.get("/drafts/<int:invoice_id>")
 @problems(401, 404, 429)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def get_draft(invoice_id: int):
     return _shown(_draft(invoice_id))
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.arguments(LineChange)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(LineChange, example=LINE_CHANGE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def update_line(args, invoice_id: int, line_id: int):
     """Changes a line's price, quantity, description or no-charge (the fields sent)."""
     return _change(drafts.update_line, invoice_id, line_id, **args)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/remove")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def remove_line(invoice_id: int, line_id: int):
     """Takes a line off; a session's line goes back to the sessions not yet billed."""
     return _change(drafts.remove_line, invoice_id, line_id)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/restore")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice, line_id=InvoiceLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def restore_line(invoice_id: int, line_id: int):
     return _change(drafts.restore_line, invoice_id, line_id)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice)
-@bp.arguments(NewLine)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(NewLine, example=NEW_LINE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def add_line(args, invoice_id: int):
     """A fee, product, or discount (a negative price)."""
     return _change(drafts.add_line, invoice_id, **args)
 
 
 @bp.post("/drafts/<int:invoice_id>/include")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice)
-@bp.arguments(Inclusion)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(Inclusion, example=INCLUSION_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def set_included(args, invoice_id: int):
     """Include the client in the next batch, or leave them out: the draft waits for next time."""
     return _change(drafts.set_included, invoice_id, included=args["included"])
 
 
 @bp.post("/drafts/<int:invoice_id>/note")
-@problems(401, 403, 404, 412, 422, 429)
+@problems(401, 403, 404, 422, 429)
+@if_match_documented(required=True)
 @owns(invoice_id=Invoice)
-@bp.arguments(DraftNote)
-@bp.response(200, DraftSchema, headers=ETAG)
+@bp.arguments(DraftNote, example=NOTE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def set_note(args, invoice_id: int):
     return _change(drafts.set_note, invoice_id, note=args["note"])

@@ -9,8 +9,9 @@ from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owns
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import InvoiceSchema
-from app.blueprints.api.schemas_billing import MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, \
-    VoidArgs
+from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
+    VOIDED_EXAMPLE, MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, VoidArgs
+from app.blueprints.api.schemas_work import page_example
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage
 from app.services import invoices
@@ -29,8 +30,8 @@ def _sent(invoice_id: int) -> Invoice:
 
 @bp.post("/invoices/send")
 @problems(401, 403, 412, 422, 429)
-@bp.arguments(SendArgs)
-@bp.response(200, SendResult)
+@bp.arguments(SendArgs, example=SEND_EXAMPLE)
+@bp.response(200, SendResult, example=SEND_RESULT_EXAMPLE)
 def send_invoices(args):
     """Sends drafts, one or a batch, as the Send button does: numbered, texted or emailed. A draft changed since
     the version given sends nothing (412). The same Idempotency-Key sends nothing more and answers the batch
@@ -45,7 +46,7 @@ def send_invoices(args):
 @bp.post("/invoices/<int:invoice_id>/resend")
 @problems(401, 403, 404, 422, 429)
 @owns(invoice_id=Invoice)
-@bp.response(200, MessageSchema)
+@bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
 def resend_invoice(invoice_id: int):
     """Texts (or emails) a sent invoice again; not twice within a few minutes."""
     return calling(invoices.resend_invoice, g.api_trainer_id, _sent(invoice_id).id, api_actor())
@@ -54,8 +55,8 @@ def resend_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/void")
 @problems(401, 403, 404, 422, 429)
 @owns(invoice_id=Invoice)
-@bp.arguments(VoidArgs)
-@bp.response(200, InvoiceSchema)
+@bp.arguments(VoidArgs, example=VOID_EXAMPLE)
+@bp.response(200, InvoiceSchema, example=VOIDED_EXAMPLE)
 def void_invoice(args, invoice_id: int):
     """Voids a sent invoice: its sessions go back to the client's draft as they were billed."""
     return calling(invoices.void_invoice, g.api_trainer_id, _sent(invoice_id).id, api_actor(), args["reason"])
@@ -64,7 +65,7 @@ def void_invoice(args, invoice_id: int):
 @bp.get("/messages")
 @problems(401, 422, 429)
 @bp.arguments(MessageListArgs, location="query")
-@bp.response(200, MessagePage)
+@bp.response(200, MessagePage, example=page_example(MESSAGE_EXAMPLE))
 def list_messages(args):
     """The texts and emails sent for her, with their status, channel and kind."""
     return messages_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
@@ -73,7 +74,7 @@ def list_messages(args):
 
 @bp.get("/messages/<int:message_id>")
 @problems(401, 404, 429)
-@bp.response(200, MessageSchema)
+@bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
 @owns(message_id=OutboxMessage)
 def get_message(message_id: int):
     return find_owned(OutboxMessage, g.api_trainer_id, message_id)

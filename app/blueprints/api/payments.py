@@ -8,8 +8,11 @@ from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owns, refuse
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import PageArgs
-from app.blueprints.api.schemas_billing import AccountSchema, BillingRunPage, BillingRunSchema, NewPayment, \
-    PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, StatementSchema
+from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAMPLE, NEW_PAYMENT_EXAMPLE, \
+    PAYMENT_EXAMPLE, REFUND_EXAMPLE, REFUNDED_EXAMPLE, STATEMENT_EXAMPLE, AccountSchema, BillingRunPage, \
+    BillingRunSchema, NewPayment, PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, \
+    StatementSchema
+from app.blueprints.api.schemas_work import page_example
 from app.blueprints.clients.routes import STATEMENT_DAYS
 from app.extensions import db
 from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod, Trainer
@@ -24,7 +27,7 @@ FIELDS = {"amount": "amount_cents"}  # the page's form field: the API's
 @bp.get("/payments")
 @problems(401, 422, 429)
 @bp.arguments(PaymentListArgs, location="query")
-@bp.response(200, PaymentPage)
+@bp.response(200, PaymentPage, example=page_example(PAYMENT_EXAMPLE))
 def list_payments(args):
     return payments_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
                          invoice_id=args.get("invoice_id"), client_id=args.get("client_id"))
@@ -32,7 +35,7 @@ def list_payments(args):
 
 @bp.get("/payments/<int:payment_id>")
 @problems(401, 404, 429)
-@bp.response(200, PaymentSchema)
+@bp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
 @owns(payment_id=Payment)
 def get_payment(payment_id: int):
     return find_owned(Payment, g.api_trainer_id, payment_id)
@@ -40,8 +43,8 @@ def get_payment(payment_id: int):
 
 @bp.post("/payments")
 @problems(401, 403, 422, 429)
-@bp.arguments(NewPayment)
-@bp.response(200, PaymentSchema)
+@bp.arguments(NewPayment, example=NEW_PAYMENT_EXAMPLE)
+@bp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
 def record_payment(args):
     """Cash, check, Venmo or other, as the pages record it: on one sent invoice (`invoice_id`), or on the client's
     account (`client_id`), over her open invoices oldest first or as `split`; what no invoice needs is credit."""
@@ -65,8 +68,8 @@ def record_payment(args):
 @bp.post("/payments/<int:payment_id>/refund")
 @problems(401, 403, 404, 422, 429)
 @owns(payment_id=Payment)
-@bp.arguments(RefundArgs)
-@bp.response(200, PaymentSchema)
+@bp.arguments(RefundArgs, example=REFUND_EXAMPLE)
+@bp.response(200, PaymentSchema, example=REFUNDED_EXAMPLE)
 def refund_payment(args, payment_id: int):
     """Records money given back from a cash, check, Venmo or other payment."""
     payment = find_owned(Payment, g.api_trainer_id, payment_id)
@@ -78,7 +81,7 @@ def refund_payment(args, payment_id: int):
 
 @bp.get("/clients/<int:client_id>/account")
 @problems(401, 404, 429)
-@bp.response(200, AccountSchema)
+@bp.response(200, AccountSchema, example=ACCOUNT_EXAMPLE)
 @owns(client_id=Client)
 def client_account(client_id: int):
     """What the client owes, her credit on account and her open invoices, as her page shows them."""
@@ -91,7 +94,7 @@ def client_account(client_id: int):
 @problems(401, 404, 422, 429)
 @owns(client_id=Client)
 @bp.arguments(StatementArgs, location="query")
-@bp.response(200, StatementSchema)
+@bp.response(200, StatementSchema, example=STATEMENT_EXAMPLE)
 def client_statement(args, client_id: int):
     """Her statement: the opening balance, each entry with the running balance, the closing balance."""
     today = local_today(db.session.get(Trainer, g.api_trainer_id).timezone)
@@ -103,7 +106,7 @@ def client_statement(args, client_id: int):
 @bp.get("/billing-runs")
 @problems(401, 422, 429)
 @bp.arguments(PageArgs, location="query")
-@bp.response(200, BillingRunPage)
+@bp.response(200, BillingRunPage, example=page_example(BILLING_RUN_EXAMPLE))
 def list_billing_runs(args):
     """Her scheduled billing runs, with their status and what each drafted."""
     return billing_runs_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
@@ -111,7 +114,7 @@ def list_billing_runs(args):
 
 @bp.get("/billing-runs/<int:run_id>")
 @problems(401, 404, 429)
-@bp.response(200, BillingRunSchema)
+@bp.response(200, BillingRunSchema, example=BILLING_RUN_EXAMPLE)
 @owns(run_id=BillingRun)
 def get_billing_run(run_id: int):
     return find_owned(BillingRun, g.api_trainer_id, run_id)

@@ -6,9 +6,12 @@ from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owns
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import PageArgs
-from app.blueprints.api.schemas_billing import DraftSchema
-from app.blueprints.api.schemas_work import Cancellation, CancelSchema, ChangeSchema, DurationPrices, \
-    MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, PlanSchema
+from app.blueprints.api.schemas_billing import DRAFT_EXAMPLE, DraftSchema
+from app.blueprints.api.schemas_work import CANCELLATION_EXAMPLE, CANCELLED_EXAMPLE, MEMBERSHIP_EXAMPLE, \
+    NEW_MEMBERSHIP_EXAMPLE, NEW_PLAN_EXAMPLE, PACK_EXAMPLE, PACK_SALE_EXAMPLE, PLAN_CHANGE_EXAMPLE, \
+    PLAN_CHOICE_EXAMPLE, PLAN_SWITCH_EXAMPLE, PRICES_EXAMPLE, Cancellation, CancelSchema, ChangeSchema, \
+    DurationPrices, MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, \
+    PlanSchema, page_example
 from app.models import Client, Membership, Plan, PlanKind
 from app.services import memberships, packs, plans
 from app.services.api_lists import plans_page
@@ -35,14 +38,14 @@ def _values(kind: str, args: dict, plan: Plan | None = None) -> dict:
 @bp.get("/plans")
 @problems(401, 422, 429)
 @bp.arguments(PageArgs, location="query")
-@bp.response(200, PlanPage)
+@bp.response(200, PlanPage, example=page_example(PACK_EXAMPLE))
 def list_plans(args):
     return plans_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
 
 
 @bp.get("/plans/<int:plan_id>")
 @problems(401, 404, 429)
-@bp.response(200, PlanSchema)
+@bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 @owns(plan_id=Plan)
 def get_plan(plan_id: int):
     return find_owned(Plan, g.api_trainer_id, plan_id)
@@ -50,8 +53,8 @@ def get_plan(plan_id: int):
 
 @bp.post("/plans")
 @problems(401, 403, 422, 429)
-@bp.arguments(NewPlan)
-@bp.response(200, PlanSchema)
+@bp.arguments(NewPlan, example=NEW_PLAN_EXAMPLE)
+@bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 def create_plan(args):
     """A pack (N sessions for a price) or a membership (a price a cycle)."""
     create = plans.create_pack if args["kind"] == PlanKind.pack.value else plans.create_membership_plan
@@ -61,8 +64,8 @@ def create_plan(args):
 @bp.post("/plans/<int:plan_id>")
 @problems(401, 403, 404, 422, 429)
 @owns(plan_id=Plan)
-@bp.arguments(PlanChange)
-@bp.response(200, PlanSchema)
+@bp.arguments(PlanChange, example=PLAN_CHANGE_EXAMPLE)
+@bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "price_cents": 42000})
 def update_plan(args, plan_id: int):
     """Changes the fields sent (the price, say) for sales and cycles from now on."""
     plan = find_owned(Plan, g.api_trainer_id, plan_id)
@@ -73,7 +76,7 @@ def update_plan(args, plan_id: int):
 @bp.post("/plans/<int:plan_id>/archive")
 @problems(401, 403, 404, 429)
 @owns(plan_id=Plan)
-@bp.response(200, PlanSchema)
+@bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "archived": True})
 def archive_plan(plan_id: int):
     """Out of the catalogue: no more sales; what was sold is untouched."""
     return calling(plans.archive_plan, g.api_trainer_id, plan_id)
@@ -81,7 +84,7 @@ def archive_plan(plan_id: int):
 
 @bp.get("/duration-prices")
 @problems(401, 429)
-@bp.response(200, DurationPrices)
+@bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def get_duration_prices():
     """Her price for a session of each length she has priced."""
     return _prices(plans.duration_prices(g.api_trainer_id))
@@ -89,8 +92,8 @@ def get_duration_prices():
 
 @bp.post("/duration-prices")
 @problems(401, 403, 422, 429)
-@bp.arguments(DurationPrices)
-@bp.response(200, DurationPrices)
+@bp.arguments(DurationPrices, example=PRICES_EXAMPLE)
+@bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def set_duration_prices(args):
     """Sets the lengths sent (a null price clears one: that length uses the default rate)."""
     prices = {p["duration_minutes"]: p["price_cents"] for p in args["prices"]}
@@ -104,8 +107,8 @@ def _prices(by_length: dict[int, int]) -> dict:
 @bp.post("/clients/<int:client_id>/membership")
 @problems(401, 403, 404, 422, 429)
 @owns(client_id=Client)
-@bp.arguments(NewMembership)
-@bp.response(200, MembershipSchema)
+@bp.arguments(NewMembership, example=NEW_MEMBERSHIP_EXAMPLE)
+@bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def start_membership(args, client_id: int):
     """Starts her membership and bills its first cycle on her draft: the full price, or prorated."""
     return calling(memberships.start_membership, g.api_trainer_id, client_id, args["plan_id"],
@@ -114,7 +117,7 @@ def start_membership(args, client_id: int):
 
 @bp.get("/clients/<int:client_id>/membership")
 @problems(401, 404, 429)
-@bp.response(200, MembershipSchema)
+@bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 @owns(client_id=Client)
 def get_membership(client_id: int):
     """Her membership that is not cancelled; a 404 when she has none."""
@@ -131,8 +134,8 @@ def _live(client_id: int) -> Membership:
 @bp.post("/memberships/<int:membership_id>/change")
 @problems(401, 403, 404, 422, 429)
 @owns(membership_id=Membership)
-@bp.arguments(PlanChoice)
-@bp.response(200, ChangeSchema)
+@bp.arguments(PlanChoice, example=PLAN_CHOICE_EXAMPLE)
+@bp.response(200, ChangeSchema, example=PLAN_SWITCH_EXAMPLE)
 def change_membership(args, membership_id: int):
     """Moves it to another plan from today: the unused part of the old price credited, the rest of the cycle at
     the new price charged. With `preview`, only the figures, from the same proration, and nothing changes."""
@@ -148,7 +151,7 @@ def change_membership(args, membership_id: int):
 @bp.post("/memberships/<int:membership_id>/pause")
 @problems(401, 403, 404, 422, 429)
 @owns(membership_id=Membership)
-@bp.response(200, MembershipSchema)
+@bp.response(200, MembershipSchema, example={**MEMBERSHIP_EXAMPLE, "status": "paused", "paused_on": "2026-12-01"})
 def pause_membership(membership_id: int):
     return calling(memberships.pause_membership, g.api_trainer_id, membership_id, api_actor())
 
@@ -156,7 +159,7 @@ def pause_membership(membership_id: int):
 @bp.post("/memberships/<int:membership_id>/resume")
 @problems(401, 403, 404, 422, 429)
 @owns(membership_id=Membership)
-@bp.response(200, MembershipSchema)
+@bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def resume_membership(membership_id: int):
     return calling(memberships.resume_membership, g.api_trainer_id, membership_id, api_actor())
 
@@ -164,8 +167,8 @@ def resume_membership(membership_id: int):
 @bp.post("/memberships/<int:membership_id>/cancel")
 @problems(401, 403, 404, 422, 429)
 @owns(membership_id=Membership)
-@bp.arguments(Cancellation)
-@bp.response(200, CancelSchema)
+@bp.arguments(Cancellation, example=CANCELLATION_EXAMPLE)
+@bp.response(200, CancelSchema, example=CANCELLED_EXAMPLE)
 def cancel_membership(args, membership_id: int):
     """At the cycle's end (no more renewals), or now (the rest of the cycle credited)."""
     credited = calling(memberships.cancel_membership, g.api_trainer_id, membership_id, now=args["at"] == "now",
@@ -178,8 +181,8 @@ def cancel_membership(args, membership_id: int):
 @bp.post("/clients/<int:client_id>/packs")
 @problems(401, 403, 404, 422, 429)
 @owns(client_id=Client)
-@bp.arguments(PackSale)
-@bp.response(200, DraftSchema)
+@bp.arguments(PackSale, example=PACK_SALE_EXAMPLE)
+@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE)
 def sell_pack(args, client_id: int):
     """Puts the pack on her draft at today's price; it is billed with the next Send."""
     return calling(packs.sell_pack, g.api_trainer_id, client_id, args["plan_id"], api_actor())

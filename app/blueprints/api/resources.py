@@ -3,8 +3,9 @@ refusal is a 422 problem with the page's words beside the field, and the name a 
 import functools
 
 from flask import abort, g
-from werkzeug.exceptions import PreconditionFailed, UnprocessableEntity
+from werkzeug.exceptions import UnprocessableEntity
 
+from app.blueprints.api.etags import refuse_stale
 from app.extensions import db
 from app.models import ApiToken
 from app.services import ServiceError
@@ -38,13 +39,6 @@ def refuse(error: ServiceError, fields: dict | None = None):
     raise exc
 
 
-def stale(detail: str):
-    """Raises a 412: what the request was based on has changed, and nothing was done."""
-    exc = PreconditionFailed()
-    exc.problem_detail = detail
-    raise exc
-
-
 def calling(service, *args, fields: dict | None = None, **kwargs):
     """`service(*args, **kwargs)`, its refusal a 422, a draft changed since it was read a 412, and its
     LookupError a 404."""
@@ -52,7 +46,7 @@ def calling(service, *args, fields: dict | None = None, **kwargs):
         return service(*args, **kwargs)
     except (StaleDraft, ChangedMeanwhile) as e:
         db.session.rollback()
-        stale(e.message)
+        refuse_stale(e.message)
     except ServiceError as e:
         db.session.rollback()
         refuse(e, fields)

@@ -7,6 +7,7 @@ from werkzeug.exceptions import default_exceptions
 from app.blueprints.api import bp
 from app.blueprints.api.problems import DETAILS
 from app.blueprints.api.schemas import ProblemSchema
+from app.security import NUL_REFUSED
 
 PROBLEM_TYPE = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -36,9 +37,10 @@ def problem_example(code: int, errors: list[dict] | None = None) -> dict:
     return example
 
 
-def problem_response(code: int, errors: list[dict] | None = None) -> dict:
-    response = {"description": title(code),
-                "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF, "example": problem_example(code, errors)}}}
+def problem_response(code: int, errors: list[dict] | None = None, detail: str | None = None) -> dict:
+    example = problem_example(code, errors)
+    example["detail"] = detail or example["detail"]
+    response = {"description": title(code), "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF, "example": example}}}
     if code == 429:
         response["headers"] = RETRY_AFTER
     return response
@@ -57,11 +59,11 @@ def problems(*codes, errors: list[dict] | None = None):
 
 
 def generic_codes(path: str, method: str, operation: dict) -> list[int]:
-    codes = [401, 429, 500]
+    codes = [400, 401, 429, 500]  # 400: a NUL character in the query string, on any URL (app/security.py)
     if method in WRITE_METHODS:
         codes += [403, 422]
     if "requestBody" in operation:
-        codes += [400, 413, 415]
+        codes += [413, 415]
     if method == "post":
         codes += [409, 422]
     if "{" in path:
@@ -83,4 +85,5 @@ class ProblemsPlugin(BasePlugin):
             for code in generic_codes(path or "", method, operation):
                 key = code if code in responses else str(code)  # flask-smorest's own keys may be ints
                 if "content" not in responses.get(key, {}):  # its bare 422 of @arguments is filled in
-                    responses[key] = problem_response(code)
+                    no_body = code == 400 and "requestBody" not in operation
+                    responses[key] = problem_response(code, detail=NUL_REFUSED if no_body else None)

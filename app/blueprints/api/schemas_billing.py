@@ -2,7 +2,7 @@
 billing runs and messages. Messages are the pages' own words for the same fields."""
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.schemas import InvoiceSchema, PageArgs
+from app.blueprints.api.schemas import INVOICE_EXAMPLE, InvoiceSchema, PageArgs
 from app.blueprints.api.schemas_work import cents, page_of, row_id, within_calendar
 from app.models import MessageStatus, PaymentMethod
 from app.services.drafts import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION, MAX_QUANTITY, QUANTITY_RANGE
@@ -227,3 +227,44 @@ class BillingRunSchema(Schema):
 
 
 BillingRunPage = page_of(BillingRunSchema, "BillingRunPage")
+
+
+LINE_EXAMPLE = {"id": 88, "description": "Personal training, 60 min (Nov 30)", "quantity": 1,
+                "unit_price_cents": 4550, "amount_cents": 4550, "no_charge": False, "no_charge_reason": "",
+                "session_id": 301, "removed": False}
+DRAFT_EXAMPLE = {"id": 41, "client_id": 12, "client_name": "Ana Lima", "version": 3, "included": True,
+                 "note": "", "currency": "USD", "total_cents": 9100,
+                 "lines": [LINE_EXAMPLE, {**LINE_EXAMPLE, "id": 89, "description": "Personal training, 60 min (Nov 27)",
+                                          "session_id": 297}]}
+DRAFTS_EXAMPLE = {"data": [DRAFT_EXAMPLE]}
+BUILD_EXAMPLE = {"period_start": "2026-11-01", "period_end": "2026-12-01"}
+LINE_CHANGE_EXAMPLE = {"unit_price_cents": 4000, "description": "Personal training, 60 min (Nov 30), friend rate"}
+NEW_LINE_EXAMPLE = {"description": "Resistance bands", "quantity": 2, "unit_price_cents": 1500}
+INCLUSION_EXAMPLE = {"included": False}
+NOTE_EXAMPLE = {"note": "Thanks for a great month!"}
+SEND_EXAMPLE = {"drafts": [{"id": 41, "version": 3}]}
+SEND_RESULT_EXAMPLE = {"batch_id": 9, "invoices": [{**INVOICE_EXAMPLE, "id": 41}]}
+VOID_EXAMPLE = {"reason": "Billed twice for the same week"}
+VOIDED_EXAMPLE = {**INVOICE_EXAMPLE, "status": "void", "due_cents": 0}
+MESSAGE_EXAMPLE = {"id": 77, "invoice_id": 40, "client_id": 12, "kind": "invoice", "channel": "sms",
+                   "status": "delivered", "address": "+14155550100", "error_message": "",
+                   "created_at": "2026-11-30T18:00:02+00:00", "sent_at": "2026-11-30T18:00:03+00:00",
+                   "delivered_at": "2026-11-30T18:00:06+00:00"}
+PAYMENT_EXAMPLE = {"id": 23, "invoice_id": 40, "client_id": 12, "method": "venmo", "status": "succeeded",
+                   "amount_cents": 9100, "refunded_cents": 0, "received_on": "2026-12-01", "note": "@ana-lima",
+                   "created_at": "2026-12-01T16:20:00+00:00"}
+NEW_PAYMENT_EXAMPLE = {"invoice_id": 40, "amount_cents": 9100, "method": "venmo", "received_on": "2026-12-01",
+                       "note": "@ana-lima"}
+REFUND_EXAMPLE = {"amount_cents": 4550, "reason": "Session on Nov 30 was cancelled"}
+REFUNDED_EXAMPLE = {**PAYMENT_EXAMPLE, "refunded_cents": 4550}
+ACCOUNT_EXAMPLE = {"client_id": 12, "balance_cents": 9100, "credit_cents": 0, "open_invoices": [INVOICE_EXAMPLE]}
+STATEMENT_EXAMPLE = {"start": "2026-09-02", "end": None, "opening_cents": 0, "rows": [
+    {"entry": {"id": 150, "kind": "invoice_charged", "amount_cents": 9100, "occurred_on": "2026-11-30",
+               "invoice_id": 40, "payment_id": None, "note": ""}, "invoice_number": 17, "balance_cents": 9100},
+    {"entry": {"id": 151, "kind": "payment_received", "amount_cents": -9100, "occurred_on": "2026-12-01",
+               "invoice_id": 40, "payment_id": 23, "note": "@ana-lima"}, "invoice_number": 17, "balance_cents": 0}],
+    "closing_cents": 0, "credit_cents": 0}
+BILLING_RUN_EXAMPLE = {"id": 4, "period_start": "2026-11-01", "period_end": "2026-12-01",
+                       "due_at": "2026-12-01T14:00:00+00:00", "status": "done", "review": True, "attempts": 1,
+                       "error": "", "invoice_count": 6, "total_cents": 54600, "batch_id": None,
+                       "started_at": "2026-12-01T14:00:01+00:00", "finished_at": "2026-12-01T14:00:04+00:00"}

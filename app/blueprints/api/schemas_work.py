@@ -176,3 +176,32 @@ class CancelSchema(MembershipSchema):
 
 class PackSale(Schema):
     plan_id = row_id("Choose a pack.", required=True)
+
+
+def page_example(item: dict, has_more: bool = False) -> dict:
+    return {"data": [item], "has_more": has_more}
+
+
+SESSION_EXAMPLE = {"id": 301, "client_id": 12, "client_name": "Ana Lima", "starts_at": "2026-11-30T17:00:00+00:00",
+                   "duration_minutes": 60, "rate_cents": 4550, "outcome": "completed", "notes": "Legs; deadlift 80 kg",
+                   "invoice_id": None}
+NEW_SESSION_EXAMPLE = {"client_id": 12, "starts_at": "2026-11-30T09:00:00-08:00", "duration_minutes": 60,
+                       "outcome": "completed", "notes": "Legs; deadlift 80 kg"}
+SESSION_CHANGE_EXAMPLE = {"outcome": "no_show_charge", "notes": "Did not come; charged as agreed"}
+PACK_EXAMPLE = {"id": 5, "kind": "pack", "name": "10 sessions", "price_cents": 40000, "sessions_total": 10,
+                "valid_days": 180, "valid_from": "sale", "cadence": None, "anchor_day": None,
+                "included_sessions": None, "extra_session_cents": None, "rollover_max": 0, "archived": False}
+NEW_PLAN_EXAMPLE = {"kind": "pack", "name": "10 sessions", "price_cents": 40000, "sessions_total": 10,
+                    "valid_days": 180, "valid_from": "sale"}
+PLAN_CHANGE_EXAMPLE = {"price_cents": 42000}
+PRICES_EXAMPLE = {"prices": [{"duration_minutes": 30, "price_cents": 2500},
+                             {"duration_minutes": 60, "price_cents": 4550}]}
+MEMBERSHIP_EXAMPLE = {"id": 8, "client_id": 12, "plan_id": 6, "plan_name": "Monthly, 8 sessions", "status": "active",
+                      "started_on": "2026-11-01", "next_renewal_on": "2026-12-01", "paused_on": None, "ends_on": None}
+NEW_MEMBERSHIP_EXAMPLE = {"plan_id": 6, "start_on": "2026-12-01", "prorate_first": False}
+PLAN_CHOICE_EXAMPLE = {"plan_id": 7, "preview": True}
+PLAN_SWITCH_EXAMPLE = {"credited_cents": 6000, "charged_cents": 9000, "preview": True,
+                       "membership": MEMBERSHIP_EXAMPLE}
+CANCELLATION_EXAMPLE = {"at": "cycle_end"}
+CANCELLED_EXAMPLE = {**MEMBERSHIP_EXAMPLE, "next_renewal_on": None, "ends_on": "2026-12-01", "credited_cents": 0}
+PACK_SALE_EXAMPLE = {"plan_id": 5}

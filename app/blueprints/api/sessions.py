@@ -6,7 +6,8 @@ from flask import g
 from app.blueprints.api import bp
 from app.blueprints.api.resources import calling, owns
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas_work import SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate
+from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
+    SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate, page_example
 from app.extensions import db
 from app.models import Client, Trainer, TrainingSession
 from app.services import clients, sessions
@@ -27,7 +28,7 @@ def _day_start(day, tz: str) -> datetime:
 @bp.get("/sessions")
 @problems(401, 422, 429)
 @bp.arguments(SessionListArgs, location="query")
-@bp.response(200, SessionPage)
+@bp.response(200, SessionPage, example=page_example(SESSION_EXAMPLE))
 def list_sessions(args):
     """Her sessions by id; of one client, and from/to days in her time zone, when asked."""
     tz = db.session.get(Trainer, g.api_trainer_id).timezone
@@ -41,7 +42,7 @@ def list_sessions(args):
 
 @bp.get("/sessions/<int:session_id>")
 @problems(401, 404, 429)
-@bp.response(200, SessionSchema)
+@bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 @owns(session_id=TrainingSession)
 def get_session(session_id: int):
     return _shown(find_owned(TrainingSession, g.api_trainer_id, session_id))
@@ -62,8 +63,8 @@ def _values(args: dict, client_id: int, keep: TrainingSession | None = None) -> 
 
 @bp.post("/sessions")
 @problems(401, 403, 422, 429)
-@bp.arguments(SessionChange)
-@bp.response(200, SessionSchema)
+@bp.arguments(SessionChange, example=NEW_SESSION_EXAMPLE)
+@bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def create_session(args):
     """Logs a session, as the session form does: one that overlaps another of the client's is refused
     unless `allow_overlap_with` names that one."""
@@ -74,8 +75,8 @@ def create_session(args):
 @bp.post("/sessions/<int:session_id>")
 @problems(401, 403, 404, 422, 429)
 @owns(session_id=TrainingSession)
-@bp.arguments(SessionUpdate(partial=True))
-@bp.response(200, SessionSchema)
+@bp.arguments(SessionUpdate(partial=True), example=SESSION_CHANGE_EXAMPLE)
+@bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
     """Changes the fields sent; a session on a sent invoice is refused, as on its page."""
     session = find_owned(TrainingSession, g.api_trainer_id, session_id)
@@ -86,7 +87,7 @@ def update_session(args, session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 @problems(401, 403, 404, 422, 429)
 @owns(session_id=TrainingSession)
-@bp.response(200, SessionSchema)
+@bp.response(200, SessionSchema, example={**SESSION_EXAMPLE, "outcome": "cancelled"})
 def cancel_session(session_id: int):
     """Cancels it: it will not be billed."""
     return _shown(calling(sessions.cancel_session, g.api_trainer_id, session_id))
