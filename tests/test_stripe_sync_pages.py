@@ -57,3 +57,31 @@ def test_sync_now_without_the_csrf_token_is_refused(app, fake_stripe, logged_in,
     response = logged_in.client.post(f"/invoices/{draft.id}/stripe-sync")
     assert response.status_code == 400
     assert queued_job_ids() == before
+
+
+def test_sync_now_over_the_api_queues_the_job_and_says_the_state_as_the_page_does(app, client, fake_stripe, trainer,
+                                                                                   run_worker, queued_job_ids):
+    from tests.api_helpers import problem_of, token_headers
+
+    draft = autopay_draft(fake_stripe, sessions=2, trainer=trainer)
+    run_worker()  # the draft's own sync
+    headers = token_headers(trainer.id)
+    answer = client.post(f"/api/v1/drafts/{draft.id}/stripe-sync", headers=headers)
+    assert answer.status_code == 200
+    assert answer.get_json() == {"draft_id": draft.id, "sync_state": "in sync", "reason": "", "queued": True}
+    assert f"stripe-sync-{draft.id}" in queued_job_ids()
+    other_draft = autopay_draft(fake_stripe, sessions=1, trainer=factories.make_trainer())
+    problem_of(client.post(f"/api/v1/drafts/{other_draft.id}/stripe-sync", headers=headers), 404)
+    problem_of(client.post(f"/api/v1/drafts/{draft.id}/stripe-sync", headers=token_headers(trainer.id, "read")), 403)
+
+
+def test_the_dashboard_leads_to_the_autopay_overview_which_says_each_drafts_sync_state(
+        app, fake_stripe, logged_in, trainer, run_worker):
+    assert 'id="autopay-overview"' not in logged_in.get("/dashboard").get_data(as_text=True)  # no one on auto-pay yet
+    draft = autopay_draft(fake_stripe, sessions=2, trainer=trainer)
+    dashboard = logged_in.get("/dashboard").get_data(as_text=True)
+    assert "Auto-pay · 1 client: charges and sync" in dashboard and 'href="/invoices/autopay"' in dashboard
+    assert "Next invoice at Stripe: changes waiting" in logged_in.get("/invoices/autopay").get_data(as_text=True)
+    run_worker()
+    overview = logged_in.get("/invoices/autopay").get_data(as_text=True)
+    assert "Next invoice at Stripe: in sync" in overview and draft.client.name in overview

@@ -4,7 +4,7 @@ last payment and failures."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (AutopayCard, ChargeAttempt, Client, Invoice, InvoiceStatus, Payment, StripeCurrentInvoice,
@@ -93,6 +93,12 @@ def autopay_clients(trainer_id: int) -> list[AutopayClient]:
                              .where(AutopayCard.trainer_id == trainer_id, AutopayCard.enabled.is_(True))
                              .order_by(Client.name))
     return [client_autopay(trainer_id, client_id) for client_id in list(ids)]
+
+
+def autopay_client_count(trainer_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(AutopayCard)
+                             .where(AutopayCard.trainer_id == trainer_id, AutopayCard.enabled.is_(True),
+                                    AutopayCard.stripe_payment_method_id.is_not(None)))
 
 
 def past_due_client_ids(trainer_id: int) -> set[int]:

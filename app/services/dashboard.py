@@ -36,6 +36,7 @@ class Dashboard:
     to_confirm: list
     packs: list  # packs running low (2 or fewer left) or expiring within 14 days
     failed_payments: list  # auto-pay charges that failed: reason, next try, the trainer's choices
+    autopay_clients: int = 0  # clients with auto-pay on: the dashboard links to their overview
 
 
 @dataclass
@@ -74,4 +75,5 @@ def build_dashboard(trainer: Trainer) -> Dashboard:
                      money=money_summary(trainer.id, today),
                      to_confirm=payments.payments_to_confirm(trainer.id),
                      packs=packs.packs_needing_attention(trainer.id, today),
-                     failed_payments=autopay_overview.failed_payments(trainer.id))
+                     failed_payments=autopay_overview.failed_payments(trainer.id),
+                     autopay_clients=autopay_overview.autopay_client_count(trainer.id))

@@ -8,10 +8,10 @@ from app.blueprints.api.etags import ETAG_HEADER, etag_headers, if_match_documen
 from app.blueprints.api.resources import api_actor, calling, owns, refuse
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
-    LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, BuildArgs, DraftList, DraftNote, DraftSchema, Inclusion, \
-    LineChange, NewLine
+    LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, STRIPE_SYNC_EXAMPLE, BuildArgs, DraftList, DraftNote, \
+    DraftSchema, Inclusion, LineChange, NewLine, StripeSyncSchema
 from app.models import Invoice, InvoiceLine, InvoiceStatus
-from app.services import ServiceError, drafts
+from app.services import ServiceError, drafts, stripe_sync_state
 from app.services.billing_engine import BillingPeriod, build_drafts
 from app.tenancy import find_owned
 
@@ -68,6 +68,20 @@ def list_drafts():
 @bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def get_draft(invoice_id: int):
     return _shown(_draft(invoice_id))
+
+
+@bp.post("/drafts/<int:invoice_id>/stripe-sync")
+@problems(401, 403, 404, 429)
+@bp.response(200, StripeSyncSchema, example=STRIPE_SYNC_EXAMPLE)
+def stripe_sync_now(invoice_id: int):
+    """Sync now: an auto-pay client's draft brought in line with its Stripe current invoice by a job, as the
+    page's button does. The state is read from Spotter's database (a 404 for a client not on auto-pay)."""
+    try:
+        stripe_sync_state.sync_now(g.api_trainer_id, invoice_id)
+    except LookupError:
+        abort(404)
+    state = stripe_sync_state.sync_states(g.api_trainer_id, [invoice_id])[invoice_id]
+    return {"draft_id": invoice_id, "sync_state": state.label, "reason": state.reason, "queued": True}
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>")

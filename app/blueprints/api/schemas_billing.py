@@ -50,6 +50,14 @@ class DraftList(Schema):
     data = fields.List(fields.Nested(DraftSchema), required=True)
 
 
+class StripeSyncSchema(Schema):
+    draft_id = fields.Integer(required=True)
+    sync_state = fields.String(required=True, metadata={
+        "description": "As the draft page says it: in sync, changes waiting or sync failed"})
+    reason = fields.String(required=True, metadata={"description": "Why the last sync failed, or empty"})
+    queued = fields.Boolean(required=True, metadata={"description": "A sync job is on its way"})
+
+
 class BuildArgs(Schema):
     period_start = fields.Date(validate=within_calendar, metadata={"description": "With period_end: a period"})
     period_end = fields.Date(validate=within_calendar, metadata={"description": "The billing date (not billed)"})
@@ -242,6 +250,7 @@ LINE_CHANGE_EXAMPLE = {"unit_price_cents": 4000, "description": "Personal traini
 NEW_LINE_EXAMPLE = {"description": "Resistance bands", "quantity": 2, "unit_price_cents": 1500}
 INCLUSION_EXAMPLE = {"included": False}
 NOTE_EXAMPLE = {"note": "Thanks for a great month!"}
+STRIPE_SYNC_EXAMPLE = {"draft_id": 41, "sync_state": "changes waiting", "reason": "", "queued": True}
 SEND_EXAMPLE = {"drafts": [{"id": 41, "version": 3}]}
 SEND_RESULT_EXAMPLE = {"batch_id": 9, "invoices": [{**INVOICE_EXAMPLE, "id": 41}]}
 VOID_EXAMPLE = {"reason": "Billed twice for the same week"}

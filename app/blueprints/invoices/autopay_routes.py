@@ -5,14 +5,15 @@ from flask_login import current_user, login_required
 
 from app.blueprints.invoices import bp
 from app.blueprints.invoices.drafts_routes import actor
-from app.services import ServiceError, autopay_overview, autopay_retries
+from app.services import ServiceError, autopay_overview, autopay_retries, stripe_sync_state
 
 
 @bp.route("/autopay")
 @login_required
 def autopay():
-    return render_template("autopay/index.html", rows=autopay_overview.autopay_clients(current_user.id),
-                           failed_payments=autopay_overview.failed_payments(current_user.id))
+    rows = autopay_overview.autopay_clients(current_user.id)
+    return render_template("autopay/index.html", rows=rows, failed_payments=autopay_overview.failed_payments(current_user.id),
+                           sync=stripe_sync_state.states_by_client(current_user.id, [row.client.id for row in rows]))
 
 
 def _act(invoice_id: int, work, done: str):
