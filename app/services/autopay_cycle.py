@@ -120,12 +120,12 @@ def _fall_back(invoice_id: int, reason: str) -> str:
     return f"fallback: {reason}"
 
 
-def charge_note(invoice: Invoice) -> ChargeNote | None:
+def charge_note(invoice: Invoice, card=None) -> ChargeNote | None:
     """"Visa •4242 on Dec 1" for an auto-pay client's sent invoice still to be charged; None otherwise (not on
-    auto-pay, nothing due, or fallen back to the pay link)."""
+    auto-pay, nothing due, or fallen back to the pay link). `card`: her active card, when already read."""
     if invoice.status != InvoiceStatus.open or not invoice.due_cents:
         return None
-    card = stripe_sync.active_card(invoice.client_id)
+    card = card or stripe_sync.active_card(invoice.client_id)
     current = db.session.scalar(select(StripeCurrentInvoice).where(StripeCurrentInvoice.invoice_id == invoice.id))
     if card is None or (current is not None and current.state not in ("draft", "open")):
         return None

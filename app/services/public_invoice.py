@@ -42,6 +42,9 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
     report = next((p for p in reversed(payments) if p.awaiting), None)
     payable = invoice.status == InvoiceStatus.open and invoice.due_cents > 0 and not processing
     note = f"{format_invoice_number(invoice.number)} · {owner.display_name}"
+    # Auto-pay needs her connected account: without one, no query is spent on it; with one, one.
+    card = autopay_cards.active_card(invoice.client_id) \
+        if invoice.status != InvoiceStatus.void and owner.stripe_account_id else None
     return PublicInvoice(
         invoice=invoice, owner=owner, status=_status(invoice, owner, processing, report is not None and payable),
         venmo_url=pay_link(owner.venmo_handle, invoice.due_cents, note, in_app=on_phone)
@@ -52,10 +55,7 @@ def public_view(invoice: Invoice, on_phone: bool) -> PublicInvoice:
         text_number=display_phone(owner.mobile, region_of(owner.mobile)) if owner.clients_may_text and owner.mobile else "",
         packs=packs.invoice_packs(invoice) if invoice.status != InvoiceStatus.void else [],
         membership_periods=memberships.invoice_membership_periods(invoice),
-        # Auto-pay needs her connected account: without one, no query is spent on it.
-        autopay_card=autopay_cards.active_card(invoice.client_id)
-        if invoice.status != InvoiceStatus.void and owner.stripe_account_id else None,
-        charge_note=autopay_cycle.charge_note(invoice) if payable and owner.stripe_account_id else None)
+        autopay_card=card, charge_note=autopay_cycle.charge_note(invoice, card) if payable and card else None)
 
 
 def _status(invoice: Invoice, owner: Trainer, processing: bool, reported: bool) -> str:
