@@ -225,3 +225,29 @@ def test_a_voided_membership_invoice_carries_its_cycle_and_sessions_to_the_draft
     assert [b.sessions_left for b in packs.client_packs(trainer.id, ana.id, today)] == [7]
     assert db.session.scalar(select(func.count(MembershipCycle.id))
                              .where(MembershipCycle.membership_id == membership.id)) == 1
+
+
+def test_a_new_membership_cannot_start_inside_a_cancelled_ones_last_cycle(app):
+    """Cancelled at its cycle's end, the old membership is billed to that end: a new one starting before it
+    would bill those days twice, so it is refused with the day it may start."""
+    from datetime import date, timedelta
+
+    from app.services import ServiceError, memberships, plans
+    from tests import factories
+
+    trainer = factories.make_trainer()
+    client = factories.make_client(trainer)
+    plan = plans.create_membership_plan(trainer.id, name="Unlimited", price_cents=30000, cadence="monthly",
+                                        anchor_day=1, unlimited=True)
+    start = date(2026, 11, 1)
+    old = memberships.start_membership(trainer.id, client.id, plan.id, start_on=start, prorate_first=False,
+                                       actor="t")
+    memberships.cancel_membership(trainer.id, old.id, now=False, actor="t", today=start)
+    runs_until = db.session.get(type(old), old.id).ends_on
+    with pytest.raises(ServiceError) as refused:
+        memberships.start_membership(trainer.id, client.id, plan.id, start_on=runs_until - timedelta(days=1),
+                                     prorate_first=False, actor="t")
+    assert refused.value.field == "start_on" and f"{runs_until:%b} {runs_until.day} or later" in refused.value.message
+    again = memberships.start_membership(trainer.id, client.id, plan.id, start_on=runs_until, prorate_first=False,
+                                         actor="t")
+    assert again.started_on == runs_until

@@ -146,6 +146,14 @@ def start_membership(trainer_id: int, client_id: int, plan_id: int, *, start_on:
         raise ServiceError(f"{client.name} is archived. Restore them to start a membership.", "plan_id")
     if live_membership(trainer_id, client.id) is not None:
         raise ServiceError(f"{client.name} already has a membership: change its plan instead.", "plan_id")
+    # A membership cancelled at its cycle's end is billed to that end: a new one starts after it, or the
+    # days in between would be billed twice.
+    runs_until = db.session.scalar(select(func.max(Membership.ends_on)).where(
+        Membership.trainer_id == trainer_id, Membership.client_id == client.id))
+    if runs_until is not None and start_on < runs_until:
+        last_day = runs_until - timedelta(days=1)
+        raise ServiceError(f"{client.name}'s cancelled membership runs until {last_day:%b} {last_day.day}: "
+                           f"start the new one on {runs_until:%b} {runs_until.day} or later.", "start_on")
     trainer = db.session.get(Trainer, trainer_id)
     membership = Membership(trainer_id=trainer_id, client_id=client.id, plan_id=plan.id, status=ACTIVE,
                             anchor_on=anchor_for(plan, start_on), started_on=start_on)
