@@ -163,6 +163,7 @@ def _register_card_filters(app: Flask) -> None:
     app.jinja_env.filters["card_expiry"] = autopay_cards.expiry_label
     app.jinja_env.globals["card_expires_soon"] = autopay_cards.expires_soon
     app.jinja_env.globals["card_has_expired"] = autopay_cards.has_expired
+    app.jinja_env.globals["card_state"] = autopay_cards.card_state  # on, off, removed or none, as her page says
 
 
 __all__ = ["create_app", "TestConfig"]

@@ -508,26 +508,18 @@ def client_membership(trainer_id: int, client_id: int) -> MembershipView | None:
                           membership.started_on if membership.started_on > today else None)
 
 
-def periods_of_invoice(invoice_id: int) -> list[tuple[str, date, date]]:
-    """[(plan name, first day, last day)] of the membership cycles an invoice bills, for the client's page."""
-    rows = db.session.execute(select(Plan.name, MembershipCycle.cycle_start, MembershipCycle.cycle_end).join(
-        Plan, Plan.id == MembershipCycle.plan_id).where(MembershipCycle.invoice_id == invoice_id)
-        .order_by(MembershipCycle.cycle_start)).all()
-    return [(name, start, end - timedelta(days=1)) for name, start, end in rows]
-
-
 RENEWAL_PREFIX = "Membership · "
 
 
-def invoice_periods(invoice: Invoice) -> list[str]:
-    """"Gold · Dec 1 – Dec 31" for each membership period the invoice bills, read from its lines (already
-    loaded with it: no query), for her invoice page, the text and the PDF."""
-    return [line.description[len(RENEWAL_PREFIX):] for line in _period_lines(invoice)]
-
-
 def _period_lines(invoice: Invoice) -> list[InvoiceLine]:
+    """The invoice's membership period lines, read from its lines (already loaded with it: no query)."""
     return [line for line in invoice.live_lines
             if line.session_id is None and line.description.startswith(RENEWAL_PREFIX)]
+
+
+def _period_text(line: InvoiceLine) -> str:
+    """"Gold · Dec 1 – Dec 31"."""
+    return line.description[len(RENEWAL_PREFIX):]
 
 
 @dataclass
@@ -544,7 +536,7 @@ def invoice_membership_periods(invoice: Invoice) -> list[InvoicePeriod]:
         return []
     lots = dict(db.session.execute(select(CreditLot.invoice_line_id, CreditLot.sessions_total).where(
         CreditLot.invoice_line_id.in_([line.id for line in lines]))).all())
-    return [InvoicePeriod(line.description[len(RENEWAL_PREFIX):],
+    return [InvoicePeriod(_period_text(line),
                           lots.get(line.id) if lots.get(line.id, 0) < UNLIMITED_SESSIONS else None)
             for line in lines]
 
@@ -552,5 +544,5 @@ def invoice_membership_periods(invoice: Invoice) -> list[InvoicePeriod]:
 def text_note(invoice: Invoice) -> str:
     """" Membership Gold, Dec 1-Dec 31." for the invoice text, or "" (plain characters: a "·" or "–"
     would make the whole text a costlier Unicode one)."""
-    periods = invoice_periods(invoice)
-    return f" Membership {periods[0].replace(' · ', ', ').replace(' – ', '-')}." if periods else ""
+    lines = _period_lines(invoice)
+    return f" Membership {_period_text(lines[0]).replace(' · ', ', ').replace(' – ', '-')}." if lines else ""

@@ -24,7 +24,7 @@ from app.services import ServiceError
 from app.services.invoice_numbers import format_invoice_number
 from app.services.links import public_url
 from app.services.outbox import enqueue_messages, new_messages, pending_ids
-from app.services.text_quota import quotas_for_new_texts
+from app.services.text_quota import TextQuota, quotas_for_new_texts
 from app.services.payments import awaiting_confirmation
 from app.timefmt import to_local
 
@@ -127,6 +127,11 @@ class DueReminder:
     today: date
     items: list  # (invoice id, step) pairs, oldest due first
 
+    @property
+    def key(self) -> str:
+        """The dedupe key of her outbox rows: one reminder per client and local day."""
+        return f"reminder:{self.client_id}:{self.today.isoformat()}"
+
 
 def due_reminders(now: datetime) -> list[DueReminder]:
     """Who is due a reminder now, each client once, with the invoices and steps it covers."""
@@ -164,10 +169,8 @@ def due_reminders(now: datetime) -> list[DueReminder]:
 
 
 def _load(model, ids) -> dict:
-    """The rows of `model` with these ids, by id, in a read per 5,000."""
-    ids = sorted(ids)
-    return {row.id: row for start in range(0, len(ids), 5000)
-            for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + 5000])))}
+    """The rows of `model` with these ids (a chunk's: at most CHUNK), by id, in one read."""
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(sorted(ids))))}
 
 
 CHUNK = 500  # clients written per transaction by the tick
@@ -184,72 +187,57 @@ def remind_due(now: datetime | None = None) -> int:
 
 
 def _remind_chunk(chunk: list[DueReminder], now: datetime) -> int:
-    """Up to CHUNK clients' reminders in one transaction: their trainers' rows locked at once, one
-    count of their texts, the rows written in one flush. A client reminded today already is left out.
-    If another clock wrote one of these rows meanwhile, the database's unique constraints refuse the
-    flush, and the chunk is taken again one client at a time, each in its own transaction."""
-    clients = _load(Client, {d.client_id for d in chunk})
-    trainers = _load(Trainer, {d.trainer_id for d in chunk})
-    keys = {d.client_id: _reminder_key(d.client_id, d.today) for d in chunk}
+    """Up to CHUNK clients' reminders in one transaction; a client reminded today already is left out.
+    If another clock wrote one of these rows meanwhile, the chunk is taken again one client at a time."""
     taken = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.channel.in_([SMS, EMAIL]), OutboxMessage.dedupe_key.in_(list(keys.values())))))
-    fresh = [d for d in chunk if keys[d.client_id] not in taken]
+        OutboxMessage.channel.in_([SMS, EMAIL]), OutboxMessage.dedupe_key.in_([d.key for d in chunk]))))
+    fresh = [d for d in chunk if d.key not in taken]
     if not fresh:
         return 0
+    if _remind(fresh, now):
+        return len(fresh)
+    return sum(1 for d in fresh if _remind([d], now))
+
+
+def _remind(due: list[DueReminder], now: datetime) -> bool:
+    """These clients' reminders in one transaction: their trainers' rows locked at once, one count of
+    their texts, the rows written in one flush. False, nothing written: the database's unique constraints
+    refused it (another clock took one of these steps, or reminded one of them today already)."""
+    clients = _load(Client, {d.client_id for d in due})
+    trainers = _load(Trainer, {d.trainer_id for d in due})
     try:
-        quotas = quotas_for_new_texts(d.trainer_id for d in fresh)
-        messages = [m for d in fresh for m in _reminder_rows(
+        quotas = quotas_for_new_texts(d.trainer_id for d in due)
+        messages = [m for d in due for m in _reminder_rows(
             clients[d.client_id], trainers[d.trainer_id], d, now, quotas[d.trainer_id])]
-        db.session.execute(insert(ReminderSend), [row for d in fresh for row in _steps_taken(d)])
+        db.session.execute(insert(ReminderSend), [row for d in due for row in _steps_taken(d)])
         db.session.flush()
         pending = pending_ids(messages)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return sum(1 for d in fresh if _remind_client(d, now))
+        return False
     enqueue_messages(pending)
-    return len(fresh)
-
-
-def _reminder_key(client_id: int, today: date) -> str:
-    return f"reminder:{client_id}:{today.isoformat()}"
+    return True
 
 
 def _steps_taken(due: DueReminder) -> list[dict]:
     """The `reminder_sends` rows of the client's reminder: one per invoice it covers (written with a
     plain executemany: no ids to read back)."""
-    key = _reminder_key(due.client_id, due.today)
     return [dict(invoice_id=invoice_id, client_id=due.client_id, days_after_due=days, local_day=due.today,
-                 message_key=key) for invoice_id, days in due.items]
+                 message_key=due.key) for invoice_id, days in due.items]
 
 
 def _reminder_rows(client: Client, trainer: Trainer, due: DueReminder, now: datetime,
-                   quota=None) -> list[OutboxMessage]:
+                   quota: TextQuota) -> list[OutboxMessage]:
     """The client's outbox rows for the current transaction, held until 08:00 when `now` is in her
     quiet hours."""
     from app.services.quiet_hours import send_after
 
-    key = _reminder_key(client.id, due.today)
-    messages = new_messages(client, trainer.id, due.items[0][0], kind="reminder", quota=quota, dedupe_key=key)
+    messages = new_messages(client, trainer.id, due.items[0][0], kind="reminder", quota=quota, dedupe_key=due.key)
     wait = send_after(now, client.timezone or trainer.timezone)  # at the tick's `now`, always
     for message in messages:
         message.send_after = wait
     return messages
-
-
-def _remind_client(due: DueReminder, now: datetime) -> bool:
-    try:
-        messages = _reminder_rows(db.session.get(Client, due.client_id), db.session.get(Trainer, due.trainer_id),
-                                  due, now)
-        db.session.execute(insert(ReminderSend), _steps_taken(due))
-        db.session.flush()
-        pending = pending_ids(messages)
-        db.session.commit()
-    except IntegrityError:  # another clock took this step, or reminded her today already
-        db.session.rollback()
-        return False
-    enqueue_messages(pending)
-    return True
 
 
 def reminder_invoices(message: OutboxMessage) -> list[Invoice]:

@@ -94,12 +94,10 @@ def quotas_for_new_texts(trainer_ids) -> dict[int, TextQuota]:
     """`quota_for_new_texts` for several trainers: their row locks taken in id order (two writers taking
     overlapping sets wait for each other rather than deadlock), then one count."""
     ids = sorted(set(trainer_ids))
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        if len(chunk) > 1:
-            db.session.execute(select(Trainer.id).where(Trainer.id.in_(chunk)).order_by(Trainer.id).with_for_update())
-        db.session.execute(update(Trainer).where(Trainer.id.in_(chunk))  # SQLite: its write lock
-                           .values(last_invoice_number=Trainer.last_invoice_number))
+    if len(ids) > 1:
+        db.session.execute(select(Trainer.id).where(Trainer.id.in_(ids)).order_by(Trainer.id).with_for_update())
+    db.session.execute(update(Trainer).where(Trainer.id.in_(ids))  # SQLite: its write lock
+                       .values(last_invoice_number=Trainer.last_invoice_number))
     trainers = [db.session.get(Trainer, i) for i in ids]
     return text_quotas([t for t in trainers if t is not None])
 

@@ -7,12 +7,8 @@ from app.services import sessions
 from app.services.sessions import MAX_NOTES
 
 DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 75, 90, 120)]
-OUTCOMES = [
-    ("completed", "Completed"),
-    ("no_show_charge", "No-show · charge"),
-    ("no_show_free", "No-show · no charge"),
-]
-CANCELLED = ("cancelled", "Cancelled")
+OUTCOMES = list(zip(sessions.OUTCOMES, ("Completed", "No-show · charge", "No-show · no charge")))
+CANCELLED = (sessions.CANCELLED, "Cancelled")
 OUTCOME_LABELS = dict([*OUTCOMES, CANCELLED])
 
 
@@ -28,11 +24,6 @@ class SessionForm(FlaskForm):
     form_key = FormKeyField()
     # The session this one overlaps, once the trainer has been asked and pressed "Log anyway".
     overlap_with = HiddenField(filters=[lambda v: int(v) if v and str(v).isdigit() else None])
-
-    def outcome_values(self) -> dict:
-        return sessions.outcome_values(self.outcome.data)
-
-    outcome_of = staticmethod(sessions.outcome_of)
 
 
 class NotesForm(FlaskForm):

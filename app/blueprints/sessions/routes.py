@@ -58,7 +58,7 @@ def _values(form: SessionForm) -> dict:
         "duration_minutes": form.duration_minutes.data,
         "rate_cents": rate,
         "notes": (form.notes.data or "").strip(),
-        **form.outcome_values(),
+        **sessions.outcome_values(form.outcome.data),
     }
 
 
@@ -120,7 +120,7 @@ def _edit_page(session: TrainingSession, form=None, notes_form=None, refused=Fal
         sessions.with_billed_lines(current_user.id, [session])
         return render_template("sessions/edit.html", session=session, refused=refused,
                                notes_form=notes_form or NotesForm(obj=session),
-                               outcome_label=OUTCOME_LABELS[SessionForm.outcome_of(session)])
+                               outcome_label=OUTCOME_LABELS[sessions.outcome_of(session)])
     return render_template("sessions/edit.html", session=session, form=form)
 
 
@@ -137,7 +137,7 @@ def edit(session_id: int):
         form.outcome.choices = [*form.outcome.choices, CANCELLED]
     if request.method == "GET":
         form.starts_at.data = to_local(session.starts_at).replace(tzinfo=None)
-        form.outcome.data = SessionForm.outcome_of(session)
+        form.outcome.data = sessions.outcome_of(session)
     else:
         done = post_form(form, lambda: sessions.update_session(current_user.id, session.id, **_values(form)),
                          "Session saved.", _week_of)

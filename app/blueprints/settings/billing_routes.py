@@ -1,5 +1,5 @@
 """Settings → Billing schedule: when she bills, and the recent scheduled runs."""
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints import post_form
@@ -15,7 +15,7 @@ from app.services.billing_schedules import (WEEKDAYS, ScheduleChoice, billing_sc
 @login_required
 def billing():
     schedule = billing_schedule_of(current_user.id)
-    if _is_get():
+    if request.method == "GET":
         form = BillingScheduleForm(formdata=None, **BillingScheduleForm.initial(schedule))
     else:
         form = BillingScheduleForm()
@@ -27,8 +27,3 @@ def billing():
     next_at = next_billing_at(schedule, current_user.timezone, utcnow()) if schedule else None
     return render_template("settings/billing.html", form=form, schedule=schedule, weekdays=WEEKDAYS,
                            next_at=next_at, runs=recent_runs(current_user.id))
-
-
-def _is_get() -> bool:
-    from flask import request
-    return request.method == "GET"
