@@ -25,7 +25,8 @@ def _problem(response, status):
 def test_missing_bad_and_revoked_tokens_are_a_401_problem(client, trainer):
     token, secret = api_tokens.create_token(trainer.id, "Script", "read")
     assert client.get("/api/v1/clients", headers=_auth(secret)).status_code == 200
-    for headers in ({}, {"Authorization": "Basic abc"}, _auth("spt_" + "x" * 36), _auth(secret[:-1] + "0"),
+    one_off = secret[:-1] + ("1" if secret.endswith("0") else "0")
+    for headers in ({}, {"Authorization": "Basic abc"}, _auth("spt_" + "x" * 36), _auth(one_off),
                     {"Authorization": "Bearer"}):
         body = _problem(client.get("/api/v1/clients", headers=headers), 401)
         assert "Settings › API tokens" in body["detail"]

@@ -56,7 +56,8 @@ def test_using_a_token_notes_when_and_revoking_it_stops_it(logged_in, trainer):
     used = token.last_used_at
     assert used is not None and "last used just now" in logged_in.get("/settings/tokens").data.decode()
     assert api_tokens.authenticate(secret).last_used_at == used  # not written again within the minute
-    assert api_tokens.authenticate(secret[:-1] + "x") is None
+    other_last = "y" if secret.endswith("x") else "x"
+    assert api_tokens.authenticate(secret[:-1] + other_last) is None  # one character off
 
     logged_in.get("/settings/tokens")
     response = logged_in.post(f"/settings/tokens/{token.id}/revoke", follow_redirects=True)

@@ -163,7 +163,8 @@ def test_another_trainers_client_is_a_404_and_keeps_her_card(logged_in, trainer,
 def test_a_forged_autopay_link_opens_nothing(browser, card_trainer):
     client_row = factories.make_client(card_trainer)
     factories.make_autopay_card(client_row)
-    forged = autopay_links.link_token(client_row.id)[:-2] + "xx"
+    token = autopay_links.link_token(client_row.id)
+    forged = token[:-2] + ("yy" if token.endswith("xx") else "xx")
 
     assert browser.get(f"/a/{forged}").status_code == 404
     assert browser.post(f"/a/{forged}/off").status_code == 404
