@@ -147,7 +147,7 @@ class Config:
     # a 429, a 5xx or a dropped connection is tried again.
     STRIPE_RATE_PER_SECOND = _env_int("STRIPE_RATE_PER_SECOND", 20)
     STRIPE_RETRIES = _env_int("STRIPE_RETRIES", 4)
-    STRIPE_RETRY_BACKOFF_SECONDS = float(os.environ.get("STRIPE_RETRY_BACKOFF_SECONDS", "0.5"))
+    STRIPE_RETRY_BACKOFF_MS = _env_int("STRIPE_RETRY_BACKOFF_MS", 500)
     ENV_NAME = "base"
 
 
@@ -204,7 +204,7 @@ class TestConfig(Config):
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""
     STRIPE_API_BASE = ""
-    STRIPE_RETRY_BACKOFF_SECONDS = 0.01
+    STRIPE_RETRY_BACKOFF_MS = 10
     RATELIMIT_ENABLED = True
 
 

@@ -29,7 +29,7 @@ def wait_for_slot(account: str) -> None:
 def paced(account: str, call):
     """Runs `call()` (one Stripe request on `account`) within the rate, retrying what may pass later."""
     config = current_app.config
-    retries, backoff = config["STRIPE_RETRIES"], config["STRIPE_RETRY_BACKOFF_SECONDS"]
+    retries, backoff_ms = config["STRIPE_RETRIES"], config["STRIPE_RETRY_BACKOFF_MS"]
     for attempt in range(retries + 1):
         wait_for_slot(account)
         try:
@@ -37,4 +37,4 @@ def paced(account: str, call):
         except ProviderUnreachable:
             if attempt == retries:
                 raise
-            time.sleep(backoff * 2 ** attempt)
+            time.sleep(backoff_ms * 2 ** attempt / 1000)
