@@ -1,6 +1,7 @@
 """Charging an auto-pay invoice: one charge per attempt whatever is replayed, declines recorded with
 Stripe's code and a plain reason, retries on the trainer's days, hard declines stop at once."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, PaymentStatus
@@ -148,6 +149,23 @@ def test_the_failure_text_waits_for_the_clients_morning(app, fake_stripe):
     assert text.send_after.astimezone(ZoneInfo(night)).hour == 8
 
 
+def test_the_retry_day_in_the_message_is_the_clients_own_day(app, fake_stripe):
+    from app.models import OutboxMessage
+    from app.services.emailing import words_for
+    invoice, _ = autopay_invoice(fake_stripe, card_result="insufficient_funds")
+    autopay_charges.charge(invoice.id, 1)
+    [_, retry] = attempts(invoice.id)
+    retry.scheduled_for = datetime(2027, 1, 10, 3, 0, tzinfo=timezone.utc)  # Jan 9 in New York, Jan 10 in Auckland
+    db.session.commit()
+    message = dict(trainer_id=invoice.trainer_id, client_id=invoice.client_id, invoice_id=invoice.id,
+                   kind="payment_failed", channel="email")
+
+    assert "We'll try again Jan 9." in words_for(OutboxMessage(**message)).text  # her trainer's zone
+    invoice.client.timezone = "Pacific/Auckland"
+    db.session.commit()
+    assert "We'll try again Jan 10." in words_for(OutboxMessage(**message)).text
+
+
 def test_the_failure_email_says_when_the_card_is_tried_again_and_links_to_pay(app, fake_stripe):
     from app.models import OutboxMessage
     from app.services.emailing import words_for
@@ -160,5 +178,6 @@ def test_the_failure_email_says_when_the_card_is_tried_again_and_links_to_pay(ap
                                     kind="payment_failed", channel="email"))
 
     assert words.subject.endswith("didn't go through")
-    assert f"We'll try again {retry.scheduled_for:%b} {retry.scheduled_for.day}." in words.text
+    her_day = retry.scheduled_for.astimezone(ZoneInfo(invoice.trainer.timezone))  # she has no zone of her own
+    assert f"We'll try again {her_day:%b} {her_day.day}." in words.text
     assert public_url(_invoice(invoice.id)) in words.text and "Update card and pay" in words.html

@@ -1,6 +1,7 @@
 """The trainer's hand on failed auto-pay charges, from the dashboard: Retry now (once, however fast it is
 pressed), Pause retries, Switch to pay by link, Mark uncollectible; and the overview, read from the database."""
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -141,7 +142,8 @@ def test_the_overview_shows_the_next_retry_day(app, logged_in, trainer, fake_str
     overview = logged_in.get("/invoices/autopay").data.decode()
 
     assert invoice.client.name in overview
-    assert f"Next charge: {due.scheduled_for:%b} {due.scheduled_for.day}," in overview
+    her_day = due.scheduled_for.astimezone(ZoneInfo(trainer.timezone))  # the page speaks her time zone
+    assert f"Next charge: {her_day:%b} {her_day.day}," in overview
 
 
 def test_another_trainers_failed_payment_is_404_on_every_action(app, logged_in, trainer, fake_stripe):

@@ -3,7 +3,8 @@ last retry, a bank asking to confirm), read when the message is written out."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AutopayCard, ChargeAttempt, Invoice, StripeCurrentInvoice
+from app.models import AutopayCard, ChargeAttempt, Client, Invoice, StripeCurrentInvoice, Trainer
+from app.timefmt import zone
 
 
 def payment_failed_context(invoice: Invoice) -> dict:
@@ -22,5 +23,13 @@ def payment_failed_context(invoice: Invoice) -> dict:
     else:
         outcome = "retry" if following is not None else "last"
     return dict(outcome=outcome, card=f"{card.brand.title()} ending {card.last4}" if card else "your card",
-                retry_on=f"{following.scheduled_for:%b} {following.scheduled_for.day}" if following else "",
+                retry_on=_her_day(following.scheduled_for, invoice) if following else "",
                 confirm_link=(current.hosted_invoice_url if current else "") or "")
+
+
+def _her_day(moment, invoice: Invoice) -> str:
+    """The retry's day as the client reads it: in her time zone, or her trainer's when she has none."""
+    client_zone = db.session.scalar(select(Client.timezone).where(Client.id == invoice.client_id))
+    name = client_zone or db.session.scalar(select(Trainer.timezone).where(Trainer.id == invoice.trainer_id))
+    local = moment.astimezone(zone(name))
+    return f"{local:%b} {local.day}"
