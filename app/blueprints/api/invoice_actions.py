@@ -6,7 +6,7 @@ from flask import abort, g, request
 from sqlalchemy import select
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns
+from app.blueprints.api.resources import api_actor, calling
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import InvoiceSchema
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
@@ -45,7 +45,6 @@ def send_invoices(args):
 
 @bp.post("/invoices/<int:invoice_id>/resend")
 @problems(401, 403, 404, 422, 429)
-@owns(invoice_id=Invoice)
 @bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
 def resend_invoice(invoice_id: int):
     """Texts (or emails) a sent invoice again; not twice within a few minutes."""
@@ -54,7 +53,6 @@ def resend_invoice(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/void")
 @problems(401, 403, 404, 422, 429)
-@owns(invoice_id=Invoice)
 @bp.arguments(VoidArgs, example=VOID_EXAMPLE)
 @bp.response(200, InvoiceSchema, example=VOIDED_EXAMPLE)
 def void_invoice(args, invoice_id: int):
@@ -75,6 +73,5 @@ def list_messages(args):
 @bp.get("/messages/<int:message_id>")
 @problems(401, 404, 429)
 @bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
-@owns(message_id=OutboxMessage)
 def get_message(message_id: int):
     return find_owned(OutboxMessage, g.api_trainer_id, message_id)

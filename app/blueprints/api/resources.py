@@ -1,7 +1,6 @@
-"""What the API's resources share: ids that are not hers are a 404 before the body is read, a service's
-refusal is a 422 problem with the page's words beside the field, and the name a change is recorded under."""
-import functools
-
+"""What the API's resources share: a service's refusal is a 422 problem with the page's words beside the field,
+and the name a change is recorded under. (Ids in the URL that are not hers are a 404 before the body is read:
+auth.require_own_ids.)"""
 from flask import abort, g
 from werkzeug.exceptions import UnprocessableEntity
 
@@ -11,21 +10,6 @@ from app.models import ApiToken
 from app.services import ServiceError
 from app.services.drafts import StaleDraft
 from app.services.submit import ChangedMeanwhile
-from app.tenancy import find_owned
-
-
-def owns(**models):
-    """A 404 for a path id that is not the trainer's (`invoice_id=Invoice`), checked before the body, so
-    another trainer's ids are a 404 whatever is sent."""
-    def decorate(view):
-        @functools.wraps(view)
-        def checked(*args, **kwargs):
-            for name, model in models.items():
-                if find_owned(model, g.api_trainer_id, kwargs[name]) is None:
-                    abort(404)
-            return view(*args, **kwargs)
-        return checked
-    return decorate
 
 
 def refuse(error: ServiceError, fields: dict | None = None):

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import calling, owns
+from app.blueprints.api.resources import calling
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
     SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate, page_example
@@ -43,7 +43,6 @@ def list_sessions(args):
 @bp.get("/sessions/<int:session_id>")
 @problems(401, 404, 429)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
-@owns(session_id=TrainingSession)
 def get_session(session_id: int):
     return _shown(find_owned(TrainingSession, g.api_trainer_id, session_id))
 
@@ -74,7 +73,6 @@ def create_session(args):
 
 @bp.post("/sessions/<int:session_id>")
 @problems(401, 403, 404, 422, 429)
-@owns(session_id=TrainingSession)
 @bp.arguments(SessionUpdate(partial=True), example=SESSION_CHANGE_EXAMPLE)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
@@ -86,7 +84,6 @@ def update_session(args, session_id: int):
 
 @bp.post("/sessions/<int:session_id>/cancel")
 @problems(401, 403, 404, 422, 429)
-@owns(session_id=TrainingSession)
 @bp.response(200, SessionSchema, example={**SESSION_EXAMPLE, "outcome": "cancelled"})
 def cancel_session(session_id: int):
     """Cancels it: it will not be billed."""
