@@ -5,7 +5,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.blueprints.api import bp
 from app.blueprints.api.problems import abort_problem
-from app.blueprints.api.routes import _owned_or_404
+from app.blueprints.api.resources import owned_or_404
 from app.blueprints.api.schemas import CLIENT_EXAMPLE, ClientChanges, ClientInput, ClientSchema
 from app.blueprints.clients.forms import ClientForm
 from app.extensions import db
@@ -54,7 +54,7 @@ def create_client(body):
 @bp.arguments(ClientChanges, example={"default_rate_cents": 5000})
 @bp.response(200, ClientSchema, example=CLIENT_EXAMPLE)
 def update_client(body, client_id: int):
-    client = _owned_or_404(Client, client_id)
+    client = owned_or_404(Client, client_id)
     current = {key: getattr(client, key) for key in NEW_CLIENT}
     values = _checked_values({**current, **body}, client)
     return clients.update_client(g.api_trainer_id, client.id, **values)

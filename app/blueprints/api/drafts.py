@@ -10,7 +10,7 @@ from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
     LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, STRIPE_SYNC_EXAMPLE, BuildArgs, DraftList, DraftNote, \
     DraftSchema, Inclusion, LineChange, NewLine, StripeSyncSchema
-from app.models import Invoice, InvoiceLine, InvoiceStatus
+from app.models import Invoice, InvoiceStatus
 from app.services import ServiceError, drafts, stripe_sync_state
 from app.services.billing_engine import BillingPeriod, build_drafts
 from app.tenancy import find_owned

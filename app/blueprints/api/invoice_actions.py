@@ -6,7 +6,7 @@ from flask import abort, g, request
 from sqlalchemy import select
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling
+from app.blueprints.api.resources import api_actor, calling, owned_or_404
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import InvoiceSchema
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
@@ -74,4 +74,4 @@ def list_messages(args):
 @problems(401, 404, 429)
 @bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
 def get_message(message_id: int):
-    return find_owned(OutboxMessage, g.api_trainer_id, message_id)
+    return owned_or_404(OutboxMessage, message_id)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, refuse
+from app.blueprints.api.resources import api_actor, calling, owned_or_404, refuse
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import PageArgs
 from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAMPLE, NEW_PAYMENT_EXAMPLE, \
@@ -37,7 +37,7 @@ def list_payments(args):
 @problems(401, 404, 429)
 @bp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
 def get_payment(payment_id: int):
-    return find_owned(Payment, g.api_trainer_id, payment_id)
+    return owned_or_404(Payment, payment_id)
 
 
 @bp.post("/payments")
@@ -70,7 +70,7 @@ def record_payment(args):
 @bp.response(200, PaymentSchema, example=REFUNDED_EXAMPLE)
 def refund_payment(args, payment_id: int):
     """Records money given back from a cash, check, Venmo or other payment."""
-    payment = find_owned(Payment, g.api_trainer_id, payment_id)
+    payment = owned_or_404(Payment, payment_id)
     calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
             fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
     db.session.expire_all()
@@ -112,4 +112,4 @@ def list_billing_runs(args):
 @problems(401, 404, 429)
 @bp.response(200, BillingRunSchema, example=BILLING_RUN_EXAMPLE)
 def get_billing_run(run_id: int):
-    return find_owned(BillingRun, g.api_trainer_id, run_id)
+    return owned_or_404(BillingRun, run_id)

@@ -3,7 +3,7 @@ Plans page and the client page call, proration included."""
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling
+from app.blueprints.api.resources import api_actor, calling, owned_or_404
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import PageArgs
 from app.blueprints.api.schemas_billing import DRAFT_EXAMPLE, DraftSchema
@@ -12,10 +12,9 @@ from app.blueprints.api.schemas_work import CANCELLATION_EXAMPLE, CANCELLED_EXAM
     PLAN_CHOICE_EXAMPLE, PLAN_SWITCH_EXAMPLE, PRICES_EXAMPLE, Cancellation, CancelSchema, ChangeSchema, \
     DurationPrices, MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, \
     PlanSchema, page_example
-from app.models import Client, Membership, Plan, PlanKind
+from app.models import Membership, Plan, PlanKind
 from app.services import memberships, packs, plans
 from app.services.api_lists import plans_page
-from app.tenancy import find_owned
 
 PACK_FIELDS = ("name", "sessions_total", "price_cents", "valid_days", "valid_from")
 MEMBERSHIP_FIELDS = ("name", "price_cents", "cadence", "anchor_day", "included_sessions", "extra_session_cents",
@@ -47,7 +46,7 @@ def list_plans(args):
 @problems(401, 404, 429)
 @bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 def get_plan(plan_id: int):
-    return find_owned(Plan, g.api_trainer_id, plan_id)
+    return owned_or_404(Plan, plan_id)
 
 
 @bp.post("/plans")
@@ -66,7 +65,7 @@ def create_plan(args):
 @bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "price_cents": 42000})
 def update_plan(args, plan_id: int):
     """Changes the fields sent (the price, say) for sales and cycles from now on."""
-    plan = find_owned(Plan, g.api_trainer_id, plan_id)
+    plan = owned_or_404(Plan, plan_id)
     update = plans.update_pack if plan.kind == PlanKind.pack else plans.update_membership_plan
     return calling(update, g.api_trainer_id, plan.id, **_values(plan.kind.value, args, plan))
 
@@ -139,7 +138,7 @@ def change_membership(args, membership_id: int):
         change = calling(memberships.change_plan, g.api_trainer_id, membership_id, args["plan_id"],
                          actor=api_actor())
     return {"credited_cents": change.credited_cents, "charged_cents": change.charged_cents,
-            "preview": args["preview"], "membership": find_owned(Membership, g.api_trainer_id, membership_id)}
+            "preview": args["preview"], "membership": owned_or_404(Membership, membership_id)}
 
 
 @bp.post("/memberships/<int:membership_id>/pause")
@@ -164,7 +163,7 @@ def cancel_membership(args, membership_id: int):
     """At the cycle's end (no more renewals), or now (the rest of the cycle credited)."""
     credited = calling(memberships.cancel_membership, g.api_trainer_id, membership_id, now=args["at"] == "now",
                        actor=api_actor())
-    membership = find_owned(Membership, g.api_trainer_id, membership_id)
+    membership = owned_or_404(Membership, membership_id)
     membership.credited_cents = credited
     return membership
 

@@ -1,4 +1,4 @@
-"""What the API's resources share: a service's refusal is a 422 problem with the page's words beside the field,
+"""What the API's resources share: her row or a 404, a service's refusal is a 422 problem with the page's words beside the field,
 and the name a change is recorded under. (Ids in the URL that are not hers are a 404 before the body is read:
 auth.require_own_ids.)"""
 from flask import abort, g
@@ -10,6 +10,12 @@ from app.models import ApiToken
 from app.services import ServiceError
 from app.services.drafts import StaleDraft
 from app.services.submit import ChangedMeanwhile
+from app.tenancy import get_owned_or_404
+
+
+def owned_or_404(model, obj_id: int):
+    """Her row of `model` with this id, or a 404: what a GET of one resource answers."""
+    return get_owned_or_404(model, g.api_trainer_id, obj_id)
 
 
 def refuse(error: ServiceError, fields: dict | None = None):

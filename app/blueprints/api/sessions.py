@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import calling
+from app.blueprints.api.resources import calling, owned_or_404
 from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
     SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate, page_example
@@ -44,7 +44,7 @@ def list_sessions(args):
 @problems(401, 404, 429)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def get_session(session_id: int):
-    return _shown(find_owned(TrainingSession, g.api_trainer_id, session_id))
+    return _shown(owned_or_404(TrainingSession, session_id))
 
 
 def _values(args: dict, client_id: int, keep: TrainingSession | None = None) -> dict:
@@ -77,7 +77,7 @@ def create_session(args):
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
     """Changes the fields sent; a session on a sent invoice is refused, as on its page."""
-    session = find_owned(TrainingSession, g.api_trainer_id, session_id)
+    session = owned_or_404(TrainingSession, session_id)
     return _shown(calling(sessions.update_session, g.api_trainer_id, session_id,
                           **_values(args, args.get("client_id", session.client_id), keep=session)))
 
