@@ -30,6 +30,12 @@ def _shown(draft: Invoice):
     return draft, etag_headers(draft.version)
 
 
+def _changes_draft(view):
+    """Documents a change to a draft: If-Match required (a 412 when stale), the draft and its new ETag answered."""
+    view = bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)(view)
+    return problems(401, 403, 404, 422, 429)(if_match_documented(required=True)(view))
+
+
 def _change(service, invoice_id: int, *args, **kwargs):
     """Runs a change on the draft at the version If-Match names: a missing or stale one changes nothing and is a
     412 with the current ETag (the service compares and takes the version in one UPDATE, so two scripts never
@@ -85,56 +91,44 @@ def stripe_sync_now(invoice_id: int):
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
+@_changes_draft
 @bp.arguments(LineChange, example=LINE_CHANGE_EXAMPLE)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def update_line(args, invoice_id: int, line_id: int):
     """Changes a line's price, quantity, description or no-charge (the fields sent)."""
     return _change(drafts.update_line, invoice_id, line_id, **args)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/remove")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
+@_changes_draft
 def remove_line(invoice_id: int, line_id: int):
     """Takes a line off; a session's line goes back to the sessions not yet billed."""
     return _change(drafts.remove_line, invoice_id, line_id)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines/<int:line_id>/restore")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
+@_changes_draft
 def restore_line(invoice_id: int, line_id: int):
     return _change(drafts.restore_line, invoice_id, line_id)
 
 
 @bp.post("/drafts/<int:invoice_id>/lines")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
+@_changes_draft
 @bp.arguments(NewLine, example=NEW_LINE_EXAMPLE)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def add_line(args, invoice_id: int):
     """A fee, product, or discount (a negative price)."""
     return _change(drafts.add_line, invoice_id, **args)
 
 
 @bp.post("/drafts/<int:invoice_id>/include")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
+@_changes_draft
 @bp.arguments(Inclusion, example=INCLUSION_EXAMPLE)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def set_included(args, invoice_id: int):
     """Include the client in the next batch, or leave them out: the draft waits for next time."""
     return _change(drafts.set_included, invoice_id, included=args["included"])
 
 
 @bp.post("/drafts/<int:invoice_id>/note")
-@problems(401, 403, 404, 422, 429)
-@if_match_documented(required=True)
+@_changes_draft
 @bp.arguments(DraftNote, example=NOTE_EXAMPLE)
-@bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def set_note(args, invoice_id: int):
     return _change(drafts.set_note, invoice_id, note=args["note"])
