@@ -8,10 +8,9 @@ from sqlalchemy import select
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import InvoiceSchema
+from app.blueprints.api.schemas import InvoiceSchema, page_example
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
     VOIDED_EXAMPLE, MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, VoidArgs
-from app.blueprints.api.schemas_work import page_example
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage
 from app.services import invoices

@@ -7,12 +7,11 @@ from flask import g
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404, refuse
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAMPLE, NEW_PAYMENT_EXAMPLE, \
     PAYMENT_EXAMPLE, REFUND_EXAMPLE, REFUNDED_EXAMPLE, STATEMENT_EXAMPLE, AccountSchema, BillingRunPage, \
     BillingRunSchema, NewPayment, PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, \
     StatementSchema
-from app.blueprints.api.schemas_work import page_example
 from app.blueprints.clients.routes import STATEMENT_DAYS
 from app.extensions import db
 from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod, Trainer

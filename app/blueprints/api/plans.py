@@ -5,13 +5,13 @@ from flask import g
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404
 from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import DRAFT_EXAMPLE, DraftSchema
 from app.blueprints.api.schemas_work import CANCELLATION_EXAMPLE, CANCELLED_EXAMPLE, MEMBERSHIP_EXAMPLE, \
     NEW_MEMBERSHIP_EXAMPLE, NEW_PLAN_EXAMPLE, PACK_EXAMPLE, PACK_SALE_EXAMPLE, PLAN_CHANGE_EXAMPLE, \
     PLAN_CHOICE_EXAMPLE, PLAN_SWITCH_EXAMPLE, PRICES_EXAMPLE, Cancellation, CancelSchema, ChangeSchema, \
     DurationPrices, MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, \
-    PlanSchema, page_example
+    PlanSchema
 from app.models import Membership, Plan, PlanKind
 from app.services import memberships, packs, plans
 from app.services.api_lists import plans_page

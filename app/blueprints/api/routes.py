@@ -5,7 +5,7 @@ from app.blueprints.api import bp
 from app.blueprints.api.resources import owned_or_404
 from app.blueprints.api.responses import problems  # noqa: F401  (also imported from here by other modules)
 from app.blueprints.api.schemas import (CLIENT_EXAMPLE, INVOICE_EXAMPLE, LIMIT_ERRORS, ClientPage, ClientSchema,
-                                        InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs)
+                                        InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs, page_example)
 from app.models import Client, Invoice
 from app.services.api_pages import clients_page, invoices_page
 
@@ -13,7 +13,7 @@ from app.services.api_pages import clients_page, invoices_page
 @bp.get("/clients")
 @problems(422, errors=LIMIT_ERRORS)
 @bp.arguments(PageArgs, location="query")
-@bp.response(200, ClientPage, example={"data": [CLIENT_EXAMPLE], "has_more": False})
+@bp.response(200, ClientPage, example=page_example(CLIENT_EXAMPLE))
 def list_clients(args):
     return clients_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
 
@@ -27,7 +27,7 @@ def get_client(client_id: int):
 @bp.get("/invoices")
 @problems(422, errors=LIMIT_ERRORS)
 @bp.arguments(InvoiceListArgs, location="query")
-@bp.response(200, InvoicePage, example={"data": [INVOICE_EXAMPLE], "has_more": True})
+@bp.response(200, InvoicePage, example=page_example(INVOICE_EXAMPLE, has_more=True))
 def list_invoices(args):
     return invoices_page(g.api_trainer_id, args["limit"], args.get("starting_after"), args.get("status"))
 
