@@ -31,7 +31,7 @@ def require_token():
         abort(401)
     if request.method not in SAFE_METHODS and not token.can_write:
         abort(403)
-    g.api_token_id, g.api_trainer_id = token.id, token.trainer_id
+    g.api_token_id, g.api_trainer_id, g.api_token_name = token.id, token.trainer_id, token.name
 
 
 

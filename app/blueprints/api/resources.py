@@ -6,7 +6,6 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from app.blueprints.api.etags import refuse_stale
 from app.extensions import db
-from app.models import ApiToken
 from app.services import ServiceError
 from app.services.drafts import StaleDraft
 from app.services.submit import ChangedMeanwhile
@@ -47,5 +46,4 @@ def calling(service, *args, fields: dict | None = None, **kwargs):
 
 def api_actor() -> str:
     """Who history rows name for a change made with a token: its name, as the trainer called it."""
-    token = db.session.get(ApiToken, g.api_token_id)
-    return f"API · {token.name}"[:120]
+    return f"API · {g.api_token_name}"[:120]
