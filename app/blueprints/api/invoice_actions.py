@@ -3,7 +3,6 @@ the invoice page."""
 import secrets
 
 from flask import abort, g, request
-from sqlalchemy import select
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404
@@ -11,7 +10,6 @@ from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import InvoiceSchema, page_example
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
     VOIDED_EXAMPLE, MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, VoidArgs
-from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage
 from app.services import invoices
 from app.services.api_lists import messages_page
@@ -38,8 +36,7 @@ def send_invoices(args):
     key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(16)
     versions = {d["id"]: d["version"] for d in args["drafts"]}
     result = calling(submit_batch, g.api_trainer_id, f"api:{key}", versions, api_actor())
-    sent = db.session.scalars(select(Invoice).where(Invoice.batch_id == result.batch.id).order_by(Invoice.number))
-    return {"batch_id": result.batch.id, "invoices": list(sent)}
+    return {"batch_id": result.batch.id, "invoices": invoices.batch_invoices(g.api_trainer_id, result.batch.id)}
 
 
 @bp.post("/invoices/<int:invoice_id>/resend")

@@ -70,10 +70,8 @@ def record_payment(args):
 def refund_payment(args, payment_id: int):
     """Records money given back from a cash, check, Venmo or other payment."""
     payment = owned_or_404(Payment, payment_id)
-    calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
-            fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
-    db.session.expire_all()
-    return db.session.get(Payment, payment_id)
+    return calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
+                   fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
 
 
 @bp.get("/clients/<int:client_id>/account")
