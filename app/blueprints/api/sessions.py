@@ -1,6 +1,4 @@
 """Sessions: the log the pages keep, through the same service (services/sessions.py)."""
-from datetime import datetime, time, timedelta
-
 from flask import g
 
 from app.blueprints.api import bp
@@ -9,21 +7,14 @@ from app.blueprints.api.routes import problems
 from app.blueprints.api.schemas import page_example
 from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
     SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate
-from app.extensions import db
-from app.models import Client, Trainer, TrainingSession
+from app.models import TrainingSession
 from app.services import clients, sessions
 from app.services.api_lists import sessions_page
-from app.tenancy import find_owned
-from app.timefmt import local_to_utc
 
 
 def _shown(session: TrainingSession) -> TrainingSession:
     session.outcome = sessions.outcome_of(session)
     return session
-
-
-def _day_start(day, tz: str) -> datetime:
-    return local_to_utc(datetime.combine(day, time()), tz)
 
 
 @bp.get("/sessions")
@@ -32,11 +23,8 @@ def _day_start(day, tz: str) -> datetime:
 @bp.response(200, SessionPage, example=page_example(SESSION_EXAMPLE))
 def list_sessions(args):
     """Her sessions by id; of one client, and from/to days in her time zone, when asked."""
-    tz = db.session.get(Trainer, g.api_trainer_id).timezone
-    start = _day_start(args["from_date"], tz) if args.get("from_date") else None
-    end = _day_start(args["to_date"] + timedelta(days=1), tz) if args.get("to_date") else None
-    page = sessions_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
-                         client_id=args.get("client_id"), start=start, end=end)
+    page = sessions_page(g.api_trainer_id, args["limit"], args.get("starting_after"), client_id=args.get("client_id"),
+                         from_day=args.get("from_date"), to_day=args.get("to_date"))
     page.data = [_shown(s) for s in page.data]
     return page
 
@@ -48,16 +36,14 @@ def get_session(session_id: int):
     return _shown(owned_or_404(TrainingSession, session_id))
 
 
-def _values(args: dict, client_id: int, keep: TrainingSession | None = None) -> dict:
-    """The service's values from the body; a rate left out is the client's, as the session form fills it."""
+def _values(args: dict, new_for_client: int | None = None) -> dict:
+    """The service's values from the body; a new session's rate left out is the client's, as the session form
+    fills it."""
     values = {k: v for k, v in args.items() if k not in ("outcome", "allow_overlap_with")}
     if "outcome" in args:
         values.update(sessions.outcome_values(args["outcome"]))
-    if keep is None and values.get("rate_cents") is None:
-        client = find_owned(Client, g.api_trainer_id, client_id)
-        trainer = db.session.get(Trainer, g.api_trainer_id)
-        values["rate_cents"] = clients.effective_rate_cents(client, trainer, values["duration_minutes"]) \
-            if client else None
+    if new_for_client is not None and values.get("rate_cents") is None:
+        values["rate_cents"] = clients.rate_for(g.api_trainer_id, new_for_client, values["duration_minutes"])
     return values
 
 
@@ -78,9 +64,7 @@ def create_session(args):
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
     """Changes the fields sent; a session on a sent invoice is refused, as on its page."""
-    session = owned_or_404(TrainingSession, session_id)
-    return _shown(calling(sessions.update_session, g.api_trainer_id, session_id,
-                          **_values(args, args.get("client_id", session.client_id), keep=session)))
+    return _shown(calling(sessions.update_session, g.api_trainer_id, session_id, **_values(args)))
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
