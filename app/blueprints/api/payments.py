@@ -1,7 +1,5 @@
 """Payments, the client's account and statement, and billing runs: the services the invoice, client and billing
 pages call."""
-from datetime import timedelta
-
 from flask import g
 
 from app.blueprints.api import bp
@@ -12,13 +10,10 @@ from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAM
     PAYMENT_EXAMPLE, REFUND_EXAMPLE, REFUNDED_EXAMPLE, STATEMENT_EXAMPLE, AccountSchema, BillingRunPage, \
     BillingRunSchema, NewPayment, PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, \
     StatementSchema
-from app.blueprints.clients.routes import STATEMENT_DAYS
-from app.extensions import db
-from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod, Trainer
+from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod
 from app.services import ServiceError, client_accounts, ledger, payments
 from app.services.api_lists import billing_runs_page, payments_page
 from app.tenancy import find_owned
-from app.timefmt import local_today
 
 FIELDS = {"amount": "amount_cents"}  # the page's form field: the API's
 
@@ -90,9 +85,7 @@ def client_account(client_id: int):
 @bp.response(200, StatementSchema, example=STATEMENT_EXAMPLE)
 def client_statement(args, client_id: int):
     """Her statement: the opening balance, each entry with the running balance, the closing balance."""
-    today = local_today(db.session.get(Trainer, g.api_trainer_id).timezone)
-    start = args.get("from_date") or today - timedelta(days=STATEMENT_DAYS)
-    found = calling(client_accounts.statement, g.api_trainer_id, client_id, start, args.get("to_date"))
+    found = calling(client_accounts.statement, g.api_trainer_id, client_id, args.get("from_date"), args.get("to_date"))
     return {**vars(found), "end": args.get("to_date")}
 
 
