@@ -6,7 +6,7 @@ from flask import abort, g
 from app.blueprints.api import bp
 from app.blueprints.api.etags import ETAG_HEADER, etag_headers, if_match_documented, require_if_match
 from app.blueprints.api.resources import api_actor, calling, refuse
-from app.blueprints.api.routes import problems
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
     LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, STRIPE_SYNC_EXAMPLE, BuildArgs, DraftList, DraftNote, \
     DraftSchema, Inclusion, LineChange, NewLine, StripeSyncSchema

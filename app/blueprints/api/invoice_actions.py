@@ -6,7 +6,7 @@ from flask import abort, g, request
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404
-from app.blueprints.api.routes import problems
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import InvoiceSchema, page_example
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
     VOIDED_EXAMPLE, MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, VoidArgs

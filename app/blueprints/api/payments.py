@@ -4,7 +4,7 @@ from flask import g
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404, refuse
-from app.blueprints.api.routes import problems
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAMPLE, NEW_PAYMENT_EXAMPLE, \
     PAYMENT_EXAMPLE, REFUND_EXAMPLE, REFUNDED_EXAMPLE, STATEMENT_EXAMPLE, AccountSchema, BillingRunPage, \
@@ -44,11 +44,10 @@ def record_payment(args):
     values = {"amount_cents": args["amount_cents"], "method": PaymentMethod(args["method"]),
               "received_on": args["received_on"], "note": args["note"]}
     if args.get("invoice_id") and not args.get("client_id") and "split" not in args:
-        invoice = find_owned(Invoice, g.api_trainer_id, args["invoice_id"])
-        if invoice is None:
+        if find_owned(Invoice, g.api_trainer_id, args["invoice_id"]) is None:
             refuse(ServiceError("Pick one of your invoices.", "invoice_id"))
-        return calling(payments.record_manual_payment, g.api_trainer_id, invoice.id, api_actor(), fields=FIELDS,
-                       **values)
+        return calling(payments.record_manual_payment, g.api_trainer_id, args["invoice_id"], api_actor(),
+                       fields=FIELDS, **values)
     if not args.get("client_id") or args.get("invoice_id"):
         refuse(ServiceError("Give an invoice_id, or a client_id (and a split if you like).", "client_id"))
     if find_owned(Client, g.api_trainer_id, args["client_id"]) is None:

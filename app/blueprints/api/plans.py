@@ -1,10 +1,10 @@
 """Plans (packs, memberships, prices by session length) and clients' memberships and packs: the services the
 Plans page and the client page call, proration included."""
-from flask import g
+from flask import abort, g
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import api_actor, calling, owned_or_404
-from app.blueprints.api.routes import problems
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import DRAFT_EXAMPLE, DraftSchema
 from app.blueprints.api.schemas_work import CANCELLATION_EXAMPLE, CANCELLED_EXAMPLE, MEMBERSHIP_EXAMPLE, \
@@ -115,13 +115,9 @@ def start_membership(args, client_id: int):
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def get_membership(client_id: int):
     """Her membership that is not cancelled; a 404 when she has none."""
-    return calling(_live, client_id)
-
-
-def _live(client_id: int) -> Membership:
     membership = memberships.live_membership(g.api_trainer_id, client_id)
     if membership is None:
-        raise LookupError(client_id)
+        abort(404)
     return membership
 
 

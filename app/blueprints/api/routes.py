@@ -3,7 +3,7 @@ from flask import g
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import owned_or_404
-from app.blueprints.api.responses import problems  # noqa: F401  (also imported from here by other modules)
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import (CLIENT_EXAMPLE, INVOICE_EXAMPLE, LIMIT_ERRORS, ClientPage, ClientSchema,
                                         InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs, page_example)
 from app.models import Client, Invoice

@@ -3,7 +3,7 @@ from flask import g
 
 from app.blueprints.api import bp
 from app.blueprints.api.resources import calling, owned_or_404
-from app.blueprints.api.routes import problems
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import page_example
 from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
     SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate
