@@ -6,7 +6,6 @@ from flask import abort, g
 from app.blueprints.api import bp
 from app.blueprints.api.etags import ETAG_HEADER, etag_headers, if_match_documented, require_if_match
 from app.blueprints.api.resources import api_actor, calling, refuse
-from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas_billing import BUILD_EXAMPLE, DRAFT_EXAMPLE, DRAFTS_EXAMPLE, INCLUSION_EXAMPLE, \
     LINE_CHANGE_EXAMPLE, NEW_LINE_EXAMPLE, NOTE_EXAMPLE, STRIPE_SYNC_EXAMPLE, BuildArgs, DraftList, DraftNote, \
     DraftSchema, Inclusion, LineChange, NewLine, StripeSyncSchema
@@ -33,7 +32,7 @@ def _shown(draft: Invoice):
 def _changes_draft(view):
     """Documents a change to a draft: If-Match required (a 412 when stale), the draft and its new ETag answered."""
     view = bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)(view)
-    return problems(401, 403, 404, 422, 429)(if_match_documented(required=True)(view))
+    return if_match_documented(required=True)(view)
 
 
 def _change(service, invoice_id: int, *args, **kwargs):
@@ -46,7 +45,6 @@ def _change(service, invoice_id: int, *args, **kwargs):
 
 
 @bp.post("/drafts/build")
-@problems(401, 403, 422, 429)
 @bp.arguments(BuildArgs, example=BUILD_EXAMPLE)
 @bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def build(args):
@@ -62,7 +60,6 @@ def build(args):
 
 
 @bp.get("/drafts")
-@problems(401, 429)
 @bp.response(200, DraftList, example=DRAFTS_EXAMPLE)
 def list_drafts():
     """The drafts as the engine last left them, by client name: reading builds nothing."""
@@ -70,14 +67,12 @@ def list_drafts():
 
 
 @bp.get("/drafts/<int:invoice_id>")
-@problems(401, 404, 429)
 @bp.response(200, DraftSchema, example=DRAFT_EXAMPLE, headers=ETAG_HEADER)
 def get_draft(invoice_id: int):
     return _shown(_draft(invoice_id))
 
 
 @bp.post("/drafts/<int:invoice_id>/stripe-sync")
-@problems(401, 403, 404, 429)
 @bp.response(200, StripeSyncSchema, example=STRIPE_SYNC_EXAMPLE)
 def stripe_sync_now(invoice_id: int):
     """Sync now: an auto-pay client's draft brought in line with its Stripe current invoice by a job, as the

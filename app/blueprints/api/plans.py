@@ -35,7 +35,7 @@ def _values(kind: str, args: dict, plan: Plan | None = None) -> dict:
 
 
 @bp.get("/plans")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, PlanPage, example=page_example(PACK_EXAMPLE))
 def list_plans(args):
@@ -43,14 +43,12 @@ def list_plans(args):
 
 
 @bp.get("/plans/<int:plan_id>")
-@problems(401, 404, 429)
 @bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 def get_plan(plan_id: int):
     return owned_or_404(Plan, plan_id)
 
 
 @bp.post("/plans")
-@problems(401, 403, 422, 429)
 @bp.arguments(NewPlan, example=NEW_PLAN_EXAMPLE)
 @bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 def create_plan(args):
@@ -60,7 +58,6 @@ def create_plan(args):
 
 
 @bp.post("/plans/<int:plan_id>")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(PlanChange, example=PLAN_CHANGE_EXAMPLE)
 @bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "price_cents": 42000})
 def update_plan(args, plan_id: int):
@@ -71,7 +68,6 @@ def update_plan(args, plan_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/archive")
-@problems(401, 403, 404, 429)
 @bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "archived": True})
 def archive_plan(plan_id: int):
     """Out of the catalogue: no more sales; what was sold is untouched."""
@@ -79,7 +75,6 @@ def archive_plan(plan_id: int):
 
 
 @bp.get("/duration-prices")
-@problems(401, 429)
 @bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def get_duration_prices():
     """Her price for a session of each length she has priced."""
@@ -87,7 +82,6 @@ def get_duration_prices():
 
 
 @bp.post("/duration-prices")
-@problems(401, 403, 422, 429)
 @bp.arguments(DurationPrices, example=PRICES_EXAMPLE)
 @bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def set_duration_prices(args):
@@ -101,7 +95,6 @@ def _prices(by_length: dict[int, int]) -> dict:
 
 
 @bp.post("/clients/<int:client_id>/membership")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(NewMembership, example=NEW_MEMBERSHIP_EXAMPLE)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def start_membership(args, client_id: int):
@@ -111,7 +104,6 @@ def start_membership(args, client_id: int):
 
 
 @bp.get("/clients/<int:client_id>/membership")
-@problems(401, 404, 429)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def get_membership(client_id: int):
     """Her membership that is not cancelled; a 404 when she has none."""
@@ -122,7 +114,6 @@ def get_membership(client_id: int):
 
 
 @bp.post("/memberships/<int:membership_id>/change")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(PlanChoice, example=PLAN_CHOICE_EXAMPLE)
 @bp.response(200, ChangeSchema, example=PLAN_SWITCH_EXAMPLE)
 def change_membership(args, membership_id: int):
@@ -138,21 +129,18 @@ def change_membership(args, membership_id: int):
 
 
 @bp.post("/memberships/<int:membership_id>/pause")
-@problems(401, 403, 404, 422, 429)
 @bp.response(200, MembershipSchema, example={**MEMBERSHIP_EXAMPLE, "status": "paused", "paused_on": "2026-12-01"})
 def pause_membership(membership_id: int):
     return calling(memberships.pause_membership, g.api_trainer_id, membership_id, api_actor())
 
 
 @bp.post("/memberships/<int:membership_id>/resume")
-@problems(401, 403, 404, 422, 429)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def resume_membership(membership_id: int):
     return calling(memberships.resume_membership, g.api_trainer_id, membership_id, api_actor())
 
 
 @bp.post("/memberships/<int:membership_id>/cancel")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(Cancellation, example=CANCELLATION_EXAMPLE)
 @bp.response(200, CancelSchema, example=CANCELLED_EXAMPLE)
 def cancel_membership(args, membership_id: int):
@@ -165,7 +153,6 @@ def cancel_membership(args, membership_id: int):
 
 
 @bp.post("/clients/<int:client_id>/packs")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(PackSale, example=PACK_SALE_EXAMPLE)
 @bp.response(200, DraftSchema, example=DRAFT_EXAMPLE)
 def sell_pack(args, client_id: int):

@@ -18,7 +18,7 @@ def _shown(session: TrainingSession) -> TrainingSession:
 
 
 @bp.get("/sessions")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(SessionListArgs, location="query")
 @bp.response(200, SessionPage, example=page_example(SESSION_EXAMPLE))
 def list_sessions(args):
@@ -30,7 +30,6 @@ def list_sessions(args):
 
 
 @bp.get("/sessions/<int:session_id>")
-@problems(401, 404, 429)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def get_session(session_id: int):
     return _shown(owned_or_404(TrainingSession, session_id))
@@ -48,7 +47,6 @@ def _values(args: dict, new_for_client: int | None = None) -> dict:
 
 
 @bp.post("/sessions")
-@problems(401, 403, 422, 429)
 @bp.arguments(SessionChange, example=NEW_SESSION_EXAMPLE)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def create_session(args):
@@ -59,7 +57,6 @@ def create_session(args):
 
 
 @bp.post("/sessions/<int:session_id>")
-@problems(401, 403, 404, 422, 429)
 @bp.arguments(SessionUpdate(partial=True), example=SESSION_CHANGE_EXAMPLE)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
@@ -68,7 +65,6 @@ def update_session(args, session_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
-@problems(401, 403, 404, 422, 429)
 @bp.response(200, SessionSchema, example={**SESSION_EXAMPLE, "outcome": "cancelled"})
 def cancel_session(session_id: int):
     """Cancels it: it will not be billed."""
