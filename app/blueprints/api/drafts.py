@@ -77,10 +77,7 @@ def get_draft(invoice_id: int):
 def stripe_sync_now(invoice_id: int):
     """Sync now: an auto-pay client's draft brought in line with its Stripe current invoice by a job, as the
     page's button does. The state is read from Spotter's database (a 404 for a client not on auto-pay)."""
-    try:
-        stripe_sync_state.sync_now(g.api_trainer_id, invoice_id)
-    except LookupError:
-        abort(404)
+    calling(stripe_sync_state.sync_now, g.api_trainer_id, invoice_id)
     state = stripe_sync_state.sync_states(g.api_trainer_id, [invoice_id])[invoice_id]
     return {"draft_id": invoice_id, "sync_state": state.label, "reason": state.reason, "queued": True}
 
