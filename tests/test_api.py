@@ -1,12 +1,15 @@
 """/api/v1: Bearer tokens, problem+json errors, cursor pages, and the first read-only resources."""
 import re
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice
 from app.services import api_tokens
 from tests import factories
+from tests.api_helpers import token_headers
 from tests.invoice_helpers import submit_drafts
 
 
@@ -189,3 +192,53 @@ def test_an_operations_own_problem_example_is_kept_over_the_generic_one(app):
     assert responses[422]["description"] == "Mine" and "422" not in responses
     assert {"401", "403", "409", "429", "500"} <= set(responses)
     assert "Idempotent-Replayed" in responses[201]["headers"]
+
+
+def _rows_of_everything(trainer, ana, count: int) -> None:
+    """`count` more of each row a list shows: clients, sessions, sent invoices (one of Ana's each time) with
+    their texts and a part payment, plans and billing runs; and a draft for each client but Ana."""
+    from app.models import BillingRun, Client, PaymentMethod
+    from app.models.types import utcnow
+    from app.services import payments, plans
+    from app.services.drafts import sync_drafts
+    for _ in range(count):
+        other = factories.make_client(trainer)
+        factories.make_session(ana, days_ago=3)
+        factories.make_session(other, days_ago=3)
+        result = submit_drafts(trainer.id, f"rows-{other.id}")
+        for invoice in db.session.scalars(select(Invoice).where(Invoice.batch_id == result.batch.id)):
+            payments.record_manual_payment(trainer.id, invoice.id, "test", amount_cents=100,
+                                           method=PaymentMethod.cash, received_on=date.today())
+        plans.create_pack(trainer.id, name=f"Pack {other.id}", sessions_total=5, price_cents=100, valid_days=30)
+        start = date(2020, 1, 1) + timedelta(days=other.id)
+        db.session.add(BillingRun(trainer_id=trainer.id, period_start=start, period_end=start + timedelta(days=1),
+                                  due_at=utcnow(), status="done"))
+        db.session.commit()
+    for other in db.session.scalars(select(Client).where(Client.trainer_id == trainer.id, Client.id != ana.id)):
+        factories.make_session(other, days_ago=2)  # a draft each: the next round's Send sends them all
+    sync_drafts(trainer.id)
+
+
+@pytest.mark.parametrize("url", ["/clients", "/invoices", "/sessions", "/sessions?client_id={ana}", "/payments",
+                                 "/payments?client_id={ana}", "/plans", "/messages", "/billing-runs", "/drafts",
+                                 "/clients/{ana}/account", "/clients/{ana}/statement"])
+def test_every_list_takes_the_same_queries_for_one_row_and_five(client, trainer, count_queries, url):
+    headers = token_headers(trainer.id, "read")
+    ana = factories.make_client(trainer, name="Ana")
+    url = "/api/v1" + url.format(ana=ana.id)
+
+    def statements() -> tuple[int, int]:
+        db.session.expire_all()
+        with count_queries() as counted:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.data[:300]
+        body = response.get_json()
+        return counted.count, len(body.get("data") or body.get("open_invoices") or body.get("rows"))
+
+    _rows_of_everything(trainer, ana, 1)
+    client.get("/api/v1/clients", headers=headers)  # the token's first use notes it (once a minute)
+    one, rows = statements()
+    _rows_of_everything(trainer, ana, 4)
+    five, more_rows = statements()
+    assert more_rows > rows
+    assert five == one

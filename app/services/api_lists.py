@@ -1,21 +1,28 @@
 """Cursor pages of the API's other resources, by id as in api_pages, each with the filters its list takes."""
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from app.models import BillingRun, OutboxMessage, Payment, Plan, TrainingSession
+from app.extensions import db
+from app.models import BillingRun, OutboxMessage, Payment, Plan, Trainer, TrainingSession
 from app.services.api_pages import Page, _page
 from app.tenancy import owned
+from app.timefmt import local_to_utc
+
+
+def _day_start(day: date, tz: str) -> datetime:
+    return local_to_utc(datetime.combine(day, time()), tz)
 
 
 def sessions_page(trainer_id: int, limit: int, starting_after: int | None = None, *, client_id: int | None = None,
-                  start: datetime | None = None, end: datetime | None = None) -> Page:
-    """Her sessions, of one client and starting in [start, end) when asked."""
+                  from_day: date | None = None, to_day: date | None = None) -> Page:
+    """Her sessions, of one client and from/to days (included) in her time zone when asked."""
     stmt = owned(TrainingSession, trainer_id)
     if client_id is not None:
         stmt = stmt.where(TrainingSession.client_id == client_id)
-    if start is not None:
-        stmt = stmt.where(TrainingSession.starts_at >= start)
-    if end is not None:
-        stmt = stmt.where(TrainingSession.starts_at < end)
+    tz = db.session.get(Trainer, trainer_id).timezone if from_day or to_day else None
+    if from_day is not None:
+        stmt = stmt.where(TrainingSession.starts_at >= _day_start(from_day, tz))
+    if to_day is not None:
+        stmt = stmt.where(TrainingSession.starts_at < _day_start(to_day + timedelta(days=1), tz))
     return _page(stmt, TrainingSession, limit, starting_after)
 
 

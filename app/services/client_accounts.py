@@ -1,7 +1,7 @@
 """A client's account as the trainer runs it: payments over several invoices, credits, refunds of
 credit on account, write-offs, and the statement. Each use case commits once."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from app.services.payments import MANUAL_METHODS, METHOD_LABELS, _after_commit, 
 from app.tenancy import require_owned
 from app.timefmt import local_today
 
+STATEMENT_DAYS = 90  # the statement starts this many days back unless another day is chosen
 REFUNDABLE = (PaymentMethod.cash, PaymentMethod.check, PaymentMethod.venmo, PaymentMethod.other)
 
 
@@ -226,11 +227,13 @@ class Statement:
     credit_cents: int
 
 
-def statement(trainer_id: int, client_id: int, start: date, end: date | None = None) -> Statement:
-    """The client's account from `start` (to `end`, included, when given): the balance brought forward, every
-    entry since with the running balance, the closing balance and the credit on account. Three queries,
-    whatever the length."""
+def statement(trainer_id: int, client_id: int, start: date | None, end: date | None = None) -> Statement:
+    """The client's account from `start` (None: STATEMENT_DAYS back from today in her zone) to `end`, included,
+    when given: the balance brought forward, every entry since with the running balance, the closing balance
+    and the credit on account. Three queries, whatever the length."""
     client = require_owned(Client, trainer_id, client_id)
+    if start is None:
+        start = local_today(_trainer(trainer_id).timezone) - timedelta(days=STATEMENT_DAYS)
     opening = int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
         LedgerEntry.client_id == client.id, LedgerEntry.occurred_on < start)))
     rows, running = [], opening

@@ -90,3 +90,9 @@ def effective_rate_cents(client: Client, trainer: Trainer, duration_minutes: int
         return client.default_rate_cents
     by_length = plans.price_for_length(trainer.id, duration_minutes) if duration_minutes else None
     return by_length if by_length is not None else trainer.default_rate_cents
+
+
+def rate_for(trainer_id: int, client_id: int, duration_minutes: int | None = None) -> int | None:
+    """effective_rate_cents of her client, as the session form fills it in; None for a client not hers."""
+    client = find_owned(Client, trainer_id, client_id)
+    return effective_rate_cents(client, db.session.get(Trainer, trainer_id), duration_minutes) if client else None

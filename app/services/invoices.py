@@ -149,13 +149,18 @@ def _best(by_channel: dict[str, OutboxMessage]) -> OutboxMessage | None:
     return max(by_channel.values(), key=rank, default=None)
 
 
+def batch_invoices(trainer_id: int, batch_id: int) -> list[Invoice]:
+    """The invoices one Send made, in the order they were numbered."""
+    return list(db.session.scalars(owned(Invoice, trainer_id).where(Invoice.batch_id == batch_id)
+                                   .order_by(Invoice.number)))
+
+
 def batch_status(trainer_id: int, batch_id: int) -> tuple[Batch, list[BatchRow], bool] | None:
     """The batch, a row per invoice with its latest text, and whether anything is still pending."""
     batch = find_owned(Batch, trainer_id, batch_id)
     if batch is None:
         return None
-    invoices = list(db.session.scalars(owned(Invoice, trainer_id).where(Invoice.batch_id == batch.id)
-                                       .order_by(Invoice.number)))
+    invoices = batch_invoices(trainer_id, batch.id)
     latest: dict[int, dict[str, OutboxMessage]] = {}
     for message in db.session.scalars(select(OutboxMessage).where(
             OutboxMessage.invoice_id.in_([i.id for i in invoices])).order_by(OutboxMessage.id)):

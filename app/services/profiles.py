@@ -24,3 +24,8 @@ def update_profile(trainer_id: int, **values) -> Trainer:
 def phone_region(trainer: Trainer) -> str:
     """Numbers typed without a country code are read in the trainer's own country."""
     return region_of(trainer.mobile)
+
+
+def phone_region_of(trainer_id: int) -> str:
+    """phone_region, for a caller that has her id and not her row (the API)."""
+    return phone_region(db.session.get(Trainer, trainer_id))

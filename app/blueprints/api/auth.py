@@ -1,15 +1,21 @@
 """Bearer tokens for /api/v1, and a rate limit per token."""
 import hashlib
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 
 from app.blueprints.api import bp
 from app.extensions import limiter
+from app.models import (BillingRun, Client, Invoice, InvoiceLine, Membership, OutboxMessage, Payment, Plan,
+                        TrainingSession)
 from app.services.api_tokens import authenticate
 from app.tenancy import find_owned
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RATE_LIMIT = "300 per minute"
+OWNED_IDS = {"client_id": Client, "invoice_id": Invoice, "draft_id": Invoice, "line_id": InvoiceLine,
+             "session_id": TrainingSession, "plan_id": Plan, "payment_id": Payment, "membership_id": Membership,
+             "client_plan_id": Membership, "run_id": BillingRun, "billing_run_id": BillingRun,
+             "message_id": OutboxMessage}  # the URL's id names, and whose rows they are
 
 
 def bearer_secret() -> str | None:
@@ -31,26 +37,15 @@ def require_token():
         abort(401)
     if request.method not in SAFE_METHODS and not token.can_write:
         abort(403)
-    g.api_token_id, g.api_trainer_id = token.id, token.trainer_id
-
-
-
-def _owned_ids() -> dict:
-    from app.models import (BillingRun, Client, Invoice, InvoiceLine, Membership, OutboxMessage, Payment, Plan,
-                            TrainingSession)
-    return {"client_id": Client, "invoice_id": Invoice, "draft_id": Invoice, "line_id": InvoiceLine,
-            "session_id": TrainingSession, "plan_id": Plan, "payment_id": Payment, "membership_id": Membership,
-            "client_plan_id": Membership, "run_id": BillingRun, "billing_run_id": BillingRun,
-            "message_id": OutboxMessage}
+    g.api_token_id, g.api_trainer_id, g.api_token_name = token.id, token.trainer_id, token.name
 
 
 @bp.before_request
 def require_own_ids():
     """An id in the URL that is not hers is a 404 before anything else is read, whatever the body says:
     another trainer's rows are not ours to reveal, not even by a 422 about their fields."""
-    models = _owned_ids()
     for name, value in (request.view_args or {}).items():
-        if name in models and find_owned(models[name], g.api_trainer_id, value) is None:
+        if name in OWNED_IDS and find_owned(OWNED_IDS[name], g.api_trainer_id, value) is None:
             abort(404)
 
 
@@ -64,9 +59,8 @@ def require_json_body():
         abort(415)
 
 
-limiter.limit(lambda: _rate_limit(), key_func=token_rate_key)(bp)
-
-
 def _rate_limit() -> str:
-    from flask import current_app
     return current_app.config.get("API_RATE_LIMIT", RATE_LIMIT)
+
+
+limiter.limit(_rate_limit, key_func=token_rate_key)(bp)

@@ -5,11 +5,10 @@ from werkzeug.datastructures import MultiDict
 
 from app.blueprints.api import bp
 from app.blueprints.api.problems import abort_problem
-from app.blueprints.api.routes import _owned_or_404
+from app.blueprints.api.resources import owned_or_404
 from app.blueprints.api.schemas import CLIENT_EXAMPLE, ClientChanges, ClientInput, ClientSchema
 from app.blueprints.clients.forms import ClientForm
-from app.extensions import db
-from app.models import Client, Trainer
+from app.models import Client
 from app.money import cents_to_input
 from app.services import clients, profiles
 
@@ -33,7 +32,7 @@ def _as_formdata(values: dict) -> MultiDict:
 
 def _checked_values(values: dict, client: Client | None = None) -> dict:
     form = ClientForm(formdata=_as_formdata(values), obj=client, meta={"csrf": False})
-    form.mobile.region = profiles.phone_region(db.session.get(Trainer, g.api_trainer_id))
+    form.mobile.region = profiles.phone_region_of(g.api_trainer_id)
     if not form.validate():
         abort_problem(422, "The client was not saved: see `errors`.",
                       [{"field": field, "message": message} for field, messages in form.errors.items()
@@ -54,7 +53,7 @@ def create_client(body):
 @bp.arguments(ClientChanges, example={"default_rate_cents": 5000})
 @bp.response(200, ClientSchema, example=CLIENT_EXAMPLE)
 def update_client(body, client_id: int):
-    client = _owned_or_404(Client, client_id)
+    client = owned_or_404(Client, client_id)
     current = {key: getattr(client, key) for key in NEW_CLIENT}
     values = _checked_values({**current, **body}, client)
     return clients.update_client(g.api_trainer_id, client.id, **values)

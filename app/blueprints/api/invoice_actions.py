@@ -3,16 +3,13 @@ the invoice page."""
 import secrets
 
 from flask import abort, g, request
-from sqlalchemy import select
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns
-from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import InvoiceSchema
+from app.blueprints.api.resources import api_actor, calling, owned_or_404
+from app.blueprints.api.responses import problems
+from app.blueprints.api.schemas import InvoiceSchema, page_example
 from app.blueprints.api.schemas_billing import MESSAGE_EXAMPLE, SEND_EXAMPLE, SEND_RESULT_EXAMPLE, VOID_EXAMPLE, \
     VOIDED_EXAMPLE, MessageListArgs, MessagePage, MessageSchema, SendArgs, SendResult, VoidArgs
-from app.blueprints.api.schemas_work import page_example
-from app.extensions import db
 from app.models import Invoice, InvoiceStatus, OutboxMessage
 from app.services import invoices
 from app.services.api_lists import messages_page
@@ -29,7 +26,7 @@ def _sent(invoice_id: int) -> Invoice:
 
 
 @bp.post("/invoices/send")
-@problems(401, 403, 412, 422, 429)
+@problems(412)
 @bp.arguments(SendArgs, example=SEND_EXAMPLE)
 @bp.response(200, SendResult, example=SEND_RESULT_EXAMPLE)
 def send_invoices(args):
@@ -39,13 +36,10 @@ def send_invoices(args):
     key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(16)
     versions = {d["id"]: d["version"] for d in args["drafts"]}
     result = calling(submit_batch, g.api_trainer_id, f"api:{key}", versions, api_actor())
-    sent = db.session.scalars(select(Invoice).where(Invoice.batch_id == result.batch.id).order_by(Invoice.number))
-    return {"batch_id": result.batch.id, "invoices": list(sent)}
+    return {"batch_id": result.batch.id, "invoices": invoices.batch_invoices(g.api_trainer_id, result.batch.id)}
 
 
 @bp.post("/invoices/<int:invoice_id>/resend")
-@problems(401, 403, 404, 422, 429)
-@owns(invoice_id=Invoice)
 @bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
 def resend_invoice(invoice_id: int):
     """Texts (or emails) a sent invoice again; not twice within a few minutes."""
@@ -53,8 +47,6 @@ def resend_invoice(invoice_id: int):
 
 
 @bp.post("/invoices/<int:invoice_id>/void")
-@problems(401, 403, 404, 422, 429)
-@owns(invoice_id=Invoice)
 @bp.arguments(VoidArgs, example=VOID_EXAMPLE)
 @bp.response(200, InvoiceSchema, example=VOIDED_EXAMPLE)
 def void_invoice(args, invoice_id: int):
@@ -63,7 +55,7 @@ def void_invoice(args, invoice_id: int):
 
 
 @bp.get("/messages")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(MessageListArgs, location="query")
 @bp.response(200, MessagePage, example=page_example(MESSAGE_EXAMPLE))
 def list_messages(args):
@@ -73,8 +65,6 @@ def list_messages(args):
 
 
 @bp.get("/messages/<int:message_id>")
-@problems(401, 404, 429)
 @bp.response(200, MessageSchema, example=MESSAGE_EXAMPLE)
-@owns(message_id=OutboxMessage)
 def get_message(message_id: int):
-    return find_owned(OutboxMessage, g.api_trainer_id, message_id)
+    return owned_or_404(OutboxMessage, message_id)

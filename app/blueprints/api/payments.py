@@ -1,31 +1,25 @@
 """Payments, the client's account and statement, and billing runs: the services the invoice, client and billing
 pages call."""
-from datetime import timedelta
-
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns, refuse
-from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.resources import api_actor, calling, owned_or_404, refuse
+from app.blueprints.api.responses import problems
+from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import ACCOUNT_EXAMPLE, BILLING_RUN_EXAMPLE, NEW_PAYMENT_EXAMPLE, \
     PAYMENT_EXAMPLE, REFUND_EXAMPLE, REFUNDED_EXAMPLE, STATEMENT_EXAMPLE, AccountSchema, BillingRunPage, \
     BillingRunSchema, NewPayment, PaymentListArgs, PaymentPage, PaymentSchema, RefundArgs, StatementArgs, \
     StatementSchema
-from app.blueprints.api.schemas_work import page_example
-from app.blueprints.clients.routes import STATEMENT_DAYS
-from app.extensions import db
-from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod, Trainer
+from app.models import BillingRun, Client, Invoice, Payment, PaymentMethod
 from app.services import ServiceError, client_accounts, ledger, payments
 from app.services.api_lists import billing_runs_page, payments_page
 from app.tenancy import find_owned
-from app.timefmt import local_today
 
 FIELDS = {"amount": "amount_cents"}  # the page's form field: the API's
 
 
 @bp.get("/payments")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(PaymentListArgs, location="query")
 @bp.response(200, PaymentPage, example=page_example(PAYMENT_EXAMPLE))
 def list_payments(args):
@@ -34,15 +28,12 @@ def list_payments(args):
 
 
 @bp.get("/payments/<int:payment_id>")
-@problems(401, 404, 429)
 @bp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
-@owns(payment_id=Payment)
 def get_payment(payment_id: int):
-    return find_owned(Payment, g.api_trainer_id, payment_id)
+    return owned_or_404(Payment, payment_id)
 
 
 @bp.post("/payments")
-@problems(401, 403, 422, 429)
 @bp.arguments(NewPayment, example=NEW_PAYMENT_EXAMPLE)
 @bp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
 def record_payment(args):
@@ -51,11 +42,10 @@ def record_payment(args):
     values = {"amount_cents": args["amount_cents"], "method": PaymentMethod(args["method"]),
               "received_on": args["received_on"], "note": args["note"]}
     if args.get("invoice_id") and not args.get("client_id") and "split" not in args:
-        invoice = find_owned(Invoice, g.api_trainer_id, args["invoice_id"])
-        if invoice is None:
+        if find_owned(Invoice, g.api_trainer_id, args["invoice_id"]) is None:
             refuse(ServiceError("Pick one of your invoices.", "invoice_id"))
-        return calling(payments.record_manual_payment, g.api_trainer_id, invoice.id, api_actor(), fields=FIELDS,
-                       **values)
+        return calling(payments.record_manual_payment, g.api_trainer_id, args["invoice_id"], api_actor(),
+                       fields=FIELDS, **values)
     if not args.get("client_id") or args.get("invoice_id"):
         refuse(ServiceError("Give an invoice_id, or a client_id (and a split if you like).", "client_id"))
     if find_owned(Client, g.api_trainer_id, args["client_id"]) is None:
@@ -66,23 +56,17 @@ def record_payment(args):
 
 
 @bp.post("/payments/<int:payment_id>/refund")
-@problems(401, 403, 404, 422, 429)
-@owns(payment_id=Payment)
 @bp.arguments(RefundArgs, example=REFUND_EXAMPLE)
 @bp.response(200, PaymentSchema, example=REFUNDED_EXAMPLE)
 def refund_payment(args, payment_id: int):
     """Records money given back from a cash, check, Venmo or other payment."""
-    payment = find_owned(Payment, g.api_trainer_id, payment_id)
-    calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
-            fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
-    db.session.expire_all()
-    return db.session.get(Payment, payment_id)
+    payment = owned_or_404(Payment, payment_id)
+    return calling(payments.refund_manual_payment, g.api_trainer_id, payment.invoice_id, payment.id, api_actor(),
+                   fields=FIELDS, amount_cents=args["amount_cents"], reason=args["reason"])
 
 
 @bp.get("/clients/<int:client_id>/account")
-@problems(401, 404, 429)
 @bp.response(200, AccountSchema, example=ACCOUNT_EXAMPLE)
-@owns(client_id=Client)
 def client_account(client_id: int):
     """What the client owes, her credit on account and her open invoices, as her page shows them."""
     return {"client_id": client_id, "balance_cents": ledger.balance_cents(client_id),
@@ -91,20 +75,17 @@ def client_account(client_id: int):
 
 
 @bp.get("/clients/<int:client_id>/statement")
-@problems(401, 404, 422, 429)
-@owns(client_id=Client)
+@problems(422)
 @bp.arguments(StatementArgs, location="query")
 @bp.response(200, StatementSchema, example=STATEMENT_EXAMPLE)
 def client_statement(args, client_id: int):
     """Her statement: the opening balance, each entry with the running balance, the closing balance."""
-    today = local_today(db.session.get(Trainer, g.api_trainer_id).timezone)
-    start = args.get("from_date") or today - timedelta(days=STATEMENT_DAYS)
-    found = calling(client_accounts.statement, g.api_trainer_id, client_id, start, args.get("to_date"))
+    found = calling(client_accounts.statement, g.api_trainer_id, client_id, args.get("from_date"), args.get("to_date"))
     return {**vars(found), "end": args.get("to_date")}
 
 
 @bp.get("/billing-runs")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, BillingRunPage, example=page_example(BILLING_RUN_EXAMPLE))
 def list_billing_runs(args):
@@ -113,8 +94,6 @@ def list_billing_runs(args):
 
 
 @bp.get("/billing-runs/<int:run_id>")
-@problems(401, 404, 429)
 @bp.response(200, BillingRunSchema, example=BILLING_RUN_EXAMPLE)
-@owns(run_id=BillingRun)
 def get_billing_run(run_id: int):
-    return find_owned(BillingRun, g.api_trainer_id, run_id)
+    return owned_or_404(BillingRun, run_id)

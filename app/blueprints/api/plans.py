@@ -1,21 +1,20 @@
 """Plans (packs, memberships, prices by session length) and clients' memberships and packs: the services the
 Plans page and the client page call, proration included."""
-from flask import g
+from flask import abort, g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import api_actor, calling, owns
-from app.blueprints.api.routes import problems
-from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.resources import api_actor, calling, owned_or_404
+from app.blueprints.api.responses import problems
+from app.blueprints.api.schemas import PageArgs, page_example
 from app.blueprints.api.schemas_billing import DRAFT_EXAMPLE, DraftSchema
 from app.blueprints.api.schemas_work import CANCELLATION_EXAMPLE, CANCELLED_EXAMPLE, MEMBERSHIP_EXAMPLE, \
     NEW_MEMBERSHIP_EXAMPLE, NEW_PLAN_EXAMPLE, PACK_EXAMPLE, PACK_SALE_EXAMPLE, PLAN_CHANGE_EXAMPLE, \
     PLAN_CHOICE_EXAMPLE, PLAN_SWITCH_EXAMPLE, PRICES_EXAMPLE, Cancellation, CancelSchema, ChangeSchema, \
     DurationPrices, MembershipSchema, NewMembership, NewPlan, PackSale, PlanChange, PlanChoice, PlanPage, \
-    PlanSchema, page_example
-from app.models import Client, Membership, Plan, PlanKind
+    PlanSchema
+from app.models import Membership, Plan, PlanKind
 from app.services import memberships, packs, plans
 from app.services.api_lists import plans_page
-from app.tenancy import find_owned
 
 PACK_FIELDS = ("name", "sessions_total", "price_cents", "valid_days", "valid_from")
 MEMBERSHIP_FIELDS = ("name", "price_cents", "cadence", "anchor_day", "included_sessions", "extra_session_cents",
@@ -36,7 +35,7 @@ def _values(kind: str, args: dict, plan: Plan | None = None) -> dict:
 
 
 @bp.get("/plans")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, PlanPage, example=page_example(PACK_EXAMPLE))
 def list_plans(args):
@@ -44,15 +43,12 @@ def list_plans(args):
 
 
 @bp.get("/plans/<int:plan_id>")
-@problems(401, 404, 429)
 @bp.response(200, PlanSchema, example=PACK_EXAMPLE)
-@owns(plan_id=Plan)
 def get_plan(plan_id: int):
-    return find_owned(Plan, g.api_trainer_id, plan_id)
+    return owned_or_404(Plan, plan_id)
 
 
 @bp.post("/plans")
-@problems(401, 403, 422, 429)
 @bp.arguments(NewPlan, example=NEW_PLAN_EXAMPLE)
 @bp.response(200, PlanSchema, example=PACK_EXAMPLE)
 def create_plan(args):
@@ -62,20 +58,16 @@ def create_plan(args):
 
 
 @bp.post("/plans/<int:plan_id>")
-@problems(401, 403, 404, 422, 429)
-@owns(plan_id=Plan)
 @bp.arguments(PlanChange, example=PLAN_CHANGE_EXAMPLE)
 @bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "price_cents": 42000})
 def update_plan(args, plan_id: int):
     """Changes the fields sent (the price, say) for sales and cycles from now on."""
-    plan = find_owned(Plan, g.api_trainer_id, plan_id)
+    plan = owned_or_404(Plan, plan_id)
     update = plans.update_pack if plan.kind == PlanKind.pack else plans.update_membership_plan
     return calling(update, g.api_trainer_id, plan.id, **_values(plan.kind.value, args, plan))
 
 
 @bp.post("/plans/<int:plan_id>/archive")
-@problems(401, 403, 404, 429)
-@owns(plan_id=Plan)
 @bp.response(200, PlanSchema, example={**PACK_EXAMPLE, "archived": True})
 def archive_plan(plan_id: int):
     """Out of the catalogue: no more sales; what was sold is untouched."""
@@ -83,7 +75,6 @@ def archive_plan(plan_id: int):
 
 
 @bp.get("/duration-prices")
-@problems(401, 429)
 @bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def get_duration_prices():
     """Her price for a session of each length she has priced."""
@@ -91,7 +82,6 @@ def get_duration_prices():
 
 
 @bp.post("/duration-prices")
-@problems(401, 403, 422, 429)
 @bp.arguments(DurationPrices, example=PRICES_EXAMPLE)
 @bp.response(200, DurationPrices, example=PRICES_EXAMPLE)
 def set_duration_prices(args):
@@ -105,8 +95,6 @@ def _prices(by_length: dict[int, int]) -> dict:
 
 
 @bp.post("/clients/<int:client_id>/membership")
-@problems(401, 403, 404, 422, 429)
-@owns(client_id=Client)
 @bp.arguments(NewMembership, example=NEW_MEMBERSHIP_EXAMPLE)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def start_membership(args, client_id: int):
@@ -116,24 +104,16 @@ def start_membership(args, client_id: int):
 
 
 @bp.get("/clients/<int:client_id>/membership")
-@problems(401, 404, 429)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
-@owns(client_id=Client)
 def get_membership(client_id: int):
     """Her membership that is not cancelled; a 404 when she has none."""
-    return calling(_live, client_id)
-
-
-def _live(client_id: int) -> Membership:
     membership = memberships.live_membership(g.api_trainer_id, client_id)
     if membership is None:
-        raise LookupError(client_id)
+        abort(404)
     return membership
 
 
 @bp.post("/memberships/<int:membership_id>/change")
-@problems(401, 403, 404, 422, 429)
-@owns(membership_id=Membership)
 @bp.arguments(PlanChoice, example=PLAN_CHOICE_EXAMPLE)
 @bp.response(200, ChangeSchema, example=PLAN_SWITCH_EXAMPLE)
 def change_membership(args, membership_id: int):
@@ -145,42 +125,34 @@ def change_membership(args, membership_id: int):
         change = calling(memberships.change_plan, g.api_trainer_id, membership_id, args["plan_id"],
                          actor=api_actor())
     return {"credited_cents": change.credited_cents, "charged_cents": change.charged_cents,
-            "preview": args["preview"], "membership": find_owned(Membership, g.api_trainer_id, membership_id)}
+            "preview": args["preview"], "membership": owned_or_404(Membership, membership_id)}
 
 
 @bp.post("/memberships/<int:membership_id>/pause")
-@problems(401, 403, 404, 422, 429)
-@owns(membership_id=Membership)
 @bp.response(200, MembershipSchema, example={**MEMBERSHIP_EXAMPLE, "status": "paused", "paused_on": "2026-12-01"})
 def pause_membership(membership_id: int):
     return calling(memberships.pause_membership, g.api_trainer_id, membership_id, api_actor())
 
 
 @bp.post("/memberships/<int:membership_id>/resume")
-@problems(401, 403, 404, 422, 429)
-@owns(membership_id=Membership)
 @bp.response(200, MembershipSchema, example=MEMBERSHIP_EXAMPLE)
 def resume_membership(membership_id: int):
     return calling(memberships.resume_membership, g.api_trainer_id, membership_id, api_actor())
 
 
 @bp.post("/memberships/<int:membership_id>/cancel")
-@problems(401, 403, 404, 422, 429)
-@owns(membership_id=Membership)
 @bp.arguments(Cancellation, example=CANCELLATION_EXAMPLE)
 @bp.response(200, CancelSchema, example=CANCELLED_EXAMPLE)
 def cancel_membership(args, membership_id: int):
     """At the cycle's end (no more renewals), or now (the rest of the cycle credited)."""
     credited = calling(memberships.cancel_membership, g.api_trainer_id, membership_id, now=args["at"] == "now",
                        actor=api_actor())
-    membership = find_owned(Membership, g.api_trainer_id, membership_id)
+    membership = owned_or_404(Membership, membership_id)
     membership.credited_cents = credited
     return membership
 
 
 @bp.post("/clients/<int:client_id>/packs")
-@problems(401, 403, 404, 422, 429)
-@owns(client_id=Client)
 @bp.arguments(PackSale, example=PACK_SALE_EXAMPLE)
 @bp.response(200, DraftSchema, example=DRAFT_EXAMPLE)
 def sell_pack(args, client_id: int):

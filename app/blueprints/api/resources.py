@@ -1,31 +1,20 @@
-"""What the API's resources share: ids that are not hers are a 404 before the body is read, a service's
-refusal is a 422 problem with the page's words beside the field, and the name a change is recorded under."""
-import functools
-
+"""What the API's resources share: her row or a 404, a service's refusal is a 422 problem with the page's words beside the field,
+and the name a change is recorded under. (Ids in the URL that are not hers are a 404 before the body is read:
+auth.require_own_ids.)"""
 from flask import abort, g
 from werkzeug.exceptions import UnprocessableEntity
 
 from app.blueprints.api.etags import refuse_stale
 from app.extensions import db
-from app.models import ApiToken
 from app.services import ServiceError
 from app.services.drafts import StaleDraft
 from app.services.submit import ChangedMeanwhile
-from app.tenancy import find_owned
+from app.tenancy import get_owned_or_404
 
 
-def owns(**models):
-    """A 404 for a path id that is not the trainer's (`invoice_id=Invoice`), checked before the body, so
-    another trainer's ids are a 404 whatever is sent."""
-    def decorate(view):
-        @functools.wraps(view)
-        def checked(*args, **kwargs):
-            for name, model in models.items():
-                if find_owned(model, g.api_trainer_id, kwargs[name]) is None:
-                    abort(404)
-            return view(*args, **kwargs)
-        return checked
-    return decorate
+def owned_or_404(model, obj_id: int):
+    """Her row of `model` with this id, or a 404: what a GET of one resource answers."""
+    return get_owned_or_404(model, g.api_trainer_id, obj_id)
 
 
 def refuse(error: ServiceError, fields: dict | None = None):
@@ -57,5 +46,4 @@ def calling(service, *args, fields: dict | None = None, **kwargs):
 
 def api_actor() -> str:
     """Who history rows name for a change made with a token: its name, as the trainer called it."""
-    token = db.session.get(ApiToken, g.api_token_id)
-    return f"API · {token.name}"[:120]
+    return f"API · {g.api_token_name}"[:120]

@@ -1,26 +1,19 @@
 """Read-only resources: clients and invoices, from the same tenant-scoped lookups as the pages."""
-from flask import abort, g
+from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.responses import problems  # noqa: F401  (also imported from here by other modules)
+from app.blueprints.api.resources import owned_or_404
+from app.blueprints.api.responses import problems
 from app.blueprints.api.schemas import (CLIENT_EXAMPLE, INVOICE_EXAMPLE, LIMIT_ERRORS, ClientPage, ClientSchema,
-                                        InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs)
+                                        InvoiceListArgs, InvoicePage, InvoiceSchema, PageArgs, page_example)
 from app.models import Client, Invoice
 from app.services.api_pages import clients_page, invoices_page
-from app.tenancy import find_owned
-
-
-def _owned_or_404(model, obj_id: int):
-    obj = find_owned(model, g.api_trainer_id, obj_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.get("/clients")
 @problems(422, errors=LIMIT_ERRORS)
 @bp.arguments(PageArgs, location="query")
-@bp.response(200, ClientPage, example={"data": [CLIENT_EXAMPLE], "has_more": False})
+@bp.response(200, ClientPage, example=page_example(CLIENT_EXAMPLE))
 def list_clients(args):
     return clients_page(g.api_trainer_id, args["limit"], args.get("starting_after"))
 
@@ -28,13 +21,13 @@ def list_clients(args):
 @bp.get("/clients/<int:client_id>")
 @bp.response(200, ClientSchema, example=CLIENT_EXAMPLE)
 def get_client(client_id: int):
-    return _owned_or_404(Client, client_id)
+    return owned_or_404(Client, client_id)
 
 
 @bp.get("/invoices")
 @problems(422, errors=LIMIT_ERRORS)
 @bp.arguments(InvoiceListArgs, location="query")
-@bp.response(200, InvoicePage, example={"data": [INVOICE_EXAMPLE], "has_more": True})
+@bp.response(200, InvoicePage, example=page_example(INVOICE_EXAMPLE, has_more=True))
 def list_invoices(args):
     return invoices_page(g.api_trainer_id, args["limit"], args.get("starting_after"), args.get("status"))
 
@@ -42,4 +35,4 @@ def list_invoices(args):
 @bp.get("/invoices/<int:invoice_id>")
 @bp.response(200, InvoiceSchema, example=INVOICE_EXAMPLE)
 def get_invoice(invoice_id: int):
-    return _owned_or_404(Invoice, invoice_id)
+    return owned_or_404(Invoice, invoice_id)

@@ -63,14 +63,14 @@ class InvoiceSchema(Schema):
     due_date = fields.Date(allow_none=True)
 
 
-class ClientPage(Schema):
-    data = fields.List(fields.Nested(ClientSchema), required=True)
-    has_more = fields.Boolean(required=True)
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A cursor page of `item`s: `data` and `has_more`."""
+    return Schema.from_dict({"data": fields.List(fields.Nested(item), required=True),
+                             "has_more": fields.Boolean(required=True)}, name=name)
 
 
-class InvoicePage(Schema):
-    data = fields.List(fields.Nested(InvoiceSchema), required=True)
-    has_more = fields.Boolean(required=True)
+ClientPage = page_of(ClientSchema, "ClientPage")
+InvoicePage = page_of(InvoiceSchema, "InvoicePage")
 
 
 class ProblemSchema(Schema):
@@ -83,6 +83,10 @@ class ProblemSchema(Schema):
 
 class ClientChanges(ClientInput):
     """Only the fields sent change."""
+
+
+def page_example(item: dict, has_more: bool = False) -> dict:
+    return {"data": [item], "has_more": has_more}
 
 
 CLIENT_EXAMPLE = {"id": 12, "name": "Ana Lima", "mobile": "+14155550100", "email": "ana@example.com",

@@ -2,8 +2,8 @@
 billing runs and messages. Messages are the pages' own words for the same fields."""
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.schemas import INVOICE_EXAMPLE, InvoiceSchema, PageArgs
-from app.blueprints.api.schemas_work import cents, page_of, row_id, within_calendar
+from app.blueprints.api.schemas import INVOICE_EXAMPLE, InvoiceSchema, PageArgs, page_of
+from app.blueprints.api.schemas_work import cents, row_id, within_calendar
 from app.models import MessageStatus, PaymentMethod
 from app.services.drafts import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION, MAX_QUANTITY, QUANTITY_RANGE
 

@@ -4,7 +4,7 @@ from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.blueprints.api.schemas import PageArgs
+from app.blueprints.api.schemas import PageArgs, page_of
 from app.blueprints.fields import EARLIEST_DATE, LATEST_DATE
 from app.blueprints.sessions.forms import DURATIONS
 from app.services.sessions import CANCELLED, MAX_NOTES, OUTCOMES
@@ -48,12 +48,6 @@ class SessionSchema(Schema):
     outcome = fields.String(required=True, metadata={"enum": [*OUTCOMES, CANCELLED]})
     notes = fields.String(required=True)
     invoice_id = fields.Integer(allow_none=True, metadata={"description": "The invoice it is billed on"})
-
-
-def page_of(item: type[Schema], name: str) -> type[Schema]:
-    """A cursor page of `item`s: `data` and `has_more`."""
-    return Schema.from_dict({"data": fields.List(fields.Nested(item), required=True),
-                             "has_more": fields.Boolean(required=True)}, name=name)
 
 
 SessionPage = page_of(SessionSchema, "SessionPage")
@@ -176,10 +170,6 @@ class CancelSchema(MembershipSchema):
 
 class PackSale(Schema):
     plan_id = row_id("Choose a pack.", required=True)
-
-
-def page_example(item: dict, has_more: bool = False) -> dict:
-    return {"data": [item], "has_more": has_more}
 
 
 SESSION_EXAMPLE = {"id": 301, "client_id": 12, "client_name": "Ana Lima", "starts_at": "2026-11-30T17:00:00+00:00",

@@ -1,19 +1,15 @@
 """Sessions: the log the pages keep, through the same service (services/sessions.py)."""
-from datetime import datetime, time, timedelta
-
 from flask import g
 
 from app.blueprints.api import bp
-from app.blueprints.api.resources import calling, owns
-from app.blueprints.api.routes import problems
+from app.blueprints.api.resources import calling, owned_or_404
+from app.blueprints.api.responses import problems
+from app.blueprints.api.schemas import page_example
 from app.blueprints.api.schemas_work import NEW_SESSION_EXAMPLE, SESSION_CHANGE_EXAMPLE, SESSION_EXAMPLE, \
-    SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate, page_example
-from app.extensions import db
-from app.models import Client, Trainer, TrainingSession
+    SessionChange, SessionListArgs, SessionPage, SessionSchema, SessionUpdate
+from app.models import TrainingSession
 from app.services import clients, sessions
 from app.services.api_lists import sessions_page
-from app.tenancy import find_owned
-from app.timefmt import local_to_utc
 
 
 def _shown(session: TrainingSession) -> TrainingSession:
@@ -21,48 +17,36 @@ def _shown(session: TrainingSession) -> TrainingSession:
     return session
 
 
-def _day_start(day, tz: str) -> datetime:
-    return local_to_utc(datetime.combine(day, time()), tz)
-
-
 @bp.get("/sessions")
-@problems(401, 422, 429)
+@problems(422)
 @bp.arguments(SessionListArgs, location="query")
 @bp.response(200, SessionPage, example=page_example(SESSION_EXAMPLE))
 def list_sessions(args):
     """Her sessions by id; of one client, and from/to days in her time zone, when asked."""
-    tz = db.session.get(Trainer, g.api_trainer_id).timezone
-    start = _day_start(args["from_date"], tz) if args.get("from_date") else None
-    end = _day_start(args["to_date"] + timedelta(days=1), tz) if args.get("to_date") else None
-    page = sessions_page(g.api_trainer_id, args["limit"], args.get("starting_after"),
-                         client_id=args.get("client_id"), start=start, end=end)
+    page = sessions_page(g.api_trainer_id, args["limit"], args.get("starting_after"), client_id=args.get("client_id"),
+                         from_day=args.get("from_date"), to_day=args.get("to_date"))
     page.data = [_shown(s) for s in page.data]
     return page
 
 
 @bp.get("/sessions/<int:session_id>")
-@problems(401, 404, 429)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
-@owns(session_id=TrainingSession)
 def get_session(session_id: int):
-    return _shown(find_owned(TrainingSession, g.api_trainer_id, session_id))
+    return _shown(owned_or_404(TrainingSession, session_id))
 
 
-def _values(args: dict, client_id: int, keep: TrainingSession | None = None) -> dict:
-    """The service's values from the body; a rate left out is the client's, as the session form fills it."""
+def _values(args: dict, new_for_client: int | None = None) -> dict:
+    """The service's values from the body; a new session's rate left out is the client's, as the session form
+    fills it."""
     values = {k: v for k, v in args.items() if k not in ("outcome", "allow_overlap_with")}
     if "outcome" in args:
         values.update(sessions.outcome_values(args["outcome"]))
-    if keep is None and values.get("rate_cents") is None:
-        client = find_owned(Client, g.api_trainer_id, client_id)
-        trainer = db.session.get(Trainer, g.api_trainer_id)
-        values["rate_cents"] = clients.effective_rate_cents(client, trainer, values["duration_minutes"]) \
-            if client else None
+    if new_for_client is not None and values.get("rate_cents") is None:
+        values["rate_cents"] = clients.rate_for(g.api_trainer_id, new_for_client, values["duration_minutes"])
     return values
 
 
 @bp.post("/sessions")
-@problems(401, 403, 422, 429)
 @bp.arguments(SessionChange, example=NEW_SESSION_EXAMPLE)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def create_session(args):
@@ -73,20 +57,14 @@ def create_session(args):
 
 
 @bp.post("/sessions/<int:session_id>")
-@problems(401, 403, 404, 422, 429)
-@owns(session_id=TrainingSession)
 @bp.arguments(SessionUpdate(partial=True), example=SESSION_CHANGE_EXAMPLE)
 @bp.response(200, SessionSchema, example=SESSION_EXAMPLE)
 def update_session(args, session_id: int):
     """Changes the fields sent; a session on a sent invoice is refused, as on its page."""
-    session = find_owned(TrainingSession, g.api_trainer_id, session_id)
-    return _shown(calling(sessions.update_session, g.api_trainer_id, session_id,
-                          **_values(args, args.get("client_id", session.client_id), keep=session)))
+    return _shown(calling(sessions.update_session, g.api_trainer_id, session_id, **_values(args)))
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
-@problems(401, 403, 404, 422, 429)
-@owns(session_id=TrainingSession)
 @bp.response(200, SessionSchema, example={**SESSION_EXAMPLE, "outcome": "cancelled"})
 def cancel_session(session_id: int):
     """Cancels it: it will not be billed."""

@@ -18,8 +18,6 @@ from app.services import (ServiceError, autopay_cards, autopay_overview, billing
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
 
-STATEMENT_DAYS = 90  # the statement starts this many days back unless another day is chosen
-
 
 @bp.route("/")
 @login_required
@@ -90,8 +88,8 @@ def _statement_start(text: str | None, today: date) -> date:
     try:
         start = date.fromisoformat((text or "")[:10])
     except ValueError:
-        return today - timedelta(days=STATEMENT_DAYS)
-    return start if EARLIEST_DATE <= start <= LATEST_DATE else today - timedelta(days=STATEMENT_DAYS)
+        return today - timedelta(days=client_accounts.STATEMENT_DAYS)
+    return start if EARLIEST_DATE <= start <= LATEST_DATE else today - timedelta(days=client_accounts.STATEMENT_DAYS)
 
 
 @bp.route("/<int:client_id>/payments", methods=["POST"])
