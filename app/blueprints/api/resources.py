@@ -1,6 +1,6 @@
-"""What the API's resources share: her row or a 404, a service's refusal is a 422 problem with the page's words beside the field,
-and the name a change is recorded under. (Ids in the URL that are not hers are a 404 before the body is read:
-auth.require_own_ids.)"""
+"""What the API's resources share: her row or a 404, a service's refusal as a 422 problem with the page's
+words beside the field, and the name a change is recorded under. (Ids in the URL that are not hers are a 404
+before the body is read: auth.require_own_ids.)"""
 from flask import abort, g
 from werkzeug.exceptions import UnprocessableEntity
 
