@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus, LedgerEntry, OutboxMessage
 from app.models.types import utcnow
 from app.services import autopay_charges
+from app.timefmt import local_date
 from tests.autopay_helpers import attempts, autopay_invoice, current_of, customer_of
 from tests.stripe_helpers import card_payments, connected_trainer
 
@@ -141,7 +142,7 @@ def test_the_overview_shows_the_next_retry_day(app, logged_in, trainer, fake_str
     overview = logged_in.get("/invoices/autopay").data.decode()
 
     assert invoice.client.name in overview
-    assert f"Next charge: {due.scheduled_for:%b} {due.scheduled_for.day}," in overview
+    assert f"Next charge: {local_date(due.scheduled_for, trainer.timezone)}<" in overview
 
 
 def test_another_trainers_failed_payment_is_404_on_every_action(app, logged_in, trainer, fake_stripe):
