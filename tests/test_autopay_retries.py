@@ -171,3 +171,23 @@ def test_retry_now_pressed_twice_at_the_same_moment_charges_once(app, logged_in,
     assert fake_stripe.charges_made(stripe_id) == 1
     assert len(card_payments(invoice.id)) == 1
     assert [a.outcome for a in attempts(invoice.id)] == ["failed", "succeeded"]
+
+
+def test_the_dashboard_and_overview_read_a_fixed_number_of_queries_however_many_charges_failed(
+        app, logged_in, trainer, fake_stripe, count_queries):
+    trainer = _connect(trainer, fake_stripe)
+
+    def queries(url: str, failures: int) -> int:
+        db.session.expire_all()
+        with count_queries() as q:
+            page = logged_in.get(url).data.decode()
+        assert page.count("The bank declined: not enough funds (attempt 1") == failures
+        return q.count
+
+    _failed_invoice(fake_stripe, trainer)
+    logged_in.get("/dashboard")
+    with_one = {url: queries(url, 1) for url in ("/dashboard", "/invoices/autopay")}
+    for _ in range(4):
+        _failed_invoice(fake_stripe, trainer)
+
+    assert {url: queries(url, 5) for url in with_one} == with_one
