@@ -4,7 +4,8 @@ last payment and failures."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (AutopayCard, ChargeAttempt, Client, Invoice, InvoiceStatus, Payment, StripeCurrentInvoice,
@@ -136,6 +137,21 @@ def autopay_client_count(trainer_id: int) -> int:
 def past_due_client_ids(trainer_id: int) -> set[int]:
     """Her clients with an auto-pay invoice past due (the last retry failed, or the card can't be used)."""
     return {state.invoice.client_id for state in failed_payments(trainer_id) if state.past_due}
+
+
+def is_past_due(client_id: int) -> bool:
+    """She has an auto-pay invoice past due (as ChargeState.past_due says), asked in one query: open, no
+    retry scheduled, and its latest tried attempt failed."""
+    tried, later = aliased(ChargeAttempt), aliased(ChargeAttempt)
+    latest_failed = exists().where(
+        tried.invoice_id == Invoice.id, tried.attempted_at.is_not(None), tried.outcome == "failed",
+        ~exists().where(later.invoice_id == tried.invoice_id, later.attempted_at.is_not(None),
+                        later.attempt_no > tried.attempt_no))
+    scheduled = exists().where(ChargeAttempt.invoice_id == Invoice.id, ChargeAttempt.outcome == "scheduled")
+    return bool(db.session.scalar(select(exists().where(
+        Invoice.client_id == client_id, Invoice.status == InvoiceStatus.open,
+        StripeCurrentInvoice.invoice_id == Invoice.id, StripeCurrentInvoice.state == "open",
+        latest_failed, ~scheduled))))
 
 
 def clients_with_credits_held(trainer: Trainer) -> set[int]:
