@@ -207,11 +207,13 @@ def test_trainer_sees_autopay_and_turns_it_off(logged_in, trainer, fake_stripe, 
     calls = len(fake_stripe.requests)
 
     listing = logged_in.get("/clients/").get_data(as_text=True)
-    page = logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
+    with count_queries() as q:
+        page = logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
 
     assert re.search(r"Maya Lopez.*?badge ok autopay-badge\">Auto-pay<", listing, re.S)
     assert "Auto-pay: Visa •4242 · expires 12/28" in page
     assert len(fake_stripe.requests) == calls  # read from the database, never from Stripe
+    assert sum("FROM autopay_cards" in statement for statement in q.statements) == 1  # her card, read once
     response = logged_in.post(f"/clients/{client_row.id}/autopay/off", follow_redirects=True)
     assert "Auto-pay is off for Maya" in response.get_data(as_text=True)
     assert "Auto-pay: off" in response.get_data(as_text=True)
