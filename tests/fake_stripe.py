@@ -7,8 +7,9 @@ same key and parameters give back the first answer, other parameters are an idem
 can be told to create a session and then drop the connection before answering, to run a hook while
 it creates one, or to be down (every API call a 503). Tests move objects along (`complete_session`,
 `refund`, ...) and build the webhook events that describe them (`event`). As on Stripe, only an
-open session can be paid: paying an expired or completed one is refused (CheckoutClosed). Invoices and invoice items, latency, 429/500 storms, disconnected accounts and
-call counts are in tests/fake_stripe_invoices.py, mixed in.
+open session can be paid: paying an expired or completed one is refused (CheckoutClosed). Invoices (one
+model: draft, items, finalize, pay, void, uncollectible), latency, 429/500 storms, disconnected accounts
+and call counts are in tests/fake_stripe_invoices.py, mixed in.
 """
 import copy
 import re
@@ -49,162 +50,9 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Invoices charged automatically: paying, declines, authentication, void and uncollectible.
-#
-# Stripe's rules, as its API reference and decline-code table state them: only an open (or uncollectible)
-# invoice can be paid, a paid or void one is refused; only an open or uncollectible invoice can be voided,
-# only an open one marked uncollectible. A decline answers 402 with a card_error (code card_declined, or
-# expired_card, and the issuer's decline_code) and leaves the invoice open with its attempt counted; a card
-# that asks for 3D Secure answers 402 invoice_payment_intent_requires_action, the payment intent waiting in
-# requires_action; a customer without a card is refused (400). Tests choose what a customer's card does with
-# `card_results[customer] = "ok" | "requires_action" | "no_card" | <decline code>`.
-
-DECLINE_MESSAGES = {
-    "insufficient_funds": "Your card has insufficient funds.",
-    "lost_card": "Your card has been declined.",
-    "stolen_card": "Your card has been declined.",
-    "expired_card": "Your card has expired.",
-    "do_not_honor": "Your card was declined.",
-    "generic_decline": "Your card was declined.",
-    "pickup_card": "Your card has been declined.",
-    "incorrect_cvc": "Your card's security code is incorrect.",
-}
-REQUIRES_ACTION_MESSAGE = ("This payment requires additional user action before it can be completed successfully. "
-                           "Payment can be completed using the PaymentIntent associated with the invoice.")
-
-
-def _invoice_refused(message: str, code: str = "invoice_not_open") -> tuple[int, dict]:
-    return 400, {"error": {"type": "invalid_request_error", "code": code, "message": message}}
-
-
-class InvoicePayments:
-    """Mixed into FakeStripe: its lock, tables and owner map."""
-
-    def create_open_invoice(self, account: str, customer: str, amount_cents: int, metadata: dict | None = None,
-                            currency: str = "usd") -> str:
-        """A finalized invoice (what sync leaves at the end of a cycle), charged automatically."""
-        invoice_id = _new_id("in")
-        with self.lock:
-            self.invoices[invoice_id] = {
-                "id": invoice_id, "object": "invoice", "customer": customer, "status": "open", "paid": False,
-                "currency": currency, "amount_due": amount_cents, "amount_paid": 0,
-                "amount_remaining": amount_cents, "attempt_count": 0, "attempted": False,
-                "collection_method": "charge_automatically", "auto_advance": False,
-                "hosted_invoice_url": f"{self.url}/i/{invoice_id}", "payment_intent": None,
-                "metadata": dict(metadata or {}), "status_transitions": {"paid_at": None, "voided_at": None}}
-            self.owner[invoice_id] = account
-        return invoice_id
-
-    def invoice_pays(self, invoice_id: str) -> list[dict]:
-        """Every pay request for the invoice that reached the fake, replays included."""
-        with self.lock:
-            return [r for r in self.requests if r["method"] == "POST" and r["path"] == f"/v1/invoices/{invoice_id}/pay"]
-
-    def charges_made(self, invoice_id: str) -> int:
-        """Charges that took money for the invoice (what the client's statement would show)."""
-        with self.lock:
-            return sum(1 for c in self.charges.values() if c.get("invoice") == invoice_id and c["status"] == "succeeded")
-
-    def _invoice_action(self, path: str, account: str | None) -> tuple[int, dict] | None:
-        match = re.fullmatch(r"/v1/invoices/([^/]+)/(pay|void|mark_uncollectible)", path)
-        if match is None:
-            return None
-        invoice_id, action = match.groups()
-        with self.lock:
-            invoice = self._owned(self.invoices, invoice_id, account)
-            if invoice is None:
-                return _missing(invoice_id)
-            return {"pay": self._pay_invoice, "void": self._void_invoice,
-                    "mark_uncollectible": self._mark_uncollectible}[action](invoice)
-
-    def _pay_invoice(self, invoice: dict) -> tuple[int, dict]:
-        if invoice["status"] == "paid":
-            return _invoice_refused("Invoice is already paid", "invoice_already_paid")
-        if invoice["status"] not in ("open", "uncollectible"):
-            return _invoice_refused(f"You can only pay an invoice whose status is open or uncollectible; "
-                                    f"this one is {invoice['status']}.")
-        account = self.owner[invoice["id"]]
-        result = self.card_results.get(invoice["customer"], "ok")
-        if result == "no_card":  # the card was detached (or never saved) at Stripe
-            return 400, {"error": {"type": "invalid_request_error", "message":
-                                   "This customer has no attached payment source or default payment method. "
-                                   "Please consider adding a default payment method."}}
-        intent = self._invoice_intent(invoice, account)
-        invoice["attempt_count"] += 1
-        invoice["attempted"] = True
-        if result == "ok":
-            charge_id = _new_id("ch")
-            self.charges[charge_id] = {"id": charge_id, "object": "charge", "amount": intent["amount"],
-                                       "amount_refunded": 0, "refunded": False, "payment_intent": intent["id"],
-                                       "invoice": invoice["id"], "status": "succeeded"}
-            self.owner[charge_id] = account
-            intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=charge_id,
-                          last_payment_error=None)
-            invoice.update(status="paid", paid=True, amount_paid=invoice["amount_due"], amount_remaining=0)
-            invoice["status_transitions"]["paid_at"] = int(time.time())
-            return 200, copy.deepcopy(invoice)
-        if result == "requires_action":
-            intent.update(status="requires_action", last_payment_error=None,
-                          next_action={"type": "use_stripe_sdk"})
-            return 402, {"error": {"type": "invalid_request_error", "code": "invoice_payment_intent_requires_action",
-                                   "message": REQUIRES_ACTION_MESSAGE, "payment_intent": copy.deepcopy(intent)}}
-        return self._decline(invoice, intent, account, result)
-
-    def _decline(self, invoice: dict, intent: dict, account: str, decline_code: str) -> tuple[int, dict]:
-        code = "expired_card" if decline_code == "expired_card" else "card_declined"
-        charge_id = _new_id("ch")
-        self.charges[charge_id] = {"id": charge_id, "object": "charge", "amount": intent["amount"],
-                                   "amount_refunded": 0, "refunded": False, "payment_intent": intent["id"],
-                                   "invoice": invoice["id"], "status": "failed", "failure_code": code}
-        self.owner[charge_id] = account
-        error = {"type": "card_error", "code": code, "decline_code": decline_code, "charge": charge_id,
-                 "message": DECLINE_MESSAGES.get(decline_code, "Your card was declined.")}
-        intent.update(status="requires_payment_method", latest_charge=charge_id, last_payment_error=error)
-        return 402, {"error": {**error, "payment_intent": copy.deepcopy(intent)}}
-
-    def _invoice_intent(self, invoice: dict, account: str) -> dict:
-        """The invoice's one payment intent, made at its first payment attempt."""
-        intent_id = invoice["payment_intent"]
-        if intent_id is None:
-            intent_id = invoice["payment_intent"] = _new_id("pi")
-            self.intents[intent_id] = {
-                "id": intent_id, "object": "payment_intent", "amount": invoice["amount_due"],
-                "currency": invoice["currency"], "status": "requires_payment_method", "latest_charge": None,
-                "amount_received": 0, "metadata": {}, "invoice": invoice["id"], "last_payment_error": None}
-            self.owner[intent_id] = account
-        return self.intents[intent_id]
-
-    def _void_invoice(self, invoice: dict) -> tuple[int, dict]:
-        if invoice["status"] not in ("open", "uncollectible"):
-            return _invoice_refused(f"You can only void an invoice whose status is open or uncollectible; "
-                                    f"this one is {invoice['status']}.")
-        invoice.update(status="void", amount_remaining=0)
-        invoice["status_transitions"]["voided_at"] = int(time.time())
-        return 200, copy.deepcopy(invoice)
-
-    def _mark_uncollectible(self, invoice: dict) -> tuple[int, dict]:
-        if invoice["status"] != "open":
-            return _invoice_refused(f"You can only mark an open invoice uncollectible; this one is "
-                                    f"{invoice['status']}.")
-        invoice["status"] = "uncollectible"
-        return 200, copy.deepcopy(invoice)
-
-    def authenticate(self, invoice_id: str) -> None:
-        """The client completed 3D Secure on the hosted invoice page: the payment goes through."""
-        with self.lock:
-            invoice = self.invoices[invoice_id]
-            customer = invoice["customer"]
-            self.card_results[customer] = "ok"
-            self._pay_invoice(invoice)
-
-
-# ---------------------------------------------------------------------------------------------------------
-
-
-class FakeStripe(InvoicePayments, InvoicesMixin, LoopbackHTTPServer):
+class FakeStripe(InvoicesMixin, LoopbackHTTPServer):
     def __init__(self):
-        self.card_results: dict[str, str] = {}  # customer id -> what paying with her card does (see above)
+        self.card_results: dict[str, str] = {}  # customer id -> what paying with her card does (see tests/fake_stripe_invoices.py)
         self.lock = threading.RLock()
         self.accounts: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}
@@ -364,7 +212,7 @@ class FakeStripe(InvoicePayments, InvoicesMixin, LoopbackHTTPServer):
                 found = self.accounts.get(object_id)
             else:
                 table = {"checkout/sessions": self.sessions, "payment_intents": self.intents,
-                         "charges": self.charges, "invoices": self.invoices, **self._card_tables()}.get(kind, {})
+                         "charges": self.charges, **self._card_tables()}.get(kind, {})
                 found = self._owned(table, object_id, account)
             if found is None:
                 return _missing(object_id)
@@ -375,10 +223,7 @@ class FakeStripe(InvoicePayments, InvoicesMixin, LoopbackHTTPServer):
             return 200, body
 
     def _post(self, path: str, account: str | None, params: dict) -> tuple[int, dict]:
-        answer = self._invoice_action(path, account)  # pay, void, mark uncollectible
-        if answer is not None:
-            return answer
-        invoices = self._invoice_route("POST", path, account, params)  # drafts, finalize, items
+        invoices = self._invoice_route("POST", path, account, params)  # invoices, their items and payments
         if invoices is not None:
             return invoices
         if path == "/v1/accounts":

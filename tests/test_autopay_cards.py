@@ -207,11 +207,13 @@ def test_trainer_sees_autopay_and_turns_it_off(logged_in, trainer, fake_stripe, 
     calls = len(fake_stripe.requests)
 
     listing = logged_in.get("/clients/").get_data(as_text=True)
-    page = logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
+    with count_queries() as q:
+        page = logged_in.get(f"/clients/{client_row.id}").get_data(as_text=True)
 
     assert re.search(r"Maya Lopez.*?badge ok autopay-badge\">Auto-pay<", listing, re.S)
     assert "Auto-pay: Visa •4242 · expires 12/28" in page
     assert len(fake_stripe.requests) == calls  # read from the database, never from Stripe
+    assert sum("FROM autopay_cards" in statement for statement in q.statements) == 1  # her card, read once
     response = logged_in.post(f"/clients/{client_row.id}/autopay/off", follow_redirects=True)
     assert "Auto-pay is off for Maya" in response.get_data(as_text=True)
     assert "Auto-pay: off" in response.get_data(as_text=True)
@@ -269,6 +271,21 @@ def test_a_new_card_with_a_later_expiry_is_asked_about_again_when_it_nears(card_
 
     assert autopay_links.ask_for_new_cards(date(2026, 12, 2)) == 0
     assert autopay_links.ask_for_new_cards(date(2027, 12, 2)) == 1
+
+
+def test_the_daily_check_over_new_year_asks_about_december_then_january_cards(card_trainer):
+    december = factories.make_client(card_trainer)
+    factories.make_autopay_card(december, exp_month=12, exp_year=2026)
+    january = factories.make_client(card_trainer)
+    factories.make_autopay_card(january, exp_month=1, exp_year=2027)
+    next_december = factories.make_client(card_trainer)
+    factories.make_autopay_card(next_december, exp_month=12, exp_year=2027)
+
+    assert autopay_links.ask_for_new_cards(date(2026, 12, 31)) == 1
+    assert _card(december.id).expiry_notice_for == "2026-12"
+    assert autopay_links.ask_for_new_cards(date(2027, 1, 1)) == 1
+    assert _card(january.id).expiry_notice_for == "2027-01"
+    assert _card(next_december.id).expiry_notice_for is None
 
 
 # Webhooks: a card removed, a new default card

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, PaymentStatus
 from app.models.types import utcnow
-from app.services import autopay_charges
+from app.services import autopay_charges, autopay_overview
 from tests.autopay_helpers import attempts, autopay_invoice, current_of, customer_of, failure_messages
 from tests.stripe_helpers import card_payments, receipts
 
@@ -79,9 +79,12 @@ def test_the_retry_schedule_follows_the_trainers_days_and_ends_past_due(app, fak
 
     autopay_charges.charge(invoice.id, 1)
     for number in (2, 3):
+        assert not autopay_overview.is_past_due(invoice.client_id)  # a retry is still to come
         [due] = [a for a in attempts(invoice.id) if a.outcome == "scheduled"]
         assert due.attempt_no == number
         autopay_charges.charge(invoice.id, number)
+    assert autopay_overview.is_past_due(invoice.client_id)
+    assert autopay_overview.past_due_client_ids(invoice.trainer_id) == {invoice.client_id}
 
     rows = attempts(invoice.id)
     assert [(a.attempt_no, a.outcome) for a in rows] == [(1, "failed"), (2, "failed"), (3, "failed")]

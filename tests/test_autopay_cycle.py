@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AutopayCard, Invoice, InvoiceStatus, OutboxMessage, StripeEvent
-from app.services import autopay_cycle, stripe_sync
+from app.services import autopay_cards, autopay_cycle
 from tests import factories
 from tests.invoice_helpers import submit_drafts
 from tests.stripe_helpers import deliver
@@ -79,7 +79,7 @@ def test_a_disconnected_account_falls_back_to_the_pay_link_and_the_trainer_sees_
 def test_a_card_removed_before_the_send_falls_back_with_that_reason(app, fake_stripe, run_worker):
     draft = autopay_draft(fake_stripe, sessions=1)
     run_worker()
-    card = stripe_sync.active_card(draft.client_id)
+    card = autopay_cards.active_card(draft.client_id)
     card.stripe_payment_method_id = None
     db.session.commit()
     invoice = send(draft.trainer_id)

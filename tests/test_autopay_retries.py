@@ -1,7 +1,6 @@
 """The trainer's hand on failed auto-pay charges, from the dashboard: Retry now (once, however fast it is
 pressed), Pause retries, Switch to pay by link, Mark uncollectible; and the overview, read from the database."""
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -9,6 +8,7 @@ from app.extensions import db
 from app.models import Invoice, InvoiceStatus, LedgerEntry, OutboxMessage
 from app.models.types import utcnow
 from app.services import autopay_charges
+from app.timefmt import local_date
 from tests.autopay_helpers import attempts, autopay_invoice, current_of, customer_of
 from tests.stripe_helpers import card_payments, connected_trainer
 
@@ -142,8 +142,7 @@ def test_the_overview_shows_the_next_retry_day(app, logged_in, trainer, fake_str
     overview = logged_in.get("/invoices/autopay").data.decode()
 
     assert invoice.client.name in overview
-    her_day = due.scheduled_for.astimezone(ZoneInfo(trainer.timezone))  # the page speaks her time zone
-    assert f"Next charge: {her_day:%b} {her_day.day}," in overview
+    assert f"Next charge: {local_date(due.scheduled_for, trainer.timezone)}<" in overview
 
 
 def test_another_trainers_failed_payment_is_404_on_every_action(app, logged_in, trainer, fake_stripe):
@@ -172,3 +171,23 @@ def test_retry_now_pressed_twice_at_the_same_moment_charges_once(app, logged_in,
     assert fake_stripe.charges_made(stripe_id) == 1
     assert len(card_payments(invoice.id)) == 1
     assert [a.outcome for a in attempts(invoice.id)] == ["failed", "succeeded"]
+
+
+def test_the_dashboard_and_overview_read_a_fixed_number_of_queries_however_many_charges_failed(
+        app, logged_in, trainer, fake_stripe, count_queries):
+    trainer = _connect(trainer, fake_stripe)
+
+    def queries(url: str, failures: int) -> int:
+        db.session.expire_all()
+        with count_queries() as q:
+            page = logged_in.get(url).data.decode()
+        assert page.count("The bank declined: not enough funds (attempt 1") == failures
+        return q.count
+
+    _failed_invoice(fake_stripe, trainer)
+    logged_in.get("/dashboard")
+    with_one = {url: queries(url, 1) for url in ("/dashboard", "/invoices/autopay")}
+    for _ in range(4):
+        _failed_invoice(fake_stripe, trainer)
+
+    assert {url: queries(url, 5) for url in with_one} == with_one

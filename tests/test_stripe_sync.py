@@ -272,6 +272,31 @@ def test_items_of_a_finalized_invoice_cannot_change(app, fake_stripe):
         stripe_invoices.retrieve_invoice(other, invoice.id)
 
 
+def test_the_fakes_invoice_is_one_object_from_draft_to_paid(app, fake_stripe):
+    from app.integrations.stripe_payments import ProviderRefused
+
+    account = fake_stripe.add_account()
+    invoice = stripe_invoices.create_invoice(account, "cus_1", {"invoice_id": "7"}, "k-inv")
+    with pytest.raises(ProviderRefused):
+        stripe_invoices.pay_invoice(account, invoice.id, "k-early")  # a draft is not paid
+    stripe_invoices.create_invoice_item(account, invoice_id=invoice.id, customer_id="cus_1", currency="usd",
+                                        quantity=2, unit_amount_cents=4000, description="a", metadata={},
+                                        idempotency_key="k-1")
+    opened = stripe_invoices.finalize_invoice(account, invoice.id, "k-fin")
+    with pytest.raises(ProviderRefused) as refused:
+        stripe_invoices.finalize_invoice(account, invoice.id, "k-fin-again")
+    assert refused.value.code == "invoice_not_editable"
+    paid = stripe_invoices.pay_invoice(account, invoice.id, "k-pay")
+
+    assert (opened.status, opened.amount_due) == ("open", 8000)
+    assert (paid.status, paid.amount_paid, paid.number) == ("paid", 8000, opened.number)
+    with pytest.raises(ProviderRefused):
+        stripe_invoices.void_invoice(account, invoice.id, "k-void")
+    made_open = fake_stripe.create_open_invoice(account, "cus_1", 8000, {"invoice_id": "8"})
+    assert fake_stripe.invoices[made_open].keys() == fake_stripe.invoices[invoice.id].keys()  # one shape
+    assert stripe_invoices.retrieve_invoice(account, made_open).amount_due == 8000
+
+
 def stripe_invoices_not_found():
     from app.integrations.stripe_payments import ObjectNotFound
 

@@ -1,7 +1,7 @@
 """What the trainer sees of an auto-pay draft's Stripe invoice (from the database only) and "Sync now"."""
 from app.extensions import db
 from app.models import Invoice
-from app.services import drafts, stripe_sync
+from app.services import autopay_cards, drafts, stripe_sync
 from tests import factories
 from tests.stripe_sync_helpers import autopay_draft, stripe_items
 
@@ -28,7 +28,7 @@ def test_a_failed_sync_shows_its_reason(app, fake_stripe, logged_in, trainer):
     draft = autopay_draft(fake_stripe, sessions=1, trainer=trainer)
     stripe_sync.sync_invoice(draft.id)
     invoice = db.session.get(Invoice, draft.id)
-    fake_stripe.disconnect(stripe_sync.active_card(invoice.client_id).stripe_account_id)
+    fake_stripe.disconnect(autopay_cards.active_card(invoice.client_id).stripe_account_id)
     drafts.add_line(trainer.id, invoice.id, invoice.version, "t", description="Mat", quantity=1, unit_price_cents=500)
     stripe_sync.sync_invoice(draft.id)
     page = logged_in.get(f"/clients/{draft.client_id}").get_data(as_text=True)

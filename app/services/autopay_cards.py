@@ -18,8 +18,7 @@ from app.integrations.stripe_payments import (CheckoutSession, PaymentIntent, Pa
                                               SavedCard)
 from app.models import AutopayCard, Client, Trainer
 from app.models.types import utcnow
-from app.services import ServiceError
-from app.services.card_payments import card_payments_available
+from app.services.card_payments import CardPaymentError, card_payments_available
 from app.tenancy import require_owned
 
 log = logging.getLogger(__name__)
@@ -31,12 +30,8 @@ NOT_OFFERED = "Saving a card is not available right now. Please ask your trainer
 UNREACHABLE = "We could not reach the card processor. Nothing was saved. Please try again."
 
 
-class AutopayError(ServiceError):
-    """A refusal shown to the client. `retry`: the same press may work in a moment."""
-
-    def __init__(self, message: str, retry: bool = False):
-        super().__init__(message)
-        self.retry = retry
+class AutopayError(CardPaymentError):
+    """Saving her card refused, shown to the client as a card payment's refusal is (`retry` and all)."""
 
 
 # What the other parts of auto-pay read

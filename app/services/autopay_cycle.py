@@ -14,6 +14,7 @@ from app.integrations.stripe_payments import PaymentProviderError
 from app.models import Invoice, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
 from app.services import stripe_sync
+from app.services.autopay_cards import active_card, describe
 from app.services.stripe_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def finalize_sent_invoice(invoice_id: int) -> str:
     if current is not None and current.state != "draft":
         db.session.rollback()
         return f"already {current.state}"
-    card = stripe_sync.active_card(invoice.client_id)
+    card = active_card(invoice.client_id)
     if card is None:
         return _fall_back(invoice_id, "The client's card was removed or auto-pay was turned off.") \
             if current is not None else "not on auto-pay"
@@ -125,13 +126,11 @@ def charge_note(invoice: Invoice, card=None) -> ChargeNote | None:
     auto-pay, nothing due, or fallen back to the pay link). `card`: her active card, when already read."""
     if invoice.status != InvoiceStatus.open or not invoice.due_cents:
         return None
-    card = card or stripe_sync.active_card(invoice.client_id)
+    card = card or active_card(invoice.client_id)
     current = db.session.scalar(select(StripeCurrentInvoice).where(StripeCurrentInvoice.invoice_id == invoice.id))
     if card is None or (current is not None and current.state not in ("draft", "open")):
         return None
     when = current.charge_on if current is not None and current.charge_on else _charge_on(invoice)
-    from app.services.autopay_cards import describe  # not above: see stripe_sync.active_card
-
     return ChargeNote(describe(card), f"{when:%b} {when.day}")
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.models import AutopayCard, Client, OutboxMessage, Trainer
@@ -80,7 +80,8 @@ def ask_for_new_cards(today: date) -> int:
     horizon = today + timedelta(days=31)
     candidates = db.session.scalars(select(AutopayCard.id).where(
         AutopayCard.enabled.is_(True), AutopayCard.stripe_payment_method_id.is_not(None),
-        AutopayCard.exp_year * 100 + AutopayCard.exp_month <= horizon.year * 100 + horizon.month)).all()
+        or_(AutopayCard.exp_year < horizon.year,
+            and_(AutopayCard.exp_year == horizon.year, AutopayCard.exp_month <= horizon.month)))).all()
     for card_id in candidates:
         asked += _ask_for_new_card(card_id, today)
     return asked

@@ -4,7 +4,8 @@ last payment and failures."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (AutopayCard, ChargeAttempt, Client, Invoice, InvoiceStatus, Payment, StripeCurrentInvoice,
@@ -39,23 +40,32 @@ class ChargeState:
         return None
 
 
-def charge_state(current: StripeCurrentInvoice) -> ChargeState:
-    attempts = list(db.session.scalars(select(ChargeAttempt).where(ChargeAttempt.invoice_id == current.invoice_id)
-                                       .order_by(ChargeAttempt.attempt_no)))
+def charge_states(currents: list[tuple[StripeCurrentInvoice, Invoice]]) -> list[ChargeState]:
+    """Each (current invoice, its invoice)'s charge state, from one read of their attempts."""
+    by_invoice: dict[int, list[ChargeAttempt]] = {current.invoice_id: [] for current, _ in currents}
+    if by_invoice:
+        for attempt in db.session.scalars(select(ChargeAttempt).where(ChargeAttempt.invoice_id.in_(by_invoice))
+                                          .order_by(ChargeAttempt.invoice_id, ChargeAttempt.attempt_no)):
+            by_invoice[attempt.invoice_id].append(attempt)
+    return [_charge_state(current, invoice, by_invoice[current.invoice_id]) for current, invoice in currents]
+
+
+def _charge_state(current: StripeCurrentInvoice, invoice: Invoice, attempts: list[ChargeAttempt]) -> ChargeState:
     tried = [a for a in attempts if a.attempted_at is not None]
     scheduled = [a for a in attempts if a.outcome == "scheduled"]
-    return ChargeState(current=current, invoice=db.session.get(Invoice, current.invoice_id),
+    return ChargeState(current=current, invoice=invoice,
                        last_tried=tried[-1] if tried else None, next_attempt=scheduled[0] if scheduled else None,
                        failures=sum(1 for a in attempts if a.outcome == "failed"))
 
 
 def failed_payments(trainer_id: int) -> list[ChargeState]:
     """Her auto-pay invoices whose last charge failed (or waits for the client's bank), oldest first."""
-    rows = db.session.scalars(select(StripeCurrentInvoice).join(Invoice, Invoice.id == StripeCurrentInvoice.invoice_id)
+    rows = db.session.execute(select(StripeCurrentInvoice, Invoice)
+                              .join(Invoice, Invoice.id == StripeCurrentInvoice.invoice_id)
                               .where(StripeCurrentInvoice.trainer_id == trainer_id,
                                      StripeCurrentInvoice.state == "open", Invoice.status == InvoiceStatus.open)
-                              .order_by(StripeCurrentInvoice.id))
-    return [state for state in map(charge_state, rows) if state.failing]
+                              .order_by(StripeCurrentInvoice.id)).all()
+    return [state for state in charge_states(rows) if state.failing]
 
 
 @dataclass
@@ -66,33 +76,56 @@ class AutopayClient:
     last_payment: Payment | None
 
 
-def _current_invoice(client_id: int) -> StripeCurrentInvoice | None:
-    return db.session.scalar(select(StripeCurrentInvoice).join(Invoice, Invoice.id == StripeCurrentInvoice.invoice_id)
-                             .where(Invoice.client_id == client_id, StripeCurrentInvoice.state.in_(("draft", "open")),
-                                    Invoice.status.in_((InvoiceStatus.draft, InvoiceStatus.open)))
-                             .order_by(StripeCurrentInvoice.id.desc()).limit(1))
+def _current_invoices(client_ids: list[int]) -> dict[int, tuple[StripeCurrentInvoice, Invoice]]:
+    """Each client's current invoice (her newest draft or open one at Stripe), by client id."""
+    rows = db.session.execute(select(StripeCurrentInvoice, Invoice)
+                              .join(Invoice, Invoice.id == StripeCurrentInvoice.invoice_id)
+                              .where(Invoice.client_id.in_(client_ids),
+                                     StripeCurrentInvoice.state.in_(("draft", "open")),
+                                     Invoice.status.in_((InvoiceStatus.draft, InvoiceStatus.open)))
+                              .order_by(StripeCurrentInvoice.id.desc()))
+    newest: dict[int, tuple[StripeCurrentInvoice, Invoice]] = {}
+    for current, invoice in rows:
+        newest.setdefault(invoice.client_id, (current, invoice))
+    return newest
+
+
+def _last_payments(trainer_id: int, client_ids: list[int]) -> dict[int, Payment]:
+    """Each client's latest counted payment, by client id."""
+    latest = (select(Payment.id, func.row_number().over(
+                  partition_by=Payment.client_id, order_by=(Payment.received_on.desc(), Payment.id.desc())).label("n"))
+              .where(Payment.client_id.in_(client_ids), Payment.trainer_id == trainer_id,
+                     Payment.status.in_(COUNTED), Payment.deleted_at.is_(None)).subquery())
+    payments = db.session.scalars(select(Payment).join(latest, latest.c.id == Payment.id).where(latest.c.n == 1))
+    return {payment.client_id: payment for payment in payments}
+
+
+def _autopay_rows(trainer_id: int, cards: list[tuple[AutopayCard, Client]]) -> list[AutopayClient]:
+    """The overview rows for these (card, client) pairs: four reads however many there are."""
+    if not cards:
+        return []
+    client_ids = [client.id for _, client in cards]
+    currents = _current_invoices(client_ids)
+    states = dict(zip(currents, charge_states(list(currents.values()))))
+    last_payments = _last_payments(trainer_id, client_ids)
+    return [AutopayClient(client=client, card=card, charge=states.get(client.id),
+                          last_payment=last_payments.get(client.id)) for card, client in cards]
 
 
 def client_autopay(trainer_id: int, client_id: int) -> AutopayClient | None:
     """One client's auto-pay, for her page; None if she has no card saved."""
-    card = db.session.scalar(select(AutopayCard).where(AutopayCard.trainer_id == trainer_id,
-                                                       AutopayCard.client_id == client_id))
-    if card is None:
-        return None
-    current = _current_invoice(client_id)
-    last_payment = db.session.scalar(select(Payment).where(
-        Payment.client_id == client_id, Payment.trainer_id == trainer_id, Payment.status.in_(COUNTED),
-        Payment.deleted_at.is_(None)).order_by(Payment.received_on.desc(), Payment.id.desc()).limit(1))
-    return AutopayClient(client=db.session.get(Client, client_id), card=card,
-                         charge=charge_state(current) if current is not None else None, last_payment=last_payment)
+    cards = db.session.execute(select(AutopayCard, Client).join(Client, Client.id == AutopayCard.client_id)
+                               .where(AutopayCard.trainer_id == trainer_id, AutopayCard.client_id == client_id)
+                               ).all()
+    return next(iter(_autopay_rows(trainer_id, cards)), None)
 
 
 def autopay_clients(trainer_id: int) -> list[AutopayClient]:
     """Every client of hers with auto-pay on, by name."""
-    ids = db.session.scalars(select(AutopayCard.client_id).join(Client, Client.id == AutopayCard.client_id)
-                             .where(AutopayCard.trainer_id == trainer_id, AutopayCard.enabled.is_(True))
-                             .order_by(Client.name))
-    return [client_autopay(trainer_id, client_id) for client_id in list(ids)]
+    cards = db.session.execute(select(AutopayCard, Client).join(Client, Client.id == AutopayCard.client_id)
+                               .where(AutopayCard.trainer_id == trainer_id, AutopayCard.enabled.is_(True))
+                               .order_by(Client.name)).all()
+    return _autopay_rows(trainer_id, cards)
 
 
 def autopay_client_count(trainer_id: int) -> int:
@@ -104,6 +137,21 @@ def autopay_client_count(trainer_id: int) -> int:
 def past_due_client_ids(trainer_id: int) -> set[int]:
     """Her clients with an auto-pay invoice past due (the last retry failed, or the card can't be used)."""
     return {state.invoice.client_id for state in failed_payments(trainer_id) if state.past_due}
+
+
+def is_past_due(client_id: int) -> bool:
+    """She has an auto-pay invoice past due (as ChargeState.past_due says), asked in one query: open, no
+    retry scheduled, and its latest tried attempt failed."""
+    tried, later = aliased(ChargeAttempt), aliased(ChargeAttempt)
+    latest_failed = exists().where(
+        tried.invoice_id == Invoice.id, tried.attempted_at.is_not(None), tried.outcome == "failed",
+        ~exists().where(later.invoice_id == tried.invoice_id, later.attempted_at.is_not(None),
+                        later.attempt_no > tried.attempt_no))
+    scheduled = exists().where(ChargeAttempt.invoice_id == Invoice.id, ChargeAttempt.outcome == "scheduled")
+    return bool(db.session.scalar(select(exists().where(
+        Invoice.client_id == client_id, Invoice.status == InvoiceStatus.open,
+        StripeCurrentInvoice.invoice_id == Invoice.id, StripeCurrentInvoice.state == "open",
+        latest_failed, ~scheduled))))
 
 
 def clients_with_credits_held(trainer: Trainer) -> set[int]:

@@ -17,7 +17,7 @@ from app.models import (Client, CreditLot, CreditUse, Invoice, InvoiceLine, Invo
                         SessionStatus, Trainer, TrainingSession, ValidFrom)
 from app.models.types import utcnow
 from app.money import format_cents
-from app.services import ServiceError, stripe_sync
+from app.services import ServiceError, autopay_overview, stripe_sync
 from app.services.audit import record_event
 from app.services import drafts
 from app.tenancy import find_owned, require_owned
@@ -129,8 +129,7 @@ def on_invoice_paid(invoice_id: int) -> None:
         & CreditLot.usable_from.is_(None) & CreditLot.voided_at.is_(None)
     if db.session.scalar(select(CreditLot.id).where(held).limit(1)) is None:
         return
-    from app.services.autopay_overview import past_due_client_ids
-    if invoice.client_id not in past_due_client_ids(invoice.trainer_id):
+    if not autopay_overview.is_past_due(invoice.client_id):
         db.session.execute(update(CreditLot).where(held).values(usable_from=utcnow())
                            .execution_options(synchronize_session=False))
 

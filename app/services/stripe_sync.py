@@ -58,14 +58,6 @@ class Snapshot:
     wants: list[Want]
 
 
-def active_card(client_id: int) -> AutopayCard | None:
-    """The client's card if she is on auto-pay. Imported here, not above: autopay_cards reaches the
-    payments modules, which reach the drafts that import this module."""
-    from app.services import autopay_cards
-
-    return autopay_cards.active_card(client_id)
-
-
 def sync_invoice(invoice_id: int, final: bool = False) -> str:
     """Brings the Stripe current invoice in line with the draft (`final`: the invoice just sent)."""
     outcome = "in sync"
@@ -96,6 +88,10 @@ def _snapshot(invoice_id: int, final: bool) -> Snapshot | str:
     if invoice is None or (invoice.status != InvoiceStatus.draft and not final):
         db.session.rollback()
         return "not a draft"
+    # Imported here, not above: autopay_cards reaches the payments modules, which reach the drafts that
+    # import this module.
+    from app.services.autopay_cards import active_card
+
     card = active_card(invoice.client_id)
     if card is None:
         db.session.rollback()

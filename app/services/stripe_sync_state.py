@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AutopayCard, Invoice, InvoiceStatus, StripeCurrentInvoice
-from app.services.stripe_sync import active_card, request_sync
+from app.services.autopay_cards import active_card
+from app.services.stripe_sync import request_sync
 from app.tenancy import require_owned
 
 

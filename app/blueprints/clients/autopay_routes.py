@@ -6,17 +6,18 @@ from flask_login import current_user, login_required
 
 from app.blueprints.clients import bp
 from app.models import Client
-from app.services import ServiceError, autopay_cards, autopay_links
+from app.services import ServiceError, autopay_cards, autopay_links, autopay_overview
 from app.services.card_payments import card_payments_available
 from app.tenancy import get_owned_or_404
 
 
 def autopay_section(client: Client, today: date) -> dict:
     """What the client page's auto-pay section shows, from the database only (no Stripe call)."""
-    card = autopay_cards.card_of(client.id)
+    autopay = autopay_overview.client_autopay(current_user.id, client.id)  # her card, read once for both
+    card = autopay.card if autopay is not None else None
     state = autopay_cards.card_state(card)
     offered = card_payments_available(current_user)
-    return {"autopay_card": card, "autopay_state": state,
+    return {"autopay": autopay, "autopay_card": card, "autopay_state": state,
             "card_expiring": state == "on" and autopay_cards.expires_soon(card, today),
             "card_expired": state == "on" and autopay_cards.has_expired(card, today),
             "autopay_offered": offered, "autopay_link": autopay_links.setup_url(client.id) if offered else None}

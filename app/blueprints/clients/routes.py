@@ -13,7 +13,7 @@ from app.money import MoneyError, parse_cents
 from app.blueprints.clients.membership_routes import membership_section
 from app.blueprints.clients.packs_routes import pack_section
 from app.blueprints.clients.autopay_routes import autopay_section
-from app.services import (ServiceError, autopay_cards, autopay_overview, billing_page, client_accounts, clients, profiles,
+from app.services import (ServiceError, autopay_cards, billing_page, client_accounts, clients, profiles,
                           sessions, stripe_sync_state)
 from app.tenancy import get_owned_or_404
 from app.timefmt import local_today
@@ -77,7 +77,6 @@ def show_page(client: Client, **forms):
                            billing_link=billing_page.billing_page_link(current_user.id, client.id),
                            stripe_sync=stripe_sync_state.client_draft_state(current_user.id, client.id),
                            **autopay_section(client, today),
-                           autopay=autopay_overview.client_autopay(current_user.id, client.id),
                            **pack_section(client, forms.pop("sell_form", None)),
                            **membership_section(client, forms.pop("start_form", None), forms.pop("change_form", None),
                                                 forms.pop("cancel_form", None)), **forms)

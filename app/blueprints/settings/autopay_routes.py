@@ -1,11 +1,11 @@
 """Settings → Failed card payments: when auto-pay tries a declined card again."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints import apply_service_error
+from app.blueprints import post_form
 from app.blueprints.settings import bp
 from app.blueprints.settings.forms import AutopayRetriesForm
-from app.services import ServiceError, autopay_settings
+from app.services import autopay_settings
 
 
 @bp.route("/autopay-retries", methods=["GET", "POST"])
@@ -14,15 +14,9 @@ def autopay_retries():
     if request.method == "GET":
         form = AutopayRetriesForm(formdata=None, retry_days=", ".join(current_user.autopay_retry_days.split(",")),
                                   suspend_credits=current_user.autopay_suspend_credits)
-    else:
-        form = AutopayRetriesForm()
-        if form.validate():
-            try:
-                autopay_settings.save_autopay_settings(current_user.id, form.retry_days.data or "",
-                                                       form.suspend_credits.data)
-            except ServiceError as e:
-                apply_service_error(form, e)
-            else:
-                flash("Retry days saved.", "success")
-                return redirect(url_for("settings.autopay_retries"))
-    return render_template("settings/autopay_retries.html", form=form)
+        return render_template("settings/autopay_retries.html", form=form)
+    form = AutopayRetriesForm()
+    return post_form(form, lambda: autopay_settings.save_autopay_settings(current_user.id, form.retry_days.data or "",
+                                                                           form.suspend_credits.data),
+                     "Retry days saved.", url_for("settings.autopay_retries")) \
+        or render_template("settings/autopay_retries.html", form=form)
