@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Invoice
 from app.services import api_tokens
+from app.services.billing_engine import build_drafts
 from tests import factories
 from tests.api_helpers import token_headers
 from tests.invoice_helpers import submit_drafts
@@ -90,6 +91,22 @@ def test_invoices_match_what_the_pages_show_and_filter_by_status(logged_in, trai
     one = logged_in.client.get(f"/api/v1/invoices/{listed[0]['id']}", headers=_auth(secret)).get_json()
     page = logged_in.get(f"/invoices/{one['id']}").data.decode()
     assert "$45.50" in page and one["client_name"] in page and f"INV-{one['number']:04d}" in page
+
+
+def test_the_invoice_list_leaves_drafts_out_unless_asked_for_as_the_page_does(logged_in, trainer):
+    _, secret = api_tokens.create_token(trainer.id, "Script", "read")
+    factories.make_session(factories.make_client(trainer, name="Ana"), rate_cents=4550)
+    submit_drafts(trainer.id, "k")
+    factories.make_session(factories.make_client(trainer, name="Ben"), rate_cents=6000)
+    [draft] = build_drafts(trainer.id)
+
+    listed = logged_in.client.get("/api/v1/invoices", headers=_auth(secret)).get_json()["data"]
+    drafts = logged_in.client.get("/api/v1/invoices?status=draft", headers=_auth(secret)).get_json()["data"]
+
+    assert [(i["client_name"], i["status"]) for i in listed] == [("Ana", "open")]
+    assert [i["id"] for i in drafts] == [draft.id]
+    page = logged_in.get("/invoices/?status=all").data.decode()
+    assert "Ana" in page and "Ben" not in page
 
 
 def test_unknown_urls_and_methods_under_the_api_are_problems_and_pages_stay_html(client, trainer):

@@ -39,4 +39,6 @@ def invoices_page(trainer_id: int, limit: int, starting_after: int | None = None
         joinedload(Invoice.client).load_only(Client.name))
     if status:
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    else:  # as the Invoices page's "All": what was sent; drafts only when asked for
+        stmt = stmt.where(Invoice.status != InvoiceStatus.draft)
     return _page(stmt, Invoice, limit, starting_after)

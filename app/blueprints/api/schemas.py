@@ -16,7 +16,9 @@ class PageArgs(Schema):
 
 class InvoiceListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(INVOICE_STATUSES, error="Pick one of: "
-                                                   + ", ".join(INVOICE_STATUSES) + "."))
+                                                   + ", ".join(INVOICE_STATUSES) + "."), metadata={
+        "description": "Only invoices in this status. Without it: every sent invoice (open, paid, void), "
+                       "as the Invoices page's All; drafts only with status=draft."})
 
 
 class ClientSchema(Schema):
