@@ -1,5 +1,7 @@
 """Auto-pay test helpers: the state sync leaves at the end of a cycle (a sent invoice, its finalized
 Stripe invoice on the trainer's account, our StripeCurrentInvoice row) and what charging it leaves."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -47,3 +49,12 @@ def failure_messages(invoice_id: int) -> list[OutboxMessage]:
     db.session.expire_all()
     return list(db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.invoice_id == invoice_id, OutboxMessage.kind == "payment_failed").order_by(OutboxMessage.id)))
+
+
+def attempt_one_a_minute_ago(invoice_id: int, event: dict) -> dict:
+    """Attempt 1, and the event Stripe made about it, moved a minute back: news of attempt 1 that is
+    delivered late, after attempt 2 was scheduled or started."""
+    event["created"] -= 60
+    attempts(invoice_id)[0].attempted_at -= timedelta(seconds=60)
+    db.session.commit()
+    return event

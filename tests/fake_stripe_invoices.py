@@ -13,9 +13,10 @@ change (its metadata and auto_advance still do), it cannot be deleted or finaliz
 uncollectible) invoice can be paid, a paid or void one is refused; only an open or uncollectible invoice
 can be voided, only an open one marked uncollectible. A decline answers 402 with a card_error (code
 card_declined, or expired_card, and the issuer's decline_code) and leaves the invoice open with its attempt
-counted; a card that asks for 3D Secure answers 402 invoice_payment_intent_requires_action, the payment
-intent waiting in requires_action; a customer without a card is refused (400). Tests choose what a
-customer's card does with `card_results[customer] = "ok" | "requires_action" | "no_card" | <decline code>`.
+counted (`attempt_count` is 1 from the first pay request on: Stripe counts only automatic retries after
+it, and the fake makes none); a card that asks for 3D Secure answers 402
+invoice_payment_intent_requires_action, the payment intent waiting in requires_action; a customer without
+a card is refused (400). Tests choose what a customer's card does with `card_results[customer] = "ok" | "requires_action" | "no_card" | <decline code>`.
 Refusals carry Stripe's error shapes and codes (`invoice_not_editable`, `resource_missing`, ...).
 
 For the tests and the bench: `create_open_invoice` (what sync leaves at the end of a cycle, made in one
@@ -287,7 +288,8 @@ class InvoicesMixin:
             return _refusal("This customer has no attached payment source or default payment method. "
                             "Please consider adding a default payment method.")
         intent = self._invoice_intent(invoice, account)
-        invoice["attempt_count"] += 1
+        # Stripe's count is of its retry schedule: the first attempt counts, a later pay request does not.
+        invoice["attempt_count"] = max(invoice["attempt_count"], 1)
         invoice["attempted"] = True
         if result == "ok":
             charge_id = _new_id("ch")

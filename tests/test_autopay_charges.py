@@ -91,6 +91,7 @@ def test_the_retry_schedule_follows_the_trainers_days_and_ends_past_due(app, fak
     first = rows[0].attempted_at
     assert [round((a.scheduled_for - first) / timedelta(days=1)) for a in rows[1:]] == [2, 4]
     assert len(fake_stripe.invoice_pays(stripe_id)) == 3
+    assert fake_stripe.invoices[stripe_id]["attempt_count"] == 1  # Stripe counts the first pay request only
     assert _invoice(invoice.id).status == InvoiceStatus.open
     assert len(failure_messages(invoice.id)) == 3
 

@@ -9,8 +9,9 @@ from app.models import Invoice, InvoiceStatus, LedgerEntry, OutboxMessage
 from app.models.types import utcnow
 from app.services import autopay_charges
 from app.timefmt import local_date
-from tests.autopay_helpers import attempts, autopay_invoice, current_of, customer_of
-from tests.stripe_helpers import card_payments, connected_trainer
+from tests.autopay_helpers import (attempt_one_a_minute_ago, attempts, autopay_invoice, current_of, customer_of,
+                                   failure_messages)
+from tests.stripe_helpers import card_payments, connected_trainer, deliver
 
 
 def _failed_invoice(fake_stripe, trainer, code="insufficient_funds"):
@@ -191,3 +192,21 @@ def test_the_dashboard_and_overview_read_a_fixed_number_of_queries_however_many_
         _failed_invoice(fake_stripe, trainer)
 
     assert {url: queries(url, 5) for url in with_one} == with_one
+
+
+def test_retry_now_with_attempt_ones_failure_delivered_late_charges_once_and_tells_the_client_once(
+        app, logged_in, trainer, fake_stripe, run_worker):
+    invoice, stripe_id = _failed_invoice(fake_stripe, _connect(trainer, fake_stripe))
+    late = attempt_one_a_minute_ago(invoice.id, fake_stripe.event("invoice.payment_failed", stripe_id))
+    fake_stripe.card_results[customer_of(fake_stripe, stripe_id)] = "ok"
+
+    assert logged_in.post(f"/invoices/{invoice.id}/autopay/retry", {"attempt_no": "1"}).status_code == 302
+    assert deliver(app.test_client(), late).status_code == 200
+    assert [(a.attempt_no, a.outcome) for a in attempts(invoice.id)] == [(1, "failed"), (2, "scheduled")]
+    run_worker()
+    assert deliver(app.test_client(), late).status_code == 200
+
+    assert [(a.attempt_no, a.outcome) for a in attempts(invoice.id)] == [(1, "failed"), (2, "succeeded")]
+    assert fake_stripe.charges_made(stripe_id) == 1
+    assert len(card_payments(invoice.id)) == 1
+    assert len(failure_messages(invoice.id)) == 1

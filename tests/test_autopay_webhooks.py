@@ -1,10 +1,13 @@
 """The invoice.* webhooks of auto-pay: signed, stored once, applied from Stripe's objects as they are now."""
 import json
+import pytest
 
 from app.extensions import db
-from app.models import Invoice, InvoiceStatus, PaymentStatus
+from app.models import ChargeAttempt, Invoice, InvoiceStatus, PaymentStatus
+from app.models.types import utcnow
 from app.services import autopay_charges
-from tests.autopay_helpers import attempts, autopay_invoice, current_of, customer_of, failure_messages
+from tests.autopay_helpers import (attempt_one_a_minute_ago, attempts, autopay_invoice, current_of, customer_of,
+                                   failure_messages)
 from tests.conftest import at_once
 from tests.stripe_helpers import (card_payments, connected_trainer, deliver, history, post_webhook, receipts,
                                   signature_header, stored_events)
@@ -222,3 +225,91 @@ def test_each_other_invoice_event_five_times_in_a_row_and_ten_at_once_is_applied
     assert (_autopay_stopped(written.id), current_of(written.id).state) == (1, "uncollectible")
     assert [a.outcome for a in attempts(written.id)] == ["failed", "cancelled"]
     assert card_payments(asking.id) == card_payments(voided.id) == card_payments(written.id) == []
+
+
+def _attempt_one_failed_a_minute_ago(fake_stripe) -> tuple[Invoice, str, dict]:
+    """Attempt 1 declined a minute ago (recorded by the job, attempt 2 scheduled, the client told once),
+    and its invoice.payment_failed as Stripe made it then, not yet delivered."""
+    invoice, stripe_id = autopay_invoice(fake_stripe, card_result="insufficient_funds")
+    autopay_charges.charge(invoice.id, 1)
+    late = attempt_one_a_minute_ago(invoice.id, fake_stripe.event("invoice.payment_failed", stripe_id))
+    return invoice, stripe_id, late
+
+
+def _outcomes(invoice_id: int) -> list[tuple[int, str]]:
+    return [(a.attempt_no, a.outcome) for a in attempts(invoice_id)]
+
+
+def test_attempt_ones_failure_delivered_again_while_attempt_two_runs_leaves_attempt_two_running(
+        app, client, fake_stripe):
+    invoice, stripe_id, late = _attempt_one_failed_a_minute_ago(fake_stripe)
+    assert autopay_charges._claim(invoice.id, 2)  # the job took attempt 2 and waits for Stripe's answer
+
+    assert [deliver(client, late).status_code for _ in range(5)] == [200] * 5
+    assert _deliver_at_once(app, fake_stripe, [late] * 10) == [200] * 10
+
+    assert _outcomes(invoice.id) == [(1, "failed"), (2, "running")]
+    assert len(failure_messages(invoice.id)) == 1
+    assert len(history(invoice.id, "charge_failed")) == 1
+    assert stored_events() == 1
+
+    with fake_stripe.lock:  # attempt 2 declines too; only its webhook tells us
+        fake_stripe._pay_invoice(fake_stripe.invoices[stripe_id])
+    assert deliver(client, fake_stripe.event("invoice.payment_failed", stripe_id)).status_code == 200
+    assert _outcomes(invoice.id) == [(1, "failed"), (2, "failed"), (3, "scheduled")]
+    assert [m.dedupe_key for m in failure_messages(invoice.id)] == [
+        f"payment_failed-{invoice.id}-1", f"payment_failed-{invoice.id}-2"]
+
+
+def test_attempt_ones_failure_delivered_again_while_attempt_two_is_scheduled_changes_nothing(
+        app, client, fake_stripe):
+    invoice, _, late = _attempt_one_failed_a_minute_ago(fake_stripe)
+
+    assert [deliver(client, late).status_code for _ in range(3)] == [200] * 3
+
+    assert _outcomes(invoice.id) == [(1, "failed"), (2, "scheduled")]
+    assert len(failure_messages(invoice.id)) == 1
+    assert len(history(invoice.id, "charge_failed")) == 1
+    assert stored_events() == 1
+
+
+def test_an_action_required_of_attempt_one_delivered_while_attempt_two_runs_changes_nothing(app, client, fake_stripe):
+    invoice, stripe_id = autopay_invoice(fake_stripe, card_result="requires_action")
+    autopay_charges.charge(invoice.id, 1)
+    late = attempt_one_a_minute_ago(invoice.id, fake_stripe.event("invoice.payment_action_required", stripe_id))
+    db.session.add(ChargeAttempt(trainer_id=invoice.trainer_id, invoice_id=invoice.id, attempt_no=2,
+                                 scheduled_for=utcnow(), outcome="scheduled"))  # Retry now, pressed
+    db.session.commit()
+    assert autopay_charges._claim(invoice.id, 2)
+
+    assert deliver(client, late).status_code == 200
+
+    assert _outcomes(invoice.id) == [(1, "requires_action"), (2, "running")]
+    assert len(failure_messages(invoice.id)) == 1
+
+
+@pytest.mark.parametrize("second", ["scheduled", "running", "requires_action"])
+def test_invoice_paid_books_one_payment_whatever_state_attempt_two_is_in(app, client, fake_stripe, second):
+    invoice, stripe_id, late = _attempt_one_failed_a_minute_ago(fake_stripe)
+    customer = customer_of(fake_stripe, stripe_id)
+    if second == "running":
+        assert autopay_charges._claim(invoice.id, 2)
+    if second == "requires_action":
+        fake_stripe.card_results[customer] = "requires_action"
+        autopay_charges.charge(invoice.id, 2)
+    assert _outcomes(invoice.id) == [(1, "failed"), (2, second)]
+    fake_stripe.card_results[customer] = "ok"
+    _paid_at_stripe(fake_stripe, stripe_id)
+    paid = fake_stripe.event("invoice.paid", stripe_id)
+
+    for event in (paid, late, paid):
+        assert deliver(client, event).status_code == 200
+    assert _deliver_at_once(app, fake_stripe, [paid] * 5) == [200] * 5
+
+    [payment] = card_payments(invoice.id)
+    assert (payment.status, payment.amount_cents) == (PaymentStatus.succeeded, 8000)
+    assert _invoice(invoice.id).status == InvoiceStatus.paid
+    assert receipts(invoice.id) == 1
+    assert _outcomes(invoice.id) == [(1, "failed"), (2, "cancelled" if second == "scheduled" else "succeeded")]
+    assert len(failure_messages(invoice.id)) == (2 if second == "requires_action" else 1)
+    assert stored_events() == 2

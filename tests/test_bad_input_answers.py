@@ -131,6 +131,7 @@ MALFORMED = {
     "type is a list": lambda e: {**e, "type": [e["type"]]},
     "account is an object": lambda e: {**e, "account": {"id": e["account"]}},
     "id too long": lambda e: {**e, "id": "evt_" + "x" * 300},
+    "created is text": lambda e: {**e, "created": str(e["created"])},
     "object id missing": lambda e: {**e, "data": {"object": {k: v for k, v in e["data"]["object"].items()
                                                              if k != "id"}}},
     "object id is a number": lambda e: {**e, "data": {"object": {**e["data"]["object"], "id": 7}}},

@@ -91,6 +91,7 @@ class WebhookEvent:
     account: str | None
     object_id: str | None  # the id of what the event is about (data.object.id)
     payment_intent_id: str | None  # data.object.payment_intent, on sessions and charges
+    created: int | None = None  # when the event happened at Stripe (Unix seconds), not when it was delivered
 
 
 def _client() -> stripe.StripeClient:
@@ -304,7 +305,8 @@ def _event(data) -> WebhookEvent:
     if not (_is_id(envelope.get("id")) and _is_id(envelope.get("type"), longest=100)):
         raise ValueError("the event's id or type is missing or not text")
     return WebhookEvent(id=envelope["id"], type=envelope["type"], account=_optional_id(envelope, "account"),
-                        object_id=_optional_id(obj, "id"), payment_intent_id=_optional_id(obj, "payment_intent"))
+                        object_id=_optional_id(obj, "id"), payment_intent_id=_optional_id(obj, "payment_intent"),
+                        created=_optional_time(envelope, "created"))
 
 
 def _is_id(value, longest: int = 255) -> bool:
@@ -315,6 +317,13 @@ def _optional_id(fields: dict, name: str) -> str | None:
     value = fields.get(name)
     if value is not None and not _is_id(value):
         raise ValueError(f"{name} is not an id")
+    return value
+
+
+def _optional_time(fields: dict, name: str) -> int | None:
+    value = fields.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError(f"{name} is not a time")
     return value
 
 

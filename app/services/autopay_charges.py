@@ -51,19 +51,19 @@ def charge(invoice_id: int, attempt_no: int = 1) -> str:
     try:
         stripe_invoice = stripe_invoices.pay_invoice(account, stripe_id, idempotency_key(invoice_id, attempt_no))
     except CardDeclined as e:
-        return _apply_now(account, stripe_id, "invoice.payment_failed", decline_code=e.decline_code)
+        return _apply_now(account, stripe_id, attempt_no, "invoice.payment_failed", decline_code=e.decline_code)
     except ActionRequired:
-        return _apply_now(account, stripe_id, "invoice.payment_action_required")
+        return _apply_now(account, stripe_id, attempt_no, "invoice.payment_action_required")
     except ProviderUnreachable as e:
         log.warning("charge %s/%s not answered, tried again later: %s", invoice_id, attempt_no, e)
         _release(invoice_id, attempt_no, utcnow() + UNREACHABLE_RETRY)
         return "Stripe out of reach: tried again later"
     except ProviderRefused as e:  # paid, voided or marked uncollectible meanwhile: Stripe's state decides
         log.info("charge %s/%s refused: %s", invoice_id, attempt_no, e)
-        outcome = _apply_now(account, stripe_id, "invoice.updated")
+        outcome = _apply_now(account, stripe_id, attempt_no, "invoice.updated")
         _fail_if_still_running(invoice_id, attempt_no)
         return outcome
-    return _apply_now(account, stripe_id, "invoice.paid", stripe_invoice)
+    return _apply_now(account, stripe_id, attempt_no, "invoice.paid", stripe_invoice)
 
 
 def _ensure_first_attempt(invoice_id: int) -> None:
@@ -115,8 +115,9 @@ def _release(invoice_id: int, attempt_no: int, when: datetime) -> None:
     db.session.commit()
 
 
-def _apply_now(account: str, stripe_id: str, event_type: str, stripe_invoice=None, decline_code: str = "") -> str:
-    """Books Stripe's answer the webhook's way (the webhook, arriving later, then finds it done)."""
+def _apply_now(account: str, stripe_id: str, attempt_no: int, event_type: str, stripe_invoice=None,
+               decline_code: str = "") -> str:
+    """Books Stripe's answer to this attempt the webhook's way (the webhook, arriving later, then finds it done)."""
     try:
         stripe_invoice = stripe_invoice or stripe_invoices.retrieve_invoice(account, stripe_id)
         intent = stripe_api.retrieve_payment_intent(account, stripe_invoice.payment_intent_id) \
@@ -126,7 +127,8 @@ def _apply_now(account: str, stripe_id: str, event_type: str, stripe_invoice=Non
         return "answered; the webhook will book it"
     if intent is not None and decline_code and not intent.decline_code:
         intent = stripe_api.PaymentIntent(**{**intent.__dict__, "decline_code": decline_code})
-    card_ledger.save(lambda: autopay_ledger.apply_invoice(event_type, account, stripe_invoice, intent))
+    card_ledger.save(lambda: autopay_ledger.apply_invoice(event_type, account, stripe_invoice, intent,
+                                                          attempt_no=attempt_no))
     return f"Stripe says {stripe_invoice.status}"
 
 

@@ -4,7 +4,7 @@ Called by the invoice.* webhooks and by the charge job with the objects as Strip
 replay, a concurrent delivery or events in any order end in the same rows. The apply functions change
 the session and return the messages to send; the caller commits (card_ledger.save), then enqueues.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -77,9 +77,11 @@ def knows_account(account: str) -> bool:
         StripeCurrentInvoice.stripe_account_id == account).limit(1)) is not None
 
 
-def apply_invoice(event_type: str, account: str, stripe_invoice: StripeInvoice,
-                  intent: PaymentIntent | None) -> list[OutboxMessage] | None:
-    """Stripe's invoice as it is now decides; the event's type only says which failure it reported."""
+def apply_invoice(event_type: str, account: str, stripe_invoice: StripeInvoice, intent: PaymentIntent | None, *,
+                  attempt_no: int | None = None, happened_at: datetime | None = None) -> list[OutboxMessage] | None:
+    """Stripe's invoice as it is now decides; the event's type only says which failure it reported, and
+    on which attempt: the one the charge job names (`attempt_no`), or for a webhook the one tried by the
+    time the event happened (`happened_at`). Money that arrived is booked whichever attempt is running."""
     current = current_for(account, stripe_invoice)
     if current is None:
         return None
@@ -96,7 +98,9 @@ def apply_invoice(event_type: str, account: str, stripe_invoice: StripeInvoice,
         return None
     if current.state == "draft":
         current.state, current.finalized_at = "open", current.finalized_at or utcnow()
-    attempt = _reported_attempt(invoice)
+    attempt = _reported_attempt(invoice, attempt_no, happened_at)
+    if attempt is None:
+        return None
     if event_type == "invoice.payment_failed" and intent is not None and intent.status == "requires_payment_method":
         return record_failure(invoice, current, attempt, intent.decline_code)
     if event_type == "invoice.payment_action_required":
@@ -131,14 +135,26 @@ def cancel_scheduled(invoice_id: int) -> None:
         .values(outcome="cancelled").execution_options(synchronize_session=False))
 
 
-def _reported_attempt(invoice: Invoice) -> ChargeAttempt:
-    """The attempt Stripe's news is about: the latest one tried. One Stripe made on its own (a retry in
-    its dashboard) is written down as the next attempt."""
-    attempt = db.session.scalar(select(ChargeAttempt).where(
-        ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.attempted_at.is_not(None))
-        .order_by(ChargeAttempt.attempt_no.desc()).limit(1))
+def _reported_attempt(invoice: Invoice, attempt_no: int | None,
+                      happened_at: datetime | None) -> ChargeAttempt | None:
+    """The attempt Stripe's news is about. The charge job names its own. A webhook's is the last attempt
+    claimed by the time the event happened: each attempt is claimed before Stripe is called, so a delayed
+    or replayed event of attempt 1 finds attempt 1 (decided, so nothing changes), never attempt 2. Stripe's
+    `created` is whole seconds, so an attempt claimed within that second counts as tried by then. None for
+    an event older than every attempt tried. (The invoice's attempt_count cannot tell ours apart: Stripe
+    counts only the first of the pay requests made through the API.) With none tried yet, the news is of
+    one Stripe made on its own (a retry in its dashboard), written down as the next attempt."""
+    if attempt_no is not None:
+        return db.session.scalar(select(ChargeAttempt).where(
+            ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.attempt_no == attempt_no))
+    tried = (ChargeAttempt.invoice_id == invoice.id, ChargeAttempt.attempted_at.is_not(None))
+    by_then = () if happened_at is None else (ChargeAttempt.attempted_at < happened_at + timedelta(seconds=1),)
+    attempt = db.session.scalar(select(ChargeAttempt).where(*tried, *by_then)
+                                .order_by(ChargeAttempt.attempt_no.desc()).limit(1))
     if attempt is not None:
         return attempt
+    if db.session.scalar(select(ChargeAttempt.id).where(*tried).limit(1)) is not None:
+        return None  # the event is older than every attempt tried
     number = (db.session.scalar(select(db.func.max(ChargeAttempt.attempt_no))
                                 .where(ChargeAttempt.invoice_id == invoice.id)) or 0) + 1
     attempt = ChargeAttempt(trainer_id=invoice.trainer_id, invoice_id=invoice.id, attempt_no=number,

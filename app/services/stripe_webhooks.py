@@ -84,7 +84,7 @@ def _fetch(event: WebhookEvent) -> Apply:
         if event.type in SESSION_EVENTS:
             return _fetch_session(event.account, event.object_id)
         if event.type in AUTOPAY_INVOICE_EVENTS:
-            return autopay_webhooks.fetch(event.type, event.account, event.object_id)
+            return autopay_webhooks.fetch(event.type, event.account, event.object_id, event.created)
         intent_id = event.object_id if event.type in INTENT_EVENTS else event.payment_intent_id
         return _fetch_intent(event.account, intent_id) if intent_id else (lambda: None)
     except (ObjectNotFound, ProviderRefused):
