@@ -30,7 +30,7 @@ from app.models.membership import ACTIVE, CANCELLED, PAUSED
 from app.models.types import utcnow
 from app.money import format_cents
 from app.proration import part
-from app.services import ServiceError, autopay_overview
+from app.services import ServiceError, autopay_overview, stripe_sync
 from app.services.audit import record_event
 from app.services.client_accounts import give_credit
 from app.services.drafts import over_the_ceiling, refresh_totals
@@ -424,8 +424,10 @@ def _renew_once(trainer_id: int, through: date) -> int:
     if lots:
         db.session.execute(insert(CreditLot), lots)
     db.session.execute(update(Membership), renewed)
-    refresh_totals(set(drafts[m.client_id] for m, _, _ in billed))
+    changed = {drafts[m.client_id] for m, _, _ in billed}
+    refresh_totals(changed)
     db.session.commit()
+    stripe_sync.after_draft_change(changed)
     return len(billed)
 
 
