@@ -2,10 +2,22 @@
 membership renewed) and when the draft stops needing one (emptied, gone, or auto-pay turned off)."""
 from datetime import date
 
-from app.services import memberships, plans, stripe_sync
+import pytest
+
+from app.extensions import db
+from app.integrations import stripe_invoices
+from app.models import Invoice
+from app.services import autopay_cards, autopay_overview, clients, drafts, memberships, plans, sessions, stripe_sync
+from app.services.billing_engine import build_drafts
 from tests import factories
 from tests.invoice_helpers import draft_for
-from tests.stripe_sync_helpers import stripe_items
+from tests.stripe_helpers import deliver
+from tests.stripe_sync_helpers import autopay_draft, current_of, line_ids_at_stripe, stripe_items
+
+
+def fresh(invoice_id: int) -> Invoice | None:
+    db.session.expire_all()
+    return db.session.get(Invoice, invoice_id)
 
 
 def autopay_member(fake_stripe):
@@ -58,3 +70,151 @@ def test_a_renewal_of_a_client_not_on_autopay_enqueues_no_sync(app, fake_stripe,
                                  actor="t")
     assert memberships.renew_memberships(trainer.id, date(2026, 12, 1)) == 1
     assert sync_jobs(queued_job_ids) == []
+
+
+# Stray Stripe drafts ---------------------------------------------------------------------------------------
+
+class Killed(BaseException):
+    """The worker process dying: nothing after this point runs, nothing is committed."""
+
+
+def synced_draft(fake_stripe, sessions: int = 2):
+    """An auto-pay draft synced once: (draft, its Stripe draft's id, the trainer's account)."""
+    draft = autopay_draft(fake_stripe, sessions=sessions)
+    assert stripe_sync.sync_invoice(draft.id).startswith("in sync")
+    current = current_of(draft.id)
+    return draft, current.stripe_invoice_id, current.stripe_account_id
+
+
+def deletes(fake_stripe) -> int:
+    return fake_stripe.call_counts().get("DELETE /v1/invoices/{id}", 0)
+
+
+def empty(draft_id: int) -> None:
+    for line in fresh(draft_id).live_lines:
+        invoice = fresh(draft_id)
+        drafts.remove_line(invoice.trainer_id, invoice.id, line.id, invoice.version, "t")
+
+
+def test_emptying_a_synced_draft_deletes_its_stripe_draft_once(app, fake_stripe, queued_job_ids, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    empty(draft.id)
+    assert sync_jobs(queued_job_ids) == [f"stripe-sync-{draft.id}"]
+    run_worker()
+    assert deletes(fake_stripe) == 1
+    assert stripe_id not in fake_stripe.invoices and fake_stripe.invoices_on(account) == []
+    assert current_of(draft.id) is None  # nothing left for the overview to show
+    calls = fake_stripe.calls()
+    assert stripe_sync.sync_invoice(draft.id) == "nothing to sync"
+    assert fake_stripe.calls() == calls
+
+
+def test_an_empty_draft_never_synced_makes_no_stripe_invoice(app, fake_stripe):
+    draft = autopay_draft(fake_stripe, sessions=1)
+    empty(draft.id)
+    assert stripe_sync.sync_invoice(draft.id) == "nothing to sync"
+    assert fake_stripe.calls() == 0 and current_of(draft.id) is None
+
+
+def test_a_draft_left_without_sessions_goes_with_its_stripe_draft(app, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    draft_id, trainer_id = draft.id, draft.trainer_id
+    for line in fresh(draft_id).live_lines:
+        sessions.cancel_session(trainer_id, line.session_id)
+    build_drafts(trainer_id)
+    assert fresh(draft_id) is not None  # kept until its Stripe draft is deleted
+    run_worker()
+    assert deletes(fake_stripe) == 1 and fake_stripe.invoices_on(account) == []
+    assert fresh(draft_id) is None and current_of(draft_id) is None
+
+
+def test_turning_autopay_off_deletes_the_stripe_draft_and_on_again_makes_a_new_one(app, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe, sessions=3)
+    autopay_cards.turn_off_for_trainer(draft.trainer_id, draft.client_id)
+    run_worker()
+    assert deletes(fake_stripe) == 1 and fake_stripe.invoices_on(account) == []
+    assert current_of(draft.id) is None
+    assert autopay_overview.client_autopay(draft.trainer_id, draft.client_id).charge is None
+
+    card = autopay_cards.card_of(draft.client_id)
+    card.enabled = True
+    db.session.commit()
+    assert stripe_sync.sync_invoice(draft.id).startswith("in sync")
+    current = current_of(draft.id)
+    assert current.stripe_invoice_id != stripe_id
+    assert [i["id"] for i in fake_stripe.invoices_on(account)] == [current.stripe_invoice_id]
+    assert line_ids_at_stripe(fake_stripe, draft.id) == sorted(str(line.id) for line in fresh(draft.id).live_lines)
+
+
+def test_archiving_the_client_deletes_the_stripe_draft(app, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    clients.set_archived(draft.trainer_id, draft.client_id, True)
+    run_worker()
+    assert deletes(fake_stripe) == 1 and fake_stripe.invoices_on(account) == []
+    clients.set_archived(draft.trainer_id, draft.client_id, False)
+    run_worker()
+    assert len(fake_stripe.invoices_on(account)) == 1
+    assert len(stripe_items(fake_stripe, draft.id)) == 2
+
+
+def test_a_removed_card_deletes_the_stripe_draft(app, client, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    card = autopay_cards.card_of(draft.client_id)
+    customer = fake_stripe.add_customer(account)
+    card.stripe_customer_id, card.stripe_payment_method_id = customer, fake_stripe.add_card(account, customer)
+    db.session.commit()
+    deliver(client, fake_stripe.detach_card(card.stripe_payment_method_id))
+    assert autopay_cards.active_card(draft.client_id) is None
+    run_worker()
+    assert deletes(fake_stripe) == 1 and fake_stripe.invoices_on(account) == []
+
+
+def test_the_sweep_deletes_a_stray_the_enqueue_missed(app, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    run_worker()  # the sync the draft's making enqueued
+    card = autopay_cards.card_of(draft.client_id)
+    card.enabled = False  # turned off with Redis out of reach: no sync enqueued
+    db.session.commit()
+    assert stripe_sync.sweep() == 1
+    run_worker()
+    assert deletes(fake_stripe) == 1 and fake_stripe.invoices_on(account) == []
+    assert stripe_sync.sweep() == 0
+
+
+def test_a_finalized_stripe_invoice_is_never_deleted(app, fake_stripe, run_worker):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    stripe_invoices.finalize_invoice(account, stripe_id, "finalized-behind-our-back")
+    autopay_cards.turn_off_for_trainer(draft.trainer_id, draft.client_id)
+    run_worker()
+    assert deletes(fake_stripe) == 0
+    assert fake_stripe.invoices[stripe_id]["status"] == "open"
+    current = current_of(draft.id)
+    assert current.stripe_invoice_id == stripe_id and "open at Stripe" in current.sync_error
+
+
+def test_a_removal_run_twice_deletes_once(app, fake_stripe):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    empty(draft.id)
+    assert stripe_sync.sync_invoice(draft.id) == "Stripe draft deleted"
+    assert stripe_sync.sync_invoice(draft.id) == "nothing to sync"
+    assert deletes(fake_stripe) == 1
+
+
+def test_a_removal_killed_after_stripes_answer_finishes_here_when_run_again(app, fake_stripe, monkeypatch):
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    autopay_cards.turn_off_for_trainer(draft.trainer_id, draft.client_id)
+    real = stripe_invoices.delete_invoice
+
+    def answered_then_killed(*args, **kwargs):
+        real(*args, **kwargs)
+        raise Killed()
+
+    monkeypatch.setattr(stripe_invoices, "delete_invoice", answered_then_killed)
+    with pytest.raises(Killed):
+        stripe_sync.sync_invoice(draft.id)
+    db.session.rollback()
+    monkeypatch.setattr(stripe_invoices, "delete_invoice", real)
+    assert current_of(draft.id).stripe_invoice_id == stripe_id  # Stripe deleted it; we had not recorded it
+    assert stripe_sync.sync_invoice(draft.id) == "Stripe draft deleted"  # resource_missing: already done
+    assert deletes(fake_stripe) == 1
+    assert current_of(draft.id) is None and fake_stripe.invoices_on(account) == []
