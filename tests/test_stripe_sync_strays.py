@@ -7,7 +7,8 @@ import pytest
 from app.extensions import db
 from app.integrations import stripe_invoices
 from app.models import Invoice
-from app.services import autopay_cards, autopay_overview, clients, drafts, memberships, plans, sessions, stripe_sync
+from app.services import (autopay_cards, autopay_overview, clients, drafts, memberships, plans, sessions, stripe_sync,
+                          stripe_sync_state)
 from app.services.billing_engine import build_drafts
 from tests import factories
 from tests.invoice_helpers import draft_for
@@ -100,7 +101,9 @@ def test_emptying_a_synced_draft_deletes_its_stripe_draft_once(app, fake_stripe,
     draft, stripe_id, account = synced_draft(fake_stripe)
     empty(draft.id)
     assert sync_jobs(queued_job_ids) == [f"stripe-sync-{draft.id}"]
+    assert stripe_sync_state.sync_states(draft.trainer_id, [draft.id])[draft.id].label == "changes waiting"
     run_worker()
+    assert stripe_sync_state.sync_states(draft.trainer_id, [draft.id])[draft.id].label == "in sync"
     assert deletes(fake_stripe) == 1
     assert stripe_id not in fake_stripe.invoices and fake_stripe.invoices_on(account) == []
     assert current_of(draft.id) is None  # nothing left for the overview to show
