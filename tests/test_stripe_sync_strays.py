@@ -221,3 +221,34 @@ def test_a_removal_killed_after_stripes_answer_finishes_here_when_run_again(app,
     assert stripe_sync.sync_invoice(draft.id) == "Stripe draft deleted"  # resource_missing: already done
     assert deletes(fake_stripe) == 1
     assert current_of(draft.id) is None and fake_stripe.invoices_on(account) == []
+
+
+def test_stripe_refuses_deleting_a_finalized_invoice_and_answers_404_for_a_deleted_one(app, fake_stripe):
+    from app.integrations.stripe_payments import ObjectNotFound, ProviderRefused
+
+    draft, stripe_id, account = synced_draft(fake_stripe)
+    stripe_invoices.delete_invoice(account, stripe_id)
+    with pytest.raises(ObjectNotFound):
+        stripe_invoices.delete_invoice(account, stripe_id)
+    other, open_id, other_account = synced_draft(fake_stripe)
+    stripe_invoices.finalize_invoice(other_account, open_id, "finalize-it")
+    with pytest.raises(ProviderRefused) as refused:
+        stripe_invoices.delete_invoice(other_account, open_id)
+    assert refused.value.code == "invoice_not_editable"
+    assert fake_stripe.invoices[open_id]["status"] == "open"
+
+
+def test_the_sweep_takes_the_same_number_of_queries_for_2_and_6_strays(app, fake_stripe, count_queries, run_worker):
+    def sweep_with(n):
+        made = [synced_draft(fake_stripe)[0] for _ in range(n)]
+        run_worker()
+        for draft in made:
+            card = autopay_cards.card_of(draft.client_id)
+            card.enabled = False
+        db.session.commit()
+        with count_queries() as q:
+            assert stripe_sync.sweep() == n
+        run_worker()
+        return q.count
+
+    assert sweep_with(2) == sweep_with(6)
