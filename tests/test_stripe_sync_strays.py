@@ -62,6 +62,23 @@ def test_renewing_two_cycles_on_one_draft_enqueues_one_sync(app, fake_stripe, qu
     assert len(stripe_items(fake_stripe, draft_id)) == 3
 
 
+def test_starting_and_changing_a_membership_of_an_autopay_client_each_enqueue_her_drafts_sync(
+        app, fake_stripe, queued_job_ids, run_worker):
+    trainer, client, draft_id = autopay_member(fake_stripe)
+    assert sync_jobs(queued_job_ids) == [f"stripe-sync-{draft_id}"]  # the start's
+    run_worker()
+    platinum = plans.create_membership_plan(trainer.id, name="Platinum", price_cents=96000, cadence="monthly",
+                                            anchor_day=1, included_sessions=4, extra_session_cents=7000,
+                                            rollover_max=1)
+    membership = memberships.live_membership(trainer.id, client.id)
+    change = memberships.change_plan(trainer.id, membership.id, platinum.id, actor="t", today=date(2026, 11, 16))
+    assert change.charged_cents > 0
+    assert sync_jobs(queued_job_ids) == [f"stripe-sync-{draft_id}"]
+    run_worker()
+    descriptions = sorted(item["description"] for item in stripe_items(fake_stripe, draft_id))
+    assert descriptions == sorted(line.description for line in draft_for(client).live_lines)
+
+
 def test_a_renewal_of_a_client_not_on_autopay_enqueues_no_sync(app, fake_stripe, queued_job_ids):
     trainer = factories.make_trainer()
     plan = plans.create_membership_plan(trainer.id, name="Gold", price_cents=48000, cadence="monthly", anchor_day=1,

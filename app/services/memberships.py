@@ -176,7 +176,9 @@ def start_membership(trainer_id: int, client_id: int, plan_id: int, *, start_on:
                                    invoice_line_id=line.id))
     _lot(membership, plan, cycle, line, sessions, charged, start_on if prorate_first else None)
     membership.next_renewal_on = cycle.end
+    draft_id = line.invoice_id
     db.session.commit()
+    stripe_sync.after_draft_change([draft_id])
     return membership
 
 
@@ -290,7 +292,9 @@ def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str
         lot.name = f"{plan.name} membership"[:100]
     elif line is not None:
         _lot(membership, plan, cycle, line, sessions, charge, today)
+    draft_id = line.invoice_id if line is not None else None
     db.session.commit()
+    stripe_sync.after_draft_change([draft_id])  # None (nothing charged) is left out
     return Change(credited, charge)
 
 
