@@ -74,6 +74,12 @@ def retrieve_invoice(account: str, invoice_id: str) -> StripeInvoice:
     return _invoice(_request(_client().v1.invoices.retrieve, invoice_id, options=_options(account)))
 
 
+def delete_invoice(account: str, invoice_id: str) -> None:
+    """Deletes a draft for good. A finalized invoice is refused (ProviderRefused, invoice_not_editable); one
+    already deleted is ObjectNotFound (resource_missing)."""
+    _request(_client().v1.invoices.delete, invoice_id, options=_options(account))
+
+
 def finalize_invoice(account: str, invoice_id: str, idempotency_key: str) -> StripeInvoice:
     """Open, numbered, with its hosted page; auto_advance stays off, so Spotter decides when it is charged."""
     return _invoice(_request(_client().v1.invoices.finalize_invoice, invoice_id, {"auto_advance": False},

@@ -18,6 +18,7 @@ from app.integrations.stripe_payments import (CheckoutSession, PaymentIntent, Pa
                                               SavedCard)
 from app.models import AutopayCard, Client, Trainer
 from app.models.types import utcnow
+from app.services import stripe_sync
 from app.services.card_payments import CardPaymentError, card_payments_available
 from app.tenancy import require_owned
 
@@ -227,11 +228,13 @@ def settle_setup_return(client_id: int, session_id: str) -> None:
 # Auto-pay off
 
 def turn_off(client_id: int) -> AutopayCard | None:
-    """Auto-pay off (the card stays saved, nothing is charged): the same answer however often it is pressed."""
+    """Auto-pay off (the card stays saved, nothing is charged): the same answer however often it is pressed.
+    Her Stripe draft invoice is deleted by the sync enqueued after the commit."""
     card = db.session.scalar(select(AutopayCard).where(AutopayCard.client_id == client_id).with_for_update())
     if card is not None and card.enabled:
         card.enabled, card.turned_off_at = False, utcnow()
     db.session.commit()
+    stripe_sync.after_client_change(client_id)
     return card
 
 

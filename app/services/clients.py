@@ -6,7 +6,7 @@ from sqlalchemy import func
 from app.extensions import db
 from app.models import Client, Trainer
 from app.models.types import utcnow
-from app.services import ServiceError, form_keys, plans
+from app.services import ServiceError, form_keys, plans, stripe_sync
 from app.tenancy import find_owned, owned
 
 CLIENT_FIELDS = ("name", "mobile", "email", "default_rate_cents", "notes", "sms_consent", "channels", "timezone",
@@ -80,6 +80,7 @@ def set_archived(trainer_id: int, client_id: int, archived: bool) -> Client:
     client = _owned_client(trainer_id, client_id)
     client.archived_at = utcnow() if archived else None
     db.session.commit()
+    stripe_sync.after_client_change(client_id)  # archived: her Stripe draft deleted; restored: made again
     return client
 
 

@@ -14,6 +14,7 @@ from app.models.types import utcnow
 from app.money import format_cents
 from app.services import ServiceError, stripe_sync
 from app.services.audit import record_event
+from app.services.stripe_sync_strays import holds_stripe_draft
 from app.tenancy import owned, require_owned
 
 MAX_QUANTITY = 1000
@@ -62,14 +63,16 @@ def live_lines_sum():
 
 
 def refresh_totals(invoice_ids: set[int]) -> None:
-    """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line."""
+    """Recomputes totals and bumps versions of the given drafts; drops drafts left with no line (one still
+    holding a Stripe draft goes with it, once its sync has deleted that)."""
     line_sum = live_lines_sum()
     db.session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids))
                        .values(total_cents=case((line_sum < 0, 0), else_=line_sum), version=Invoice.version + 1)
                        .execution_options(synchronize_session=False))
     has_lines = select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id).exists()
     db.session.execute(delete(Invoice).where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.draft,
-                                             ~has_lines).execution_options(synchronize_session=False))
+                                             ~has_lines, ~holds_stripe_draft())
+                       .execution_options(synchronize_session=False))
 
 
 def get_draft(trainer_id: int, invoice_id: int) -> Invoice:

@@ -30,7 +30,7 @@ from app.models.membership import ACTIVE, CANCELLED, PAUSED
 from app.models.types import utcnow
 from app.money import format_cents
 from app.proration import part
-from app.services import ServiceError, autopay_overview
+from app.services import ServiceError, autopay_overview, stripe_sync
 from app.services.audit import record_event
 from app.services.client_accounts import give_credit
 from app.services.drafts import over_the_ceiling, refresh_totals
@@ -176,7 +176,9 @@ def start_membership(trainer_id: int, client_id: int, plan_id: int, *, start_on:
                                    invoice_line_id=line.id))
     _lot(membership, plan, cycle, line, sessions, charged, start_on if prorate_first else None)
     membership.next_renewal_on = cycle.end
+    draft_id = line.invoice_id
     db.session.commit()
+    stripe_sync.after_draft_change([draft_id])
     return membership
 
 
@@ -290,7 +292,9 @@ def change_plan(trainer_id: int, membership_id: int, plan_id: int, *, actor: str
         lot.name = f"{plan.name} membership"[:100]
     elif line is not None:
         _lot(membership, plan, cycle, line, sessions, charge, today)
+    draft_id = line.invoice_id if line is not None else None
     db.session.commit()
+    stripe_sync.after_draft_change([draft_id])  # None (nothing charged) is left out
     return Change(credited, charge)
 
 
@@ -424,8 +428,10 @@ def _renew_once(trainer_id: int, through: date) -> int:
     if lots:
         db.session.execute(insert(CreditLot), lots)
     db.session.execute(update(Membership), renewed)
-    refresh_totals(set(drafts[m.client_id] for m, _, _ in billed))
+    changed = {drafts[m.client_id] for m, _, _ in billed}
+    refresh_totals(changed)
     db.session.commit()
+    stripe_sync.after_draft_change(changed)
     return len(billed)
 
 

@@ -2,8 +2,9 @@
 
 One Stripe invoice per draft (recorded in StripeCurrentInvoice), one invoice item per live line, keyed by
 the line's id in the item's metadata. A sync reads the invoice's items in one list call, then creates,
-updates or deletes only what differs; it recreates the invoice when it was deleted at Stripe. Spotter's
-rows stay the truth: the trainer's pages read `sync_state`, never Stripe.
+updates or deletes only what differs; it recreates the invoice when it was deleted at Stripe, and deletes
+it when the draft no longer needs one (stripe_sync_strays). Spotter's rows stay the truth: the trainer's
+pages read `sync_state`, never Stripe.
 
 Idempotency keys come from what a write means (the line, its content, the draft's version), so a sync
 killed between Stripe's answer and the local commit, run again, creates nothing twice.
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 from rq.job import JobStatus
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from app.extensions import db
 from app.integrations import stripe_invoices as api
 from app.integrations.stripe_payments import ObjectNotFound, PaymentProviderError
-from app.models import AutopayCard, Invoice, InvoiceStatus, StripeCurrentInvoice
+from app.models import AutopayCard, Client, Invoice, InvoiceLine, InvoiceStatus, StripeCurrentInvoice
 from app.models.types import utcnow
 from app.services.stripe_pacing import paced
+from app.services.stripe_sync_strays import Stray, needs_no_stripe_invoice, remove_stray, stray_drafts, stray_of
 
 log = logging.getLogger(__name__)
 SYNC_JOB = "app.jobs.stripe_sync.sync_stripe_invoice"
@@ -65,6 +67,12 @@ def sync_invoice(invoice_id: int, final: bool = False) -> str:
         snapshot = _snapshot(invoice_id, final)
         if isinstance(snapshot, str):
             return snapshot
+        if isinstance(snapshot, Stray):
+            outcome = remove_stray(snapshot)
+            invoice = db.session.get(Invoice, invoice_id)
+            if outcome.startswith("sync failed") or invoice is None or invoice.version == snapshot.version:
+                return outcome
+            continue  # a line came back during the removal: the next pass makes a new invoice
         try:
             stripe_invoice_id, writes = _bring_in_line(snapshot)
         except (PaymentProviderError, TooManyLines) as e:
@@ -82,8 +90,9 @@ class TooManyLines(Exception):
     """More lines than Stripe takes on one invoice: refused before any call."""
 
 
-def _snapshot(invoice_id: int, final: bool) -> Snapshot | str:
-    """What the draft wants at Stripe, read in one short transaction that ends before any call."""
+def _snapshot(invoice_id: int, final: bool) -> Snapshot | Stray | str:
+    """What the draft wants at Stripe (or the Stripe draft it no longer needs), read in one short
+    transaction that ends before any call."""
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None or (invoice.status != InvoiceStatus.draft and not final):
         db.session.rollback()
@@ -93,6 +102,10 @@ def _snapshot(invoice_id: int, final: bool) -> Snapshot | str:
     from app.services.autopay_cards import active_card
 
     card = active_card(invoice.client_id)
+    if invoice.status == InvoiceStatus.draft and needs_no_stripe_invoice(invoice, card):
+        stray = stray_of(invoice)
+        db.session.rollback()
+        return stray or ("not on auto-pay" if card is None else "nothing to sync")
     if card is None:
         db.session.rollback()
         return "not on auto-pay"
@@ -130,17 +143,27 @@ def _bring_in_line(s: Snapshot) -> tuple[str, int]:
         except ObjectNotFound:
             items = None  # deleted at Stripe (the dashboard): made again below
     if items is None:
-        stripe_invoice_id = _create_invoice(s, after=stripe_invoice_id)
+        stripe_invoice_id, items = _create_invoice(s, after=stripe_invoice_id)
         _note_stripe_invoice(s.invoice_id, stripe_invoice_id)
-        writes, items = 1, []
+        writes = 1
     return stripe_invoice_id, writes + _diff(s, stripe_invoice_id, items)
 
 
-def _create_invoice(s: Snapshot, after: str | None) -> str:
+def _create_invoice(s: Snapshot, after: str | None) -> tuple[str, list[api.StripeInvoiceItem]]:
+    """(the new invoice's id, its items). An answer replayed for an earlier run's invoice is read: it may
+    hold items already, or be deleted since (the draft emptied or auto-pay off in between), and then the
+    key is spent and the next one names the deleted invoice."""
     # The key names the invoice it replaces: a deleted invoice's key would only replay the deleted one.
     key = f"spotter-invoice-{s.invoice_id}-after-{after or 'none'}"
-    created = paced(s.account, lambda: api.create_invoice(s.account, s.customer_id, s.metadata, key))
-    return created.id
+    for _ in range(5):
+        created = paced(s.account, lambda: api.create_invoice(s.account, s.customer_id, s.metadata, key))
+        if not created.replayed:
+            return created.id, []
+        try:
+            return created.id, paced(s.account, lambda: api.list_invoice_items(s.account, created.id))
+        except ObjectNotFound:
+            key = f"spotter-invoice-{s.invoice_id}-after-{created.id}"
+    raise PaymentProviderError("Stripe kept answering with deleted invoices; the next sync tries again.")
 
 
 def _note_stripe_invoice(invoice_id: int, stripe_invoice_id: str) -> None:
@@ -255,13 +278,31 @@ def after_draft_change(invoice_ids) -> None:
         request_sync(invoice_id)
 
 
+def after_client_change(client_id: int) -> None:
+    """Called after the commit that turned her auto-pay off or archived or restored her: each of her
+    drafts whose Stripe draft must follow gets its sync enqueued (made, or deleted as no longer needed)."""
+    drafts = db.session.scalars(select(Invoice.id).where(Invoice.client_id == client_id,
+                                                         Invoice.status == InvoiceStatus.draft)).all()
+    for invoice_id in sorted(set(autopay_invoices(drafts, InvoiceStatus.draft)) | set(stray_drafts(client_id))):
+        request_sync(invoice_id)
+
+
+def after_card_removed(account: str) -> None:
+    """Called after a removed card's commit: drafts on the account left holding a Stripe draft they no
+    longer need get their sync enqueued, which deletes it."""
+    for invoice_id in stray_drafts(account=account):
+        request_sync(invoice_id)
+
+
 def autopay_drafts(lagging_only: bool = True) -> list[int]:
     """Auto-pay drafts; `lagging_only`: those whose Stripe invoice is behind (never synced, an older
     version, or a failed sync)."""
+    live = exists().where(InvoiceLine.invoice_id == Invoice.id, InvoiceLine.removed_at.is_(None))
     stmt = (select(Invoice.id).join(AutopayCard, AutopayCard.client_id == Invoice.client_id)
+            .join(Client, Client.id == Invoice.client_id)
             .outerjoin(StripeCurrentInvoice, StripeCurrentInvoice.invoice_id == Invoice.id)
             .where(Invoice.status == InvoiceStatus.draft, AutopayCard.enabled.is_(True),
-                   AutopayCard.stripe_payment_method_id.is_not(None))
+                   AutopayCard.stripe_payment_method_id.is_not(None), Client.archived_at.is_(None), live)
             .order_by(Invoice.id))
     if lagging_only:
         stmt = stmt.where(or_(StripeCurrentInvoice.id.is_(None), StripeCurrentInvoice.synced_version < Invoice.version,
@@ -270,8 +311,9 @@ def autopay_drafts(lagging_only: bool = True) -> list[int]:
 
 
 def sweep(drift_check: bool = False) -> int:
-    """The clock's sweep: a sync enqueued for every lagging auto-pay draft. The drift check (`drift_check`)
-    takes every auto-pay draft, to put back what was changed at Stripe behind Spotter's back."""
-    ids = autopay_drafts(lagging_only=not drift_check)
+    """The clock's sweep: a sync enqueued for every lagging auto-pay draft and every draft still holding a
+    Stripe draft it no longer needs. The drift check (`drift_check`) takes every auto-pay draft, to put
+    back what was changed at Stripe behind Spotter's back."""
+    ids = sorted(set(autopay_drafts(lagging_only=not drift_check)) | set(stray_drafts()))
     db.session.commit()
     return sum(1 for invoice_id in ids if request_sync(invoice_id))

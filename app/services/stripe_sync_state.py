@@ -2,10 +2,10 @@
 "sync failed: <reason>", read from the database only (never from Stripe on page load), and "Sync now"."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.extensions import db
-from app.models import AutopayCard, Invoice, InvoiceStatus, StripeCurrentInvoice
+from app.models import AutopayCard, Client, Invoice, InvoiceLine, InvoiceStatus, StripeCurrentInvoice
 from app.services.autopay_cards import active_card
 from app.services.stripe_sync import request_sync
 from app.tenancy import require_owned
@@ -22,18 +22,26 @@ def sync_states(trainer_id: int, invoice_ids: list[int]) -> dict[int, SyncState]
     from Stripe); drafts of clients not on auto-pay are left out."""
     if not invoice_ids:
         return {}
+    live = exists().where(InvoiceLine.invoice_id == Invoice.id, InvoiceLine.removed_at.is_(None))
     rows = db.session.execute(
-        select(Invoice.id, Invoice.version, StripeCurrentInvoice.synced_version, StripeCurrentInvoice.sync_error)
+        select(Invoice.id, Invoice.version, StripeCurrentInvoice.id.label("current_id"),
+               StripeCurrentInvoice.synced_version, StripeCurrentInvoice.sync_error,
+               (live & Client.archived_at.is_(None)).label("wanted"))
         .join(AutopayCard, AutopayCard.client_id == Invoice.client_id)
+        .join(Client, Client.id == Invoice.client_id)
         .outerjoin(StripeCurrentInvoice, StripeCurrentInvoice.invoice_id == Invoice.id)
         .where(Invoice.trainer_id == trainer_id, Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.draft,
                AutopayCard.enabled.is_(True), AutopayCard.stripe_payment_method_id.is_not(None))).all()
-    return {row.id: _state(row.version, row.synced_version, row.sync_error) for row in rows}
+    return {row.id: _state(row.version, row.synced_version, row.sync_error, row.current_id is None and not row.wanted)
+            for row in rows}
 
 
-def _state(version: int, synced_version: int | None, sync_error: str | None) -> SyncState:
+def _state(version: int, synced_version: int | None, sync_error: str | None, nothing_wanted: bool) -> SyncState:
+    """`nothing_wanted`: an empty draft (or an archived client's) with no Stripe invoice, as it should be."""
     if sync_error:
         return SyncState("sync failed", sync_error)
+    if nothing_wanted:
+        return SyncState("in sync")
     if synced_version is None or synced_version < version:
         return SyncState("changes waiting")
     return SyncState("in sync")

@@ -10,7 +10,7 @@ from app.integrations import stripe_payments as stripe_api
 from app.integrations.stripe_payments import MalformedEvent, ObjectNotFound, ProviderRefused, WebhookEvent
 from app.models import CheckoutAttempt, OutboxMessage, StripeEvent
 from app.services import (autopay_cards, autopay_finalized, autopay_webhooks, card_ledger, card_payments,
-                          stripe_connect)
+                          stripe_connect, stripe_sync)
 
 SESSION_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded",
                   "checkout.session.async_payment_failed", "checkout.session.expired"}
@@ -41,7 +41,11 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     # SQLite the write below starts from the newest data rather than an old snapshot.
     db.session.rollback()
     apply = _fetch(event) if ours else (lambda: None)
-    return "processed" if card_ledger.save(lambda: _record(event, apply)) else "duplicate"
+    if not card_ledger.save(lambda: _record(event, apply)):
+        return "duplicate"
+    if ours and event.type == "payment_method.detached":
+        stripe_sync.after_card_removed(event.account)  # her Stripe draft invoice deleted
+    return "processed"
 
 
 def _record(event: WebhookEvent, apply: Apply) -> OutboxMessage | None:
