@@ -265,6 +265,8 @@ def test_deleting_the_payment_makes_the_pack_wait_again_and_paying_again_release
     unpaid = log(trainer, pia, days_ago=1)
     assert uses_of(lot) == 1
     assert draft_amount(trainer, unpaid) == [8000]  # billed at its rate, not covered
+    assert packs.why_not_covered(unpaid) == ("Not covered by a pack: 10-pack can be used once its invoice is paid. "
+                                             "This session is billed at $80.00.")
 
     pay(trainer, lot)
 
