@@ -105,8 +105,8 @@ def _clock_command(app: Flask) -> None:
     @click.option("--interval", default=60, help="Seconds between outbox sweeps.")
     def clock(interval):
         """The one scheduling process: the outbox sweep and the billing tick every minute, reminders every
-        five, expiring saved cards daily (one clock is enough; a second does no harm). It waits out Redis
-        outages."""
+        five, expiring saved cards and old form keys daily (one clock is enough; a second does no harm). It
+        waits out Redis outages."""
         from rq.cron import CronScheduler
 
         from app.jobs.billing import tick_billing
@@ -122,6 +122,7 @@ def _clock_command(app: Flask) -> None:
         _register_reminder_tick(scheduler)
         _register_card_expiry_check(scheduler)
         _register_key_clean_up(scheduler)
+        _register_form_key_clean_up(scheduler)
         _register_charge_sweep(scheduler)
         _register_stripe_sync_sweep(scheduler)
         scheduler.start()
@@ -168,6 +169,14 @@ def _register_key_clean_up(scheduler) -> None:
 
     scheduler.register(remove_expired_idempotency_keys, queue_name=current_app.config["RQ_QUEUE"], interval=3600,
                        job_timeout=300, result_ttl=3600)
+
+
+def _register_form_key_clean_up(scheduler) -> None:
+    """Form keys older than FORM_KEY_DAYS are deleted once a day (and when the clock starts)."""
+    from app.jobs.form_keys import remove_old_form_keys
+
+    scheduler.register(remove_old_form_keys, queue_name=current_app.config["RQ_QUEUE"], interval=86400,
+                       job_timeout=600, result_ttl=86400)
 
 
 def _log_to_stderr() -> None:

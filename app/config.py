@@ -86,6 +86,9 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     WEBHOOK_MAX_CONTENT_LENGTH = _env_int("WEBHOOK_MAX_CONTENT_LENGTH", 256 * 1024)
 
+    # Days a form's one-time key is kept (a repeat of the form within them is caught), then deleted daily.
+    FORM_KEY_DAYS = _env_int("FORM_KEY_DAYS", 30)
+
     # The most one invoice may come to, in cents ($25,000.00): a draft is not taken over it, nor sent over it.
     INVOICE_MAX_CENTS = _env_int("INVOICE_MAX_CENTS", 2_500_000)
 

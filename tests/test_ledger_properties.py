@@ -2,7 +2,7 @@
 call: sessions logged and cancelled, Bill now → Send, packs sold, memberships started (full or prorated,
 back-dated so that renewals come due), changed, paused, resumed and cancelled, payments over and under
 what is due, one payment split over several invoices, refunds, deletions, voids, credits given, credit
-refunded and write-offs. Runs on PostgreSQL too (TEST_DATABASE_URL)."""
+refunded and write-offs, with packs usable once sent or once paid. Runs on PostgreSQL too (TEST_DATABASE_URL)."""
 import itertools
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -31,10 +31,12 @@ _keys = itertools.count()
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    @initialize()
-    def start(self):
+    @initialize(usable_on=st.sampled_from(["sale", "payment"]))
+    def start(self, usable_on):
         db.session.rollback()
         self.trainer = factories.make_trainer()
+        plans.set_pack_settings(self.trainer.id, credits_usable_on=usable_on, no_show_uses="credit")
+        self.usable_on = usable_on
         self.clients = [factories.make_client(self.trainer) for _ in range(2)]
         self.sessions_logged = 0
         self.pack = plans.create_pack(self.trainer.id, name="5-pack", sessions_total=5, price_cents=37500,
@@ -112,6 +114,18 @@ class LedgerMachine(RuleBasedStateMachine):
     def sell_a_pack(self, client):
         draft = packs.sell_pack(self.trainer.id, self.clients[client].id, self.pack.id, "t")
         assert any(line.plan_id == self.pack.id for line in draft.live_lines)
+
+    @rule(client=CLIENT)
+    def sell_a_pack_and_take_its_price(self, client):
+        """A pack sold, sent and paid in full at once: under "usable once paid", it covers sessions from then."""
+        self.sell_a_pack(client)
+        self.bill_now_and_send()
+        invoice = db.session.scalar(select(Invoice).join(CreditLot, CreditLot.invoice_id == Invoice.id).where(
+            Invoice.client_id == self.clients[client].id, CreditLot.membership_id.is_(None))
+            .order_by(Invoice.id.desc()).limit(1))
+        if invoice is not None and invoice.status == InvoiceStatus.open:
+            record_manual_payment(self.trainer.id, invoice.id, "t", amount_cents=invoice.due_cents,
+                                  method=PaymentMethod.cash, received_on=date.today())
 
     @rule(client=CLIENT, plan=st.integers(0, 1), days_back=st.integers(0, 70), prorate=st.booleans())
     def start_a_membership(self, client, plan, days_back, prorate):
@@ -255,7 +269,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self._payments_give_no_more_than_they_hold(payments, allocations, invoices)
         self._no_invoice_is_over_allocated(invoices, allocations)
         self._balance_is_entries_and_due_less_credit(invoices)
-        self._pack_credits_never_go_negative()
+        self._pack_credits_never_go_negative(invoices)
         self._each_membership_cycle_is_billed_once()
 
     def _payments_give_no_more_than_they_hold(self, payments, allocations, invoices):
@@ -297,8 +311,11 @@ class LedgerMachine(RuleBasedStateMachine):
                       and i.status in (InvoiceStatus.open, InvoiceStatus.paid))
             assert ledger.balance_cents(client.id) == entries.get(client.id, 0) == due - self.credit[client.id]
 
-    def _pack_credits_never_go_negative(self):
+    def _pack_credits_never_go_negative(self, invoices):
         lots = list(db.session.scalars(select(CreditLot).where(CreditLot.trainer_id == self.trainer.id)))
+        if self.usable_on == "payment":  # a pack covers sessions only while the invoice that sold it is paid
+            assert all(invoices[lot.invoice_id].status == InvoiceStatus.paid for lot in lots
+                       if lot.membership_id is None and lot.voided_at is None and lot.usable_from is not None)
         uses = db.session.execute(select(CreditUse.lot_id, TrainingSession.status, TrainingSession.client_id).join(
             TrainingSession, TrainingSession.id == CreditUse.session_id).where(
             CreditUse.trainer_id == self.trainer.id)).all()

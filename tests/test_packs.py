@@ -9,10 +9,11 @@ from app.extensions import db
 from app.models import CreditLot, CreditUse, Invoice, InvoiceStatus, PaymentMethod, SessionStatus
 from app.services import ServiceError, invoices, packs, plans, sessions
 from app.services.drafts import sync_drafts
-from app.services.payments import record_manual_payment
+from app.services.payments import delete_payment, record_manual_payment, refund_manual_payment
 from app.timefmt import local_today
 from tests import factories
 from tests.invoice_helpers import draft_for, submit_drafts
+from tests.stripe_helpers import connected_trainer, deliver, press_pay_by_card
 
 UTC = timezone.utc
 
@@ -218,3 +219,112 @@ def test_sessions_a_pack_covers_are_not_counted_as_money_not_yet_invoiced(traine
     other = factories.make_client(trainer, name="Otto Other")
     log(trainer, other, rate_cents=9000)
     assert sessions.uninvoiced_summary(trainer.id) == (2, 9000)
+
+
+# A pack usable once paid waits again when its invoice stops being paid: a payment deleted or refunded (by
+# hand or in Stripe). Credits already used stay used; the rest wait for the payment and come back with it.
+
+def sold_usable_on(usable_on, trainer, client, plan, key="sale") -> CreditLot:
+    plans.set_pack_settings(trainer.id, credits_usable_on=usable_on, no_show_uses="credit")
+    return sold(trainer, client, plan, key)
+
+
+def pay(trainer, lot, cents=70000):
+    return record_manual_payment(trainer.id, lot.invoice_id, trainer.name, amount_cents=cents,
+                                 method=PaymentMethod.cash, received_on=local_today(trainer.timezone))
+
+
+def lot_now(lot) -> CreditLot:
+    db.session.expire_all()
+    return db.session.get(CreditLot, lot.id)
+
+
+def draft_amount(trainer, session) -> list[int]:
+    return [line.amount_cents for draft in sync_drafts(trainer.id) for line in draft.live_lines
+            if line.session_id == session.id]
+
+
+def pack_state(trainer, client) -> tuple[str, int]:
+    [balance] = packs.client_packs(trainer.id, client.id, local_today(trainer.timezone))
+    return balance.state, balance.sessions_left
+
+
+def test_deleting_the_payment_makes_the_pack_wait_again_and_paying_again_releases_it(trainer, pia, ten_pack):
+    lot = sold_usable_on("payment", trainer, pia, ten_pack)
+    payment = pay(trainer, lot)
+    assert lot_now(lot).usable_from is not None
+    used = log(trainer, pia, days_ago=3)
+    assert uses_of(lot) == 1 and pack_state(trainer, pia) == ("usable", 9)
+
+    delete_payment(trainer.id, lot.invoice_id, payment.id, trainer.name, reason="Bounced check")
+
+    assert db.session.get(Invoice, lot.invoice_id).status == InvoiceStatus.open
+    assert lot_now(lot).usable_from is None
+    assert uses_of(lot) == 1 and pack_state(trainer, pia) == ("awaiting payment", 9)  # the session happened
+    assert draft_amount(trainer, used) == [0]
+    unpaid = log(trainer, pia, days_ago=1)
+    assert uses_of(lot) == 1
+    assert draft_amount(trainer, unpaid) == [8000]  # billed at its rate, not covered
+    assert packs.why_not_covered(unpaid) == ("Not covered by a pack: 10-pack can be used once its invoice is paid. "
+                                             "This session is billed at $80.00.")
+
+    pay(trainer, lot)
+
+    assert lot_now(lot).usable_from is not None
+    assert draft_amount(trainer, unpaid) == [0]  # the session logged while it waited is covered now
+    assert uses_of(lot) == 2 and pack_state(trainer, pia) == ("usable", 8)
+
+
+def test_a_refund_that_leaves_the_invoice_unpaid_makes_the_pack_wait(trainer, pia, ten_pack):
+    lot = sold_usable_on("payment", trainer, pia, ten_pack)
+    payment = pay(trainer, lot)
+    refund_manual_payment(trainer.id, lot.invoice_id, payment.id, trainer.name, amount_cents=100, reason="Change")
+    assert db.session.get(Invoice, lot.invoice_id).status == InvoiceStatus.open
+    assert lot_now(lot).usable_from is None
+    assert draft_amount(trainer, log(trainer, pia)) == [8000]
+
+
+def test_a_payment_that_leaves_the_invoice_paid_changes_nothing(trainer, pia, ten_pack):
+    lot = sold_usable_on("payment", trainer, pia, ten_pack)
+    pay(trainer, lot, 60000)
+    extra = pay(trainer, lot, 20000)  # $100 more than due
+    released = lot_now(lot).usable_from
+    refund_manual_payment(trainer.id, lot.invoice_id, extra.id, trainer.name, amount_cents=10000, reason="Over")
+    assert db.session.get(Invoice, lot.invoice_id).status == InvoiceStatus.paid
+    assert lot_now(lot).usable_from == released
+
+
+def test_under_usable_on_sale_deleting_the_payment_changes_nothing(trainer, pia, ten_pack):
+    lot = sold_usable_on("sale", trainer, pia, ten_pack)
+    released = lot_now(lot).usable_from
+    payment = pay(trainer, lot)
+    delete_payment(trainer.id, lot.invoice_id, payment.id, trainer.name)
+    assert db.session.get(Invoice, lot.invoice_id).status == InvoiceStatus.open
+    assert lot_now(lot).usable_from == released
+    assert draft_amount(trainer, log(trainer, pia)) == [0]
+
+
+def test_only_the_packs_sold_on_the_reopened_invoice_wait(trainer, pia, ten_pack):
+    first = sold_usable_on("payment", trainer, pia, ten_pack, "first")
+    five = plans.create_pack(trainer.id, name="5-pack", sessions_total=5, price_cents=40000, valid_days=30)
+    second = sold(trainer, pia, five, "second")
+    payment = pay(trainer, first)
+    pay(trainer, second, 40000)
+    delete_payment(trainer.id, first.invoice_id, payment.id, trainer.name)
+    assert lot_now(first).usable_from is None and lot_now(second).usable_from is not None
+
+
+def test_a_card_payment_refunded_in_stripe_makes_the_pack_wait(client, browser, fake_stripe):
+    trainer = connected_trainer(fake_stripe)
+    pack = plans.create_pack(trainer.id, name="10-pack", sessions_total=10, price_cents=70000, valid_days=90)
+    lot = sold_usable_on("payment", trainer, factories.make_client(trainer, name="Pia Pack"), pack)
+    assert press_pay_by_card(browser, db.session.get(Invoice, lot.invoice_id)).status_code == 303
+    [session] = fake_stripe.sessions_on(trainer.stripe_account_id)
+    intent_id = fake_stripe.complete_session(session["id"])
+    deliver(client, fake_stripe.event("checkout.session.completed", session["id"]))
+    assert lot_now(lot).usable_from is not None
+
+    deliver(client, fake_stripe.event("charge.refunded", fake_stripe.refund(intent_id)))
+
+    assert db.session.get(Invoice, lot.invoice_id).status == InvoiceStatus.open
+    assert lot_now(lot).usable_from is None

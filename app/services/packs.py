@@ -1,10 +1,11 @@
 """Packs sold and the session credits they hold: one lot per sold line, one use per covered session.
 
 A lot is made when the invoice selling it is finalized; it is usable then, or once that invoice is paid
-(the trainer's setting). A held session (or a chargeable no-show, when no-shows take a credit) takes one
-credit from the client's usable lot that expires first, in the transaction that makes it billable. Expiry
-is checked when the credit is taken, by the trainer's calendar: a lot whose last day has passed is never
-used, whether or not anything has swept it. Cancelling, editing or deleting the session gives it back.
+(the trainer's setting), waiting again if a deleted or refunded payment leaves the invoice unpaid. A held
+session (or a chargeable no-show, when no-shows take a credit) takes one credit from the client's usable
+lot that expires first, in the transaction that makes it billable. Expiry is checked when the credit is
+taken, by the trainer's calendar: a lot whose last day has passed is never used, whether or not anything
+has swept it. Cancelling, editing or deleting the session gives it back.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -132,6 +133,18 @@ def on_invoice_paid(invoice_id: int) -> None:
     if not autopay_overview.is_past_due(invoice.client_id):
         db.session.execute(update(CreditLot).where(held).values(usable_from=utcnow())
                            .execution_options(synchronize_session=False))
+
+
+def on_invoice_unpaid(invoice_id: int) -> None:
+    """The invoice is no longer paid (a payment deleted or refunded): under "usable once paid", the packs
+    it sold wait for the payment again. Credits already used stay used (those sessions happened); the rest
+    cover nothing until the invoice is paid again. Part of the caller's transaction."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if db.session.get(Trainer, invoice.trainer_id).credits_usable_on != "payment":
+        return
+    db.session.execute(update(CreditLot).where(CreditLot.invoice_id == invoice_id, CreditLot.membership_id.is_(None),
+                                               CreditLot.usable_from.is_not(None), CreditLot.voided_at.is_(None))
+                       .values(usable_from=None).execution_options(synchronize_session=False))
 
 
 def on_invoice_voided(invoice_id: int) -> None:

@@ -59,6 +59,7 @@ def refresh_paid_status(invoice: Invoice) -> OutboxMessage | None:
         return _receipt(invoice)
     if invoice.status == InvoiceStatus.paid and covered < invoice.total_cents:
         invoice.status, invoice.paid_at = InvoiceStatus.open, None
+        packs.on_invoice_unpaid(invoice.id)
     return None
 
 
