@@ -4,8 +4,7 @@ last payment and failures."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (AutopayCard, ChargeAttempt, Client, Invoice, InvoiceStatus, Payment, StripeCurrentInvoice,
@@ -58,14 +57,19 @@ def _charge_state(current: StripeCurrentInvoice, invoice: Invoice, attempts: lis
                        failures=sum(1 for a in attempts if a.outcome == "failed"))
 
 
-def failed_payments(trainer_id: int) -> list[ChargeState]:
-    """Her auto-pay invoices whose last charge failed (or waits for the client's bank), oldest first."""
+def _open_charge_states(*where) -> list[ChargeState]:
+    """The charge states of auto-pay invoices open here and at Stripe (narrowed by `where`), oldest first:
+    two reads however many there are."""
     rows = db.session.execute(select(StripeCurrentInvoice, Invoice)
                               .join(Invoice, Invoice.id == StripeCurrentInvoice.invoice_id)
-                              .where(StripeCurrentInvoice.trainer_id == trainer_id,
-                                     StripeCurrentInvoice.state == "open", Invoice.status == InvoiceStatus.open)
+                              .where(StripeCurrentInvoice.state == "open", Invoice.status == InvoiceStatus.open, *where)
                               .order_by(StripeCurrentInvoice.id)).all()
-    return [state for state in charge_states(rows) if state.failing]
+    return charge_states(rows)
+
+
+def failed_payments(trainer_id: int) -> list[ChargeState]:
+    """Her auto-pay invoices whose last charge failed (or waits for the client's bank), oldest first."""
+    return [state for state in _open_charge_states(StripeCurrentInvoice.trainer_id == trainer_id) if state.failing]
 
 
 @dataclass
@@ -140,18 +144,8 @@ def past_due_client_ids(trainer_id: int) -> set[int]:
 
 
 def is_past_due(client_id: int) -> bool:
-    """She has an auto-pay invoice past due (as ChargeState.past_due says), asked in one query: open, no
-    retry scheduled, and its latest tried attempt failed."""
-    tried, later = aliased(ChargeAttempt), aliased(ChargeAttempt)
-    latest_failed = exists().where(
-        tried.invoice_id == Invoice.id, tried.attempted_at.is_not(None), tried.outcome == "failed",
-        ~exists().where(later.invoice_id == tried.invoice_id, later.attempted_at.is_not(None),
-                        later.attempt_no > tried.attempt_no))
-    scheduled = exists().where(ChargeAttempt.invoice_id == Invoice.id, ChargeAttempt.outcome == "scheduled")
-    return bool(db.session.scalar(select(exists().where(
-        Invoice.client_id == client_id, Invoice.status == InvoiceStatus.open,
-        StripeCurrentInvoice.invoice_id == Invoice.id, StripeCurrentInvoice.state == "open",
-        latest_failed, ~scheduled))))
+    """She has an auto-pay invoice past due, by the same rule as the dashboard (ChargeState.past_due)."""
+    return any(state.past_due for state in _open_charge_states(Invoice.client_id == client_id))
 
 
 def clients_with_credits_held(trainer: Trainer) -> set[int]:
