@@ -3,8 +3,8 @@ last retry, a bank asking to confirm), read when the message is written out."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AutopayCard, ChargeAttempt, Client, Invoice, StripeCurrentInvoice, Trainer
-from app.timefmt import zone
+from app.models import AutopayCard, ChargeAttempt, Invoice, StripeCurrentInvoice
+from app.timefmt import to_local
 
 
 def payment_failed_context(invoice: Invoice) -> dict:
@@ -27,9 +27,8 @@ def payment_failed_context(invoice: Invoice) -> dict:
                 confirm_link=(current.hosted_invoice_url if current else "") or "")
 
 
+
 def _her_day(moment, invoice: Invoice) -> str:
     """The retry's day as the client reads it: in her time zone, or her trainer's when she has none."""
-    client_zone = db.session.scalar(select(Client.timezone).where(Client.id == invoice.client_id))
-    name = client_zone or db.session.scalar(select(Trainer.timezone).where(Trainer.id == invoice.trainer_id))
-    local = moment.astimezone(zone(name))
-    return f"{local:%b} {local.day}"
+    day = to_local(moment, invoice.client.timezone or invoice.trainer.timezone).date()
+    return f"{day:%b} {day.day}"
