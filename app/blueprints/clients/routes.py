@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -64,7 +64,7 @@ def show_page(client: Client, **forms):
     """The client page, with any form that was just posted (and its errors) in place of a blank one."""
     recent = sessions.list_for_client(current_user.id, client.id)
     today = local_today(current_user.timezone)
-    start = _statement_start(request.args.get("from"), today)
+    start = _statement_start(request.args.get("from"))
     forms.setdefault("payment_form", AccountPaymentForm(formdata=None, received_on=today))
     forms.setdefault("credit_form", CreditForm(formdata=None))
     forms.setdefault("refund_form", CreditRefundForm(formdata=None))
@@ -82,13 +82,14 @@ def show_page(client: Client, **forms):
                                                 forms.pop("cancel_form", None)), **forms)
 
 
-def _statement_start(text: str | None, today: date) -> date:
-    """The statement's first day: as chosen (?from=YYYY-MM-DD, 1900-2100), else 90 days back."""
+def _statement_start(text: str | None) -> date | None:
+    """The statement's first day as chosen (?from=YYYY-MM-DD, 1900-2100); None leaves it to the statement
+    (90 days back)."""
     try:
         start = date.fromisoformat((text or "")[:10])
     except ValueError:
-        return today - timedelta(days=client_accounts.STATEMENT_DAYS)
-    return start if EARLIEST_DATE <= start <= LATEST_DATE else today - timedelta(days=client_accounts.STATEMENT_DAYS)
+        return None
+    return start if EARLIEST_DATE <= start <= LATEST_DATE else None
 
 
 @bp.route("/<int:client_id>/payments", methods=["POST"])
